@@ -1,0 +1,201 @@
+"""The in-process executor: runs a partition's models step by step, in one thread.
+
+No OS process or thread per model. When every model declares how it
+exchanges messages (``schedule``), a step is a fixed list of bound-method
+calls. Models that do not (user code whose ``run_spk`` may send and receive in
+any order) run as greenlets: a ``recv`` with no message yet suspends the
+model, and the step ends when every model has finished its ``run_spk``. A
+step where nothing can proceed is a deadlock and ends the run with the names
+of the waiting processes.
+"""
+
+from __future__ import annotations
+
+import traceback
+import typing as ty
+
+from caldera.errors import RunError
+from caldera.model import AbstractPyProcessModel, PyLoihiProcessModel
+from caldera.compiler import Plan
+
+_PHASE_OF = {
+    "run_spk": "spk",
+    "send_spk": "spk",
+    "recv_spk": "spk",
+    "pre_guard": "pre_mgmt",
+    "run_pre_mgmt": "pre_mgmt",
+    "lrn_guard": "lrn",
+    "run_lrn": "lrn",
+    "post_guard": "post_mgmt",
+    "run_post_mgmt": "post_mgmt",
+}
+
+
+def _overrides(model: ty.Any, name: str) -> bool:
+    return getattr(type(model), name) is not getattr(PyLoihiProcessModel, name)
+
+
+class _Scheduler:
+    """Cooperative scheduling of general models within the spiking phase."""
+
+    def __init__(self) -> None:
+        self.progress = 0
+        self.current: ty.Any = None
+
+    def block_until(self, port: ty.Any) -> None:
+        import greenlet
+
+        g = greenlet.getcurrent()
+        if g.parent is None:
+            raise RuntimeError(
+                f"{port.process_name}.{port.name}.recv: no message available (called outside the step)"
+            )
+        while not all(port._queues):
+            g.parent.switch(port)
+
+
+class InProcessExecutor:
+    """Steps a partition of Python models; see the module docstring."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.models: list[AbstractPyProcessModel] = plan.models
+        self.time_step = 0
+        self._model_ids = {id(m) for m in self.models}
+        mgmt_sorted = sorted(self.models, key=lambda m: getattr(m, "mgmt_order", 0))
+        self._pre = [m for m in mgmt_sorted if _overrides(m, "pre_guard")]
+        self._lrn = [m for m in mgmt_sorted if _overrides(m, "lrn_guard")]
+        self._post = [m for m in mgmt_sorted if _overrides(m, "post_guard")]
+        self.dynamic = bool(plan.general)
+        if plan.async_models:
+            names = ", ".join(m.process_name for m in plan.async_models)
+            raise RunError(f"AsyncProtocol models ({names}) are not supported by the in-process executor yet")
+        if not self.dynamic:
+            self._spk_calls = (
+                [m.send_spk for m in plan.send_first]
+                + [m.run_spk for m in plan.recv_first]
+                + [m.recv_spk for m in plan.send_first]
+            )
+        else:
+            self._sched = _Scheduler()
+            for m in self.models:
+                for attr in vars(m).values():
+                    if hasattr(attr, "_queues") and hasattr(attr, "scheduler"):
+                        attr.scheduler = self._sched
+
+    # -- stepping ---------------------------------------------------------------------------
+    def run_steps(self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None,
+                  progress: ty.Any = None) -> int:
+        """Run up to ``num_steps`` steps; returns how many ran (fewer if ``should_stop`` said so)."""
+        models = self.models
+        pre, lrn, post = self._pre, self._lrn, self._post
+        spk_calls = None if self.dynamic else self._spk_calls
+        done = 0
+        try:
+            for _ in range(num_steps):
+                if should_stop is not None and should_stop():
+                    break
+                t = self.time_step + 1
+                self.time_step = t
+                for m in models:
+                    m.time_step = t
+                if spk_calls is not None:
+                    for f in spk_calls:
+                        f()
+                else:
+                    self._dynamic_spk()
+                for m in pre:
+                    if m.pre_guard():
+                        m.run_pre_mgmt()
+                for m in lrn:
+                    if m.lrn_guard():
+                        m.run_lrn()
+                for m in post:
+                    if m.post_guard():
+                        m.run_post_mgmt()
+                done += 1
+                if progress is not None:
+                    progress.update(1)
+        except RunError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - re-raised with context
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise self._wrap(exc) from exc
+        return done
+
+    def _dynamic_spk(self) -> None:
+        import greenlet
+
+        plan = self.plan
+        sched = self._sched
+        for m in plan.send_first:
+            m.send_spk()
+        waiting: list[tuple[AbstractPyProcessModel, ty.Callable[[], None]]] = [
+            (m, m.run_spk) for m in plan.recv_first
+        ] + [(m, m.recv_spk) for m in plan.send_first]
+        tasks = [(m, greenlet.greenlet(m.run_spk)) for m in plan.general]
+        in_ports = plan.in_ports
+        while waiting or tasks:
+            before = sched.progress
+            finished = False
+            still: list = []
+            for m, g in tasks:
+                sched.current = m
+                g.switch()
+                if g.dead:
+                    finished = True
+                else:
+                    still.append((m, g))
+            tasks = still
+            sched.current = None
+            rest = []
+            for m, call in waiting:
+                if all(p.probe() for p in in_ports[id_of(m)]):
+                    sched.current = m
+                    call()
+                    finished = True
+                else:
+                    rest.append((m, call))
+            waiting = rest
+            sched.current = None
+            if not finished and sched.progress == before and (waiting or tasks):
+                names = sorted({m.process_name for m, _ in tasks} | {m.process_name for m, _ in waiting})
+                for _, g in tasks:
+                    g.throw(greenlet.GreenletExit)
+                raise RunError(
+                    f"deadlock at step {self.time_step}: processes {', '.join(names)} wait for messages "
+                    "that never come (a loop without a send-first process, or a model that receives "
+                    "more than its sources send)",
+                    step=self.time_step, phase="spk",
+                )
+
+    # -- errors -----------------------------------------------------------------------------
+    def _wrap(self, exc: BaseException) -> RunError:
+        model, method = None, None
+        for frame, _ in traceback.walk_tb(exc.__traceback__):
+            s = frame.f_locals.get("self")
+            if s is not None and id(s) in self._model_ids:
+                model, method = s, frame.f_code.co_name
+                break
+        if model is None and self.dynamic and self._sched.current is not None:
+            model, method = self._sched.current, "run_spk"
+        phase = _PHASE_OF.get(method or "", method or "?")
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        if model is None:
+            return RunError(f"the run failed at step {self.time_step}: {exc!r}\n{tb}", step=self.time_step)
+        proc = getattr(model, "process", None)
+        pcls = type(proc).__name__ if proc is not None else "?"
+        return RunError(
+            f"process {model.process_name!r} ({pcls}, model {type(model).__name__}) raised "
+            f"{type(exc).__name__} in phase {phase!r} at step {self.time_step}: {exc}\n\n"
+            f"Original traceback:\n{tb}",
+            process=model.process_name, step=self.time_step, phase=phase,
+        )
+
+
+def id_of(model: ty.Any) -> int:
+    return model.process.id
+
+
+__all__ = ["InProcessExecutor"]

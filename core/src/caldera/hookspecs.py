@@ -1,0 +1,47 @@
+"""The whole plugin contract of Caldera: the hooks a plugin may implement.
+
+A plugin is a module (or object) with functions marked ``@caldera.hookimpl``,
+advertised by its distribution under the entry-point group ``caldera``::
+
+    [project.entry-points.caldera]
+    cpu = "caldera_cpu.plugin"
+
+The core calls ``pm.hook.<name>()`` and never imports a plugin.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("caldera")
+hookimpl = pluggy.HookimplMarker("caldera")
+
+
+@hookspec
+def caldera_backends() -> list:
+    """Return the backends this plugin provides, as ``caldera.backend.Backend`` objects.
+
+    Called once when the plugin manager is created. A backend has a name, a
+    priority (the default backend is the installed one with the highest), and
+    knows which models it can execute and how to build an executor for them.
+    """
+
+
+@hookspec
+def caldera_process_models() -> list:
+    """Return the process-model classes this plugin provides.
+
+    Each class carries ``@implements``, ``@requires`` and ``@tag``. Models are
+    found only this way (or next to their process in user code, or pinned in
+    the run configuration); nothing scans folders.
+    """
+
+
+@hookspec
+def caldera_cli(commands: dict) -> None:
+    """Add subcommands to the ``caldera`` command line.
+
+    ``commands`` maps a subcommand name to ``(help, configure, run)``:
+    ``configure(parser)`` adds arguments to an ``argparse`` subparser and
+    ``run(args) -> int`` executes it. Add entries in place.
+    """

@@ -1,0 +1,221 @@
+"""``Process``: the unit of a Caldera application — Vars and ports, no execution code.
+
+A process declares its Vars and ports in ``__init__``; every keyword argument
+it passes to ``super().__init__`` is kept in ``proc_params``. How it behaves is
+a *process model*, chosen when the network is compiled.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import typing as ty
+
+from caldera.errors import RuntimeStateError
+from caldera.ports import AbstractPort, InPort, OutPort, RefPort, VarPort
+from caldera.variable import Var
+
+if ty.TYPE_CHECKING:
+    from caldera.run_conditions import AbstractRunCondition
+    from caldera.run_config import RunConfig
+    from caldera.runtime import Runtime
+
+_counter = itertools.count()
+
+
+class ProcessParameters(dict):
+    """The keyword arguments a process was created with (read-only by convention)."""
+
+
+class Collection:
+    """Named members of one kind (Vars, InPorts, ...) in declaration order, with attribute access."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_members", {})
+
+    def _add(self, name: str, member: ty.Any) -> None:
+        self._members[name] = member
+
+    def _remove(self, name: str) -> None:
+        self._members.pop(name, None)
+
+    @property
+    def members(self) -> list:
+        return list(self._members.values())
+
+    @property
+    def member_names(self) -> list[str]:
+        return list(self._members)
+
+    def __getattr__(self, name: str) -> ty.Any:
+        try:
+            return self._members[name]
+        except KeyError:
+            raise AttributeError(f"no member {name!r}; members: {list(self._members)}") from None
+
+    def __getitem__(self, name: str) -> ty.Any:
+        return self._members[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._members
+
+    def __iter__(self):
+        return iter(self._members.values())
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __repr__(self) -> str:
+        return f"Collection({list(self._members)})"
+
+
+def _check_kwargs(cls: type, init: ty.Callable) -> ty.Callable:
+    """Wrap ``__init__`` so an unknown keyword argument names the process and the allowed ones."""
+    sig = inspect.signature(init)
+    params = sig.parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return init
+    allowed = [n for n, p in params.items() if n != "self" and p.kind is not inspect.Parameter.VAR_POSITIONAL]
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        if type(self) is cls:
+            unknown = [k for k in kwargs if k not in params]
+            if unknown:
+                raise TypeError(
+                    f"{cls.__name__}: unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
+                    f"allowed: {', '.join(allowed)}"
+                )
+        return init(self, *args, **kwargs)
+
+    wrapper.__signature__ = sig  # type: ignore[attr-defined]
+    return wrapper
+
+
+class Process:
+    """Base class of every process (Lava's ``AbstractProcess``)."""
+
+    def __init_subclass__(cls, **kw: ty.Any) -> None:
+        super().__init_subclass__(**kw)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _check_kwargs(cls, cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        object.__setattr__(self, "_initializing", True)
+        name = kwargs.get("name")
+        kwargs.pop("log_config", None)
+        self.id = next(_counter)
+        self.name: str = name if name is not None else f"{type(self).__name__}_{self.id}"
+        self.proc_params = ProcessParameters(kwargs)
+        self.vars = Collection()
+        self.in_ports = Collection()
+        self.out_ports = Collection()
+        self.ref_ports = Collection()
+        self.var_ports = Collection()
+        self._runtime: Runtime | None = None
+        self.parent: Process | None = None
+        self.sub_procs: dict[str, Process] = {}
+
+    # -- declaration ------------------------------------------------------------------------
+    def __setattr__(self, key: str, value: ty.Any) -> None:
+        if isinstance(value, Var):
+            self._register(key, value, self.vars)
+        elif isinstance(value, AbstractPort):
+            coll = self._collection_for(value)
+            if coll is not None:
+                self._register(key, value, coll)
+        object.__setattr__(self, key, value)
+
+    def _collection_for(self, port: AbstractPort) -> Collection | None:
+        if isinstance(port, InPort):
+            return self.in_ports
+        if isinstance(port, OutPort):
+            return self.out_ports
+        if isinstance(port, RefPort):
+            return self.ref_ports
+        if isinstance(port, VarPort):
+            return self.var_ports
+        return None
+
+    def _register(self, key: str, member: Var | AbstractPort, coll: Collection) -> None:
+        if "vars" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__(...) before declaring Vars and ports"
+            )
+        if self._runtime is not None:
+            raise RuntimeStateError(f"{self.name}: cannot declare {key!r} after the network was compiled")
+        for c in (self.vars, self.in_ports, self.out_ports, self.ref_ports, self.var_ports):
+            c._remove(key)
+        member.name = key
+        member.process = self
+        coll._add(key, member)
+
+    def _post_init(self) -> None:
+        """Lava compatibility: nothing to do, members are registered as they are assigned."""
+
+    @property
+    def ports(self) -> list[AbstractPort]:
+        return [*self.in_ports, *self.out_ports, *self.ref_ports, *self.var_ports]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    # -- execution --------------------------------------------------------------------------
+    @property
+    def runtime(self) -> Runtime | None:
+        return self._runtime
+
+    @property
+    def is_compiled(self) -> bool:
+        return self._runtime is not None
+
+    def compile(self, run_cfg: RunConfig | None = None) -> Runtime:
+        """Compile the network this process belongs to (done by ``run`` when needed)."""
+        from caldera.runtime import Runtime
+
+        if self._runtime is not None:
+            return self._runtime
+        return Runtime.build(self, run_cfg)
+
+    def run(self, condition: AbstractRunCondition | None = None,
+            run_cfg: RunConfig | None = None) -> None:
+        """Run the whole network this process is connected to.
+
+        The first call compiles it with ``run_cfg``; later calls continue from
+        the current state (a different ``run_cfg`` then is an error).
+        """
+        from caldera.run_conditions import RunSteps
+
+        if condition is None:
+            condition = RunSteps(num_steps=1)
+        rt = self._runtime
+        if rt is None:
+            rt = self.compile(run_cfg)
+        elif run_cfg is not None and run_cfg is not rt.run_cfg and run_cfg != rt.run_cfg:
+            raise RuntimeStateError(
+                f"{self.name}: the network was compiled with {rt.run_cfg!r}; "
+                "it cannot continue with another run configuration"
+            )
+        rt.run(condition)
+
+    def wait(self) -> None:
+        self._require_runtime("wait").wait()
+
+    def pause(self) -> None:
+        self._require_runtime("pause").pause()
+
+    def stop(self) -> None:
+        if self._runtime is not None:
+            self._runtime.stop()
+
+    def _require_runtime(self, what: str) -> Runtime:
+        if self._runtime is None:
+            raise RuntimeStateError(f"{self.name}.{what}(): the process has not been run")
+        return self._runtime
+
+
+# Lava's name for the base class.
+AbstractProcess = Process
+
+__all__ = ["Process", "AbstractProcess", "ProcessParameters", "Collection"]

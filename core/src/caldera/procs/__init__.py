@@ -1,0 +1,21 @@
+"""The standard processes, with Lava's class and parameter names.
+
+Their models (``floating_pt`` and ``fixed_pt``) come from backend plugins
+such as ``caldera-cpu``; these are the definitions only.
+"""
+
+from caldera.procs.conv import Conv
+from caldera.procs.dense import DelayDense, Dense
+from caldera.procs.io import RingBuffer, RingBufferSink
+from caldera.procs.lif import LIF, AbstractLIF, LIFRefractory, LIFReset, TernaryLIF
+from caldera.procs.monitor import Monitor
+from caldera.procs.rf import RF
+from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
+from caldera.procs.sparse import DelaySparse, Sparse
+
+__all__ = [
+    "AbstractLIF", "LIF", "LIFReset", "LIFRefractory", "TernaryLIF",
+    "Dense", "DelayDense", "Sparse", "DelaySparse", "Conv",
+    "Sigma", "SigmaDelta", "ActivationMode", "RF",
+    "RingBuffer", "RingBufferSink", "Monitor",
+]

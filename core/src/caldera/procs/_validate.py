@@ -1,0 +1,68 @@
+"""Small checks shared by the standard process definitions."""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+
+from caldera.errors import ParameterError
+from caldera.variable import normalize_shape
+
+
+def shape_of(proc: str, shape: ty.Any) -> tuple[int, ...]:
+    s = normalize_shape(shape, f"{proc}: shape")
+    if len(s) == 0 or any(d < 1 for d in s):
+        raise ParameterError(f"{proc}: shape must have at least one dimension and positive sizes, got {shape!r}")
+    return s
+
+
+def numeric(proc: str, name: str, value: ty.Any, shape: tuple[int, ...] | None = None) -> ty.Any:
+    """Check that ``value`` is numeric (and, with ``shape``, broadcastable to it)."""
+    if hasattr(value, "tocsr"):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "biuf":
+        raise ParameterError(f"{proc}: {name} must be numeric, got {value!r}")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{proc}: {name} must be finite, got {value!r}")
+    if shape is not None and arr.ndim > 0:
+        try:
+            np.broadcast_to(arr, shape)
+        except ValueError:
+            raise ParameterError(
+                f"{proc}: {name} of shape {arr.shape} does not fit the population shape {shape}"
+            ) from None
+    return value
+
+
+def scalar(proc: str, name: str, value: ty.Any) -> ty.Any:
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf":
+        raise ParameterError(f"{proc}: {name} must be a single number, got {value!r}")
+    if not np.isfinite(arr).all():
+        raise ParameterError(f"{proc}: {name} must be finite, got {value!r}")
+    return value
+
+
+def integer(proc: str, name: str, value: ty.Any, lo: int | None = None, hi: int | None = None) -> int:
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "biuf" or float(arr.reshape(-1)[0]) != int(arr.reshape(-1)[0]):
+        raise ParameterError(f"{proc}: {name} must be an integer, got {value!r}")
+    v = int(arr.reshape(-1)[0])
+    if lo is not None and v < lo or hi is not None and v > hi:
+        rng = f"{lo if lo is not None else '-inf'}..{hi if hi is not None else 'inf'}"
+        raise ParameterError(f"{proc}: {name}={v} is outside {rng}")
+    return v
+
+
+def matrix(proc: str, name: str, value: ty.Any) -> ty.Any:
+    if hasattr(value, "tocsr"):
+        if value.ndim != 2:
+            raise ParameterError(f"{proc}: {name} must be a 2-D matrix")
+        return value
+    arr = np.asarray(value)
+    if arr.ndim != 2:
+        raise ParameterError(f"{proc}: {name} must be a 2-D matrix (num_out, num_in), got shape {arr.shape}")
+    numeric(proc, name, arr)
+    return arr

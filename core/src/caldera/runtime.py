@@ -1,0 +1,190 @@
+"""``Runtime``: a compiled network and its run control (run, continue, pause, wait, stop)."""
+
+from __future__ import annotations
+
+import threading
+import typing as ty
+
+import numpy as np
+
+from caldera.compiler import CompiledNetwork, compile_network, _check_range
+from caldera.errors import ParameterError, RunError, RuntimeStateError
+from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
+from caldera.run_config import RunConfig
+from caldera.variable import Var, _is_sparse
+
+if ty.TYPE_CHECKING:
+    from caldera.process import Process
+
+
+class Runtime:
+    """Owns the models of one network and runs them.
+
+    States: ``idle`` (compiled, between runs), ``running``, ``paused`` (a
+    continuous or background run halted by ``pause()``), ``failed`` (a model
+    raised; state stays readable) and ``stopped``.
+    """
+
+    def __init__(self, net: CompiledNetwork) -> None:
+        self.net = net
+        self.run_cfg: RunConfig = net.run_cfg
+        self.executor = net.backend.make_executor(net.plan)
+        self.state = "idle"
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._stop_flag = False
+        self._pause_flag = False
+        self._lock = threading.Lock()
+        self._leaf_models = net.models
+
+    @classmethod
+    def build(cls, root: Process, run_cfg: RunConfig | None = None) -> Runtime:
+        net = compile_network(root, run_cfg)
+        rt = cls(net)
+        for p in net.processes:
+            p._runtime = rt
+        return rt
+
+    # -- introspection ----------------------------------------------------------------------
+    @property
+    def time_step(self) -> int:
+        return self.executor.time_step
+
+    @property
+    def backend(self) -> str:
+        return self.net.backend.name
+
+    def model_of(self, proc: Process) -> ty.Any:
+        return self._leaf_models[proc.id]
+
+    def has_var(self, var: Var) -> bool:
+        return var.process is not None and var.process.id in self._leaf_models
+
+    def _check_quiet(self, what: str) -> None:
+        if self.state == "running":
+            raise RuntimeStateError(
+                f"cannot {what} while the network is running; call pause() or wait() first"
+            )
+
+    def get_var(self, var: Var) -> ty.Any:
+        self._check_quiet(f"read {var.qualified_name}")
+        model = self._leaf_models[var.process.id]
+        value = getattr(model, var.name)
+        if isinstance(value, np.ndarray):
+            return value.copy()
+        if _is_sparse(value):
+            return value.copy()
+        arr = np.asarray(value)
+        return np.array(np.broadcast_to(arr, var.shape))
+
+    def set_var(self, var: Var, value: ty.Any) -> None:
+        self._check_quiet(f"write {var.qualified_name}")
+        model = self._leaf_models[var.process.id]
+        _check_range(type(model), var.process, var.name, value)
+        cur = getattr(model, var.name)
+        if isinstance(cur, np.ndarray):
+            new = np.asarray(value)
+            if cur.dtype.kind in "iub" and new.dtype.kind == "f" and not np.all(np.isfinite(new)):
+                raise ParameterError(f"Var {var.qualified_name}: non-finite values for an integer Var")
+            if cur.dtype.kind in "iu":
+                info = np.iinfo(cur.dtype)
+                if new.size and (np.min(new) < info.min or np.max(new) > info.max):
+                    raise ParameterError(
+                        f"Var {var.qualified_name}: values outside {info.min}..{info.max} ({cur.dtype})"
+                    )
+            cur[...] = new
+        elif _is_sparse(cur):
+            setattr(model, var.name, value.tocsr().astype(cur.dtype) if _is_sparse(value) else type(cur)(value))
+        else:
+            arr = np.asarray(value)
+            setattr(model, var.name, type(cur)(arr.reshape(-1)[0]) if arr.size == 1 else arr)
+        hook = getattr(model, "on_var_set", None)
+        if hook is not None:
+            hook(var.name)
+
+    # -- run control ------------------------------------------------------------------------
+    def run(self, condition: AbstractRunCondition) -> None:
+        with self._lock:
+            if self.state == "running":
+                raise RuntimeStateError("the network is already running; wait(), pause() or stop() it first")
+            if self.state == "stopped":
+                raise RuntimeStateError("the network was stopped; build a new one to run again")
+            if self.state == "failed":
+                raise RuntimeStateError(
+                    f"the network failed at step {self.time_step} ({self._error}); build a new one"
+                )
+            if not isinstance(condition, (RunSteps, RunContinuous)):
+                raise TypeError(f"run condition must be RunSteps or RunContinuous, got {condition!r}")
+            self.state = "running"
+            self._stop_flag = self._pause_flag = False
+            self._error = None
+        if isinstance(condition, RunSteps) and condition.blocking:
+            self._run_steps(condition.num_steps)
+            return
+        n = condition.num_steps if isinstance(condition, RunSteps) else None
+        self._thread = threading.Thread(target=self._background, args=(n,), name="caldera-run", daemon=True)
+        self._thread.start()
+
+    def _should_stop(self) -> bool:
+        return self._stop_flag or self._pause_flag
+
+    def _run_steps(self, n: int | None) -> None:
+        try:
+            if n is None:
+                while not self._should_stop():
+                    self.executor.run_steps(1000, self._should_stop)
+            else:
+                self.executor.run_steps(n, self._should_stop)
+        except BaseException as e:
+            self._error = e
+            self.state = "failed"
+            raise
+        if self._stop_flag:
+            self.state = "stopped"
+        elif self._pause_flag:
+            self.state = "paused"
+        else:
+            self.state = "idle"
+
+    def _background(self, n: int | None) -> None:
+        try:
+            self._run_steps(n)
+        except BaseException:  # noqa: BLE001 - reported by wait()
+            pass
+
+    def wait(self) -> None:
+        """Block until a background run ends; re-raise its error."""
+        t = self._thread
+        if t is not None:
+            t.join()
+            self._thread = None
+        if self.state == "failed" and self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def pause(self) -> None:
+        """Halt a background run after the current step; ``get``/``set`` work while paused."""
+        if self._thread is not None:
+            self._pause_flag = True
+            self._thread.join()
+            self._thread = None
+        if self.state == "failed" and self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+    def stop(self) -> None:
+        """End the network's life; its last state stays readable."""
+        if self._thread is not None:
+            self._stop_flag = True
+            self._thread.join()
+            self._thread = None
+        if self.state != "failed":
+            self.state = "stopped"
+        else:
+            self.state = "stopped"
+
+    def __repr__(self) -> str:
+        return f"Runtime(backend={self.backend!r}, state={self.state!r}, time_step={self.time_step})"
+
+
+__all__ = ["Runtime", "RunError"]

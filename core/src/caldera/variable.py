@@ -1,0 +1,148 @@
+"""``Var``: a named piece of process state, readable and writable between runs as a whole array."""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+
+from caldera.errors import ParameterError
+
+if ty.TYPE_CHECKING:
+    from caldera.process import Process
+
+
+def _is_sparse(value: ty.Any) -> bool:
+    return hasattr(value, "tocsr") and hasattr(value, "nnz")
+
+
+def normalize_shape(shape: ty.Any, what: str = "shape") -> tuple[int, ...]:
+    """Turn an int or a sequence of ints into a shape tuple, or raise naming ``what``."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (int(shape),)
+    try:
+        out = tuple(int(s) for s in shape)
+        ok = all(float(s) == int(s) for s in shape)
+    except TypeError:
+        raise ParameterError(f"{what} must be an int or a tuple of ints, got {shape!r}") from None
+    if not ok or any(s < 0 for s in out):
+        raise ParameterError(f"{what} must hold non-negative integers, got {shape!r}")
+    return out
+
+
+class Var:
+    """State of a process: declared in the process's ``__init__``, materialised by its model.
+
+    Before a run ``get()``/``set()`` read and change the initial value; once the
+    network is compiled they read and change the model's state, keeping the
+    model's dtype. Writes are validated first, so a rejected write changes nothing.
+    """
+
+    def __init__(self, shape: ty.Any, init: ty.Any = 0, shareable: bool = True,
+                 name: str = "Unnamed variable") -> None:
+        self.shape = normalize_shape(shape, "Var shape")
+        if not _is_sparse(init):
+            arr = np.asarray(init)
+            if arr.shape != self.shape:
+                try:
+                    np.broadcast_to(arr, self.shape)
+                except ValueError:
+                    raise ParameterError(
+                        f"Var {name!r}: init of shape {arr.shape} does not fit the Var's shape {self.shape}"
+                    ) from None
+        elif tuple(init.shape) != self.shape:
+            raise ParameterError(f"Var {name!r}: sparse init of shape {init.shape} does not fit {self.shape}")
+        self.init = init
+        self.shareable = shareable
+        self.name = name
+        self.process: Process | None = None
+        self.aliased_var: Var | None = None
+        #: RefPorts connected to this Var (so a network can be found from either side)
+        self.referrers: list = []
+
+    # -- identity ---------------------------------------------------------------------------
+    @property
+    def qualified_name(self) -> str:
+        pname = self.process.name if self.process is not None else "?"
+        return f"{pname}.{self.name}"
+
+    def __repr__(self) -> str:
+        return f"Var({self.qualified_name}, shape={self.shape})"
+
+    def alias(self, other: Var) -> None:
+        """Make this (parent) Var read and write ``other`` (a child's Var) once compiled."""
+        if not isinstance(other, Var):
+            raise TypeError(f"Var.alias expects a Var, got {type(other).__name__}")
+        if other.shape != self.shape:
+            raise ParameterError(
+                f"cannot alias {self.qualified_name} (shape {self.shape}) to "
+                f"{other.qualified_name} (shape {other.shape})"
+            )
+        self.aliased_var = other
+
+    def resolve(self) -> Var:
+        """The Var that actually holds the state (following aliases)."""
+        var = self
+        seen = set()
+        while var.aliased_var is not None:
+            if id(var) in seen:
+                raise ParameterError(f"alias cycle through {self.qualified_name}")
+            seen.add(id(var))
+            var = var.aliased_var
+        return var
+
+    # -- values -----------------------------------------------------------------------------
+    def init_value(self) -> ty.Any:
+        """The initial value as a fresh array of the Var's shape (sparse stays sparse)."""
+        if _is_sparse(self.init):
+            return self.init.copy()
+        return np.array(np.broadcast_to(np.asarray(self.init), self.shape))
+
+    def _runtime(self):
+        proc = self.process
+        return None if proc is None else proc._runtime
+
+    def get(self, idx: ty.Any = None) -> ty.Any:
+        """Current value as a whole array (a copy), in the dtype the model stores it."""
+        target = self.resolve()
+        rt = target._runtime()
+        if rt is not None and rt.has_var(target):
+            value = rt.get_var(target)
+        else:
+            value = target.init_value()
+        if idx is not None and not _is_sparse(value):
+            return value[idx]
+        return value
+
+    def set(self, value: ty.Any, idx: ty.Any = None) -> None:
+        """Replace the value. The shape must match (a scalar fills the Var); nothing changes on error."""
+        target = self.resolve()
+        if idx is not None:
+            full = target.get()
+            full[idx] = value
+            value = full
+        if _is_sparse(value):
+            if tuple(value.shape) != target.shape:
+                raise ParameterError(
+                    f"Var {target.qualified_name}: expected shape {target.shape}, got {tuple(value.shape)}"
+                )
+        else:
+            arr = np.asarray(value)
+            if arr.shape != target.shape and arr.ndim != 0:
+                raise ParameterError(
+                    f"Var {target.qualified_name}: expected an array of shape {target.shape}, "
+                    f"got shape {arr.shape}; the value was not changed"
+                )
+            if arr.dtype.kind not in "biuf":
+                raise ParameterError(
+                    f"Var {target.qualified_name}: expected numbers, got dtype {arr.dtype}"
+                )
+            value = np.array(np.broadcast_to(arr, target.shape))
+        rt = target._runtime()
+        if rt is not None and rt.has_var(target):
+            rt.set_var(target, value)
+        else:
+            target.init = value
+
+
+__all__ = ["Var", "normalize_shape"]

@@ -1,0 +1,357 @@
+"""NumPy models of the connection processes: Dense, Sparse, their delayed forms, Conv.
+
+All are send-first: ``send_spk`` emits what was accumulated last step,
+``recv_spk`` takes this step's spikes. Binary spikes are delivered
+event-driven (only the columns of the inputs that spiked are summed);
+graded messages (``num_message_bits > 0``) use a matrix-vector product.
+``fixed_pt`` weights are checked against the 8-bit range of their sign
+mode, then truncated to ``num_weight_bits`` as Loihi stores them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse as sp
+
+from caldera import arith
+from caldera.errors import ParameterError
+from caldera.model import (
+    LavaPyType,
+    PyInPort,
+    PyLoihiProcessModel,
+    PyOutPort,
+    SendFirstMixin,
+    implements,
+    requires,
+    tag,
+)
+from caldera.procs.conv import Conv, conv_matrix
+from caldera.procs.dense import DelayDense, Dense
+from caldera.procs.sparse import DelaySparse, Sparse
+from caldera.protocols import LoihiProtocol
+from caldera.resources import CPU
+
+
+def _raw(values):
+    return values.data if sp.issparse(values) else np.asarray(values)
+
+
+def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
+    """Integers within the 8-bit range of the sign mode; returns the sign mode."""
+    proc = model.process
+    what = f"{type(proc).__name__} {proc.name!r}"
+    vals = _raw(weights)
+    if vals.size and not np.all(np.isfinite(vals)):
+        raise ParameterError(f"{what}: {name} must be finite")
+    if vals.size and vals.dtype.kind == "f" and not np.all(vals == np.round(vals)):
+        raise ParameterError(f"{what}: {name} must be integers for fixed_pt, got non-integer values")
+    sign_mode = model.proc_params.get("sign_mode") or arith.determine_sign_mode(weights if vals.size else np.zeros(1))
+    if isinstance(sign_mode, int) and not isinstance(sign_mode, arith.SignMode):
+        sign_mode = arith.SignMode(sign_mode)
+    lo, hi = arith.weight_range(sign_mode, 8)
+    if vals.size and (vals.min() < lo or vals.max() > hi):
+        bad = vals.min() if vals.min() < lo else vals.max()
+        nwb = model.proc_params.get("num_weight_bits", 8)
+        raise ParameterError(
+            f"{what}: {name} value {bad} does not fit Loihi's 8-bit synaptic weights: with sign mode "
+            f"{sign_mode.name} the range is {lo}..{hi} (num_weight_bits={nwb} keeps the top {nwb} bits); "
+            "scale the weights and use weight_exp"
+        )
+    return sign_mode
+
+
+def fixed_weights(model, weights):
+    sign_mode = check_fixed_weights(model, weights)
+    nwb = int(model.proc_params.get("num_weight_bits", 8))
+    w = arith.clip_weights(weights, sign_mode, num_bits=8)
+    return arith.truncate_weights(w, sign_mode, nwb)
+
+
+# -- Dense / Sparse ------------------------------------------------------------------------
+class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
+    """a_out[t] = W @ s_in[t-1]; event-driven for binary spikes."""
+
+    fixed = False
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
+
+    def validate(self) -> None:
+        if self.fixed:  # check the values as given, before the Var's integer dtype truncates them
+            check_fixed_weights(self, self.process.vars["weights"].init)
+        self._prepare()
+
+    def on_var_set(self, name: str) -> None:
+        if name == "weights":
+            self._prepare()
+
+    def _prepare(self) -> None:
+        w = self.weights
+        if self.fixed:
+            w = fixed_weights(self, w)
+            self.weights = w
+        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
+        self._weight_exp = int(self.proc_params.get("weight_exp", 0)) if self.fixed else 0
+        self._prepare_matrix(w)
+        self.a_buff = np.asarray(self.a_buff, dtype=self._acc_dtype)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buff)
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        acc = self._accumulate(s_in)
+        if self.fixed:
+            acc = arith.shift(acc, self._weight_exp)
+        self.a_buff = acc
+
+
+class _DenseBase(_MatrixConnection):
+    def _prepare_matrix(self, w) -> None:
+        self._acc_dtype = np.int64 if self.fixed else np.float64
+        self._w = np.ascontiguousarray(w, dtype=self._acc_dtype)
+        self._wT = np.ascontiguousarray(self._w.T)
+        self._n_in = self._w.shape[1]
+
+    def _accumulate(self, s_in: np.ndarray) -> np.ndarray:
+        if self._graded:
+            return self._w.dot(s_in.astype(self._acc_dtype, copy=False))
+        idx = np.flatnonzero(s_in)
+        if idx.size == 0:
+            return np.zeros(self._w.shape[0], self._acc_dtype)
+        if idx.size == 1:
+            return self._wT[idx[0]].copy()
+        if 4 * idx.size < self._n_in:
+            return self._wT[idx].sum(axis=0)
+        return self._w[:, s_in.astype(bool)].sum(axis=1)
+
+
+@implements(proc=Dense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyDenseModelFloat(_DenseBase):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=Dense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyDenseModelBitAcc(_DenseBase):
+    fixed = True
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+
+
+class _SparseBase(_MatrixConnection):
+    def _prepare_matrix(self, w) -> None:
+        self._acc_dtype = np.int64 if self.fixed else np.float64
+        self._w = sp.csr_matrix(w, dtype=self._acc_dtype)
+        self._wT = sp.csr_matrix(self._w.T)
+
+    def _accumulate(self, s_in: np.ndarray) -> np.ndarray:
+        if self._graded:
+            return self._w.dot(s_in.astype(self._acc_dtype, copy=False))
+        if not s_in.any():
+            return np.zeros(self._w.shape[0], self._acc_dtype)
+        return self._w.dot(s_in.astype(bool).astype(self._acc_dtype))
+
+
+@implements(proc=Sparse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySparseModelFloat(_SparseBase):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
+    weights = LavaPyType(sp.csr_matrix, float)
+
+
+@implements(proc=Sparse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PySparseModelBitAcc(_SparseBase):
+    fixed = True
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+
+
+# -- delays --------------------------------------------------------------------------------
+class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
+    """a_buff (num_out, max_delay + 1): column 0 is sent next; a delay d lands in column d."""
+
+    fixed = False
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
+
+    def validate(self) -> None:
+        if self.fixed:
+            check_fixed_weights(self, self.process.vars["weights"].init)
+        self._prepare()
+
+    def on_var_set(self, name: str) -> None:
+        if name in ("weights", "delays"):
+            self._prepare()
+
+    def _prepare(self) -> None:
+        w = self.weights
+        if self.fixed:
+            w = fixed_weights(self, w)
+            self.weights = w
+            dmax = _raw(self.delays).max() if _raw(self.delays).size else 0
+            if dmax > 63:
+                raise ParameterError(
+                    f"{type(self.process).__name__} {self.process.name!r}: delays go up to {dmax}; "
+                    "Loihi 2 allows 0..63 (6 bits)"
+                )
+        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
+        self._weight_exp = int(self.proc_params.get("weight_exp", 0)) if self.fixed else 0
+        acc = np.int64 if self.fixed else np.float64
+        n_out, n_in = w.shape
+        depth = self.a_buff.shape[-1]
+        wd = w.toarray() if sp.issparse(w) else np.asarray(w)
+        dd = self.delays.toarray() if sp.issparse(self.delays) else np.asarray(self.delays)
+        # one stacked matrix: row k * n_out + i holds weights of delay k onto output i
+        stacked = np.vstack([np.where(dd == k, wd, 0) for k in range(depth)]).astype(acc)
+        self._m = sp.csr_matrix(stacked) if sp.issparse(w) else stacked
+        self._depth, self._n_out, self._acc = depth, n_out, acc
+        self.a_buff = np.asarray(self.a_buff, dtype=acc)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buff[:, 0])
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        s = s_in if self._graded else s_in.astype(bool)
+        act = np.asarray(self._m.dot(s.astype(self._acc))).reshape(self._depth, self._n_out).T
+        if self.fixed:
+            act = arith.shift(act, self._weight_exp)
+        buf = self.a_buff
+        buf[:, 0] = 0
+        buf = np.roll(buf, -1, axis=1)
+        buf += act
+        self.a_buff = buf
+
+
+@implements(proc=DelayDense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyDelayDenseModelFloat(_DelayBase):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
+    weights: np.ndarray = LavaPyType(np.ndarray, float)
+    delays: np.ndarray = LavaPyType(np.ndarray, int)
+
+
+@implements(proc=DelayDense, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyDelayDenseModelBitAcc(_DelayBase):
+    fixed = True
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    delays: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=6)
+
+
+@implements(proc=DelaySparse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyDelaySparseModelFloat(_DelayBase):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
+    weights = LavaPyType(sp.csr_matrix, float)
+    delays = LavaPyType(sp.csr_matrix, int)
+
+
+@implements(proc=DelaySparse, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyDelaySparseModelBitAcc(_DelayBase):
+    fixed = True
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+    delays = LavaPyType(sp.csr_matrix, np.int32, precision=6)
+
+
+# -- Conv ----------------------------------------------------------------------------------
+class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
+    """A true 2-D convolution over XYC arrays, as a precomputed sparse matrix."""
+
+    fixed = False
+    kernel_size: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    stride: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    padding: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    dilation: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    groups: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
+    weight_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    num_weight_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
+
+    def validate(self) -> None:
+        self._prepare()
+
+    def on_var_set(self, name: str) -> None:
+        if name in ("weight", "weight_exp"):
+            self._prepare()
+
+    def _prepare(self) -> None:
+        p = self.proc_params
+        if self.fixed:
+            check_fixed_weights(self, p["weight"] if not hasattr(self, "_m") else self.weight, name="weight")
+        acc = np.int64 if self.fixed else np.float64
+        self._m = conv_matrix(tuple(p["input_shape"]), np.asarray(self.weight).astype(acc),
+                              tuple(int(x) for x in self.stride), tuple(int(x) for x in self.padding),
+                              tuple(int(x) for x in self.dilation), int(self.groups.reshape(-1)[0]))
+        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
+        self._exp = int(np.asarray(self.weight_exp).reshape(-1)[0]) if self.fixed else 0
+        self._acc = acc
+        self._out_shape = tuple(self.a_buf.shape)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buf)
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        s = s_in if self._graded else s_in.astype(bool)
+        out = self._m.dot(s.reshape(-1).astype(self._acc)).reshape(self._out_shape)
+        if self.fixed:
+            out = arith.signed_clamp(arith.shift(out, self._exp), 24)
+        self.a_buf = out
+
+
+@implements(proc=Conv, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyConvModelFloat(_ConvBase):
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float, precision=24)
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    a_buf: np.ndarray = LavaPyType(np.ndarray, float)
+    weight: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=Conv, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyConvModelFixed(_ConvBase):
+    fixed = True
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    a_buf: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    weight: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+
+
+MODELS = [
+    PyDenseModelFloat,
+    PyDenseModelBitAcc,
+    PySparseModelFloat,
+    PySparseModelBitAcc,
+    PyDelayDenseModelFloat,
+    PyDelayDenseModelBitAcc,
+    PyDelaySparseModelFloat,
+    PyDelaySparseModelBitAcc,
+    PyConvModelFloat,
+    PyConvModelFixed,
+]

@@ -1,0 +1,115 @@
+"""NumPy models of the ring-buffer source and sink and of the Monitor."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera.procs.io.sink import RingBufferSink
+from caldera.procs.io.source import RingBuffer
+from caldera.procs.monitor import Monitor
+from caldera.protocols import LoihiProtocol
+from caldera.resources import CPU
+
+
+class _SourceBase(PyLoihiProcessModel):
+    schedule = "recv_first"
+
+    def run_spk(self) -> None:
+        self.s_out.send(self.data[..., (self.time_step - 1) % self.data.shape[-1]])
+
+
+@implements(proc=RingBuffer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PySendModelFloat(_SourceBase):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    data: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=RingBuffer, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PySendModelFixed(_SourceBase):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32)
+    data: np.ndarray = LavaPyType(np.ndarray, np.int32)
+
+
+class _SinkBase(PyLoihiProcessModel):
+    schedule = "recv_first"
+
+    def run_spk(self) -> None:
+        self.data[..., (self.time_step - 1) % self.data.shape[-1]] = self.a_in.recv()
+
+
+@implements(proc=RingBufferSink, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyReceiveModelFloat(_SinkBase):
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    data: np.ndarray = LavaPyType(np.ndarray, float)
+
+
+@implements(proc=RingBufferSink, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyReceiveModelFixed(_SinkBase):
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32)
+    data: np.ndarray = LavaPyType(np.ndarray, np.int32)
+
+
+class _MonitorBase(PyLoihiProcessModel):
+    """OutPort probes record in the spiking phase; Var probes after the step's last phase."""
+
+    schedule = "recv_first"
+    mgmt_order = 1000  # read Vars after every other model's management phases
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self._port_probes: list = []
+        self._var_probes: list = []
+
+    def validate(self) -> None:
+        for kind, port, data, _p, _m in self.proc_params["probes"]:
+            target = (getattr(self, port), getattr(self, data))
+            (self._port_probes if kind == "port" else self._var_probes).append(target)
+
+    def run_spk(self) -> None:
+        i = self.time_step - 1
+        for port, data in self._port_probes:
+            value = port.recv()
+            if i < data.shape[0]:
+                data[i] = value
+
+    def post_guard(self) -> bool:
+        return bool(self._var_probes)
+
+    def run_post_mgmt(self) -> None:
+        i = self.time_step - 1
+        for ref, data in self._var_probes:
+            if i < data.shape[0]:
+                data[i] = ref.read()
+
+
+@implements(proc=Monitor, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyMonitorModelFloat(_MonitorBase):
+    pass
+
+
+@implements(proc=Monitor, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyMonitorModelFixed(_MonitorBase):
+    pass
+
+
+MODELS = [
+    PySendModelFloat,
+    PySendModelFixed,
+    PyReceiveModelFloat,
+    PyReceiveModelFixed,
+    PyMonitorModelFloat,
+    PyMonitorModelFixed,
+]

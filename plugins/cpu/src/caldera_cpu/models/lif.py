@@ -1,0 +1,285 @@
+"""NumPy models of the LIF family, ``floating_pt`` and ``fixed_pt`` (Lava 0.10's arithmetic)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from caldera import arith
+from caldera.errors import ParameterError
+from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera.protocols import LoihiProtocol
+from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
+from caldera.resources import CPU
+
+_FIXED_RANGES = {
+    "du": (0, 4095, "12-bit unsigned"),
+    "dv": (0, 4095, "12-bit unsigned"),
+    "bias_mant": (-4096, 4095, "13-bit signed"),
+    "bias_exp": (0, 7, "3-bit unsigned"),
+    "u": (-(2**23) + 1, 2**23, "24-bit signed"),
+    "v": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
+    "vth": (0, 131071, "17-bit unsigned"),
+    "vth_hi": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
+    "vth_lo": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
+}
+
+
+def _require_integers(model, names) -> None:
+    for name in names:
+        var = model.process.vars[name] if name in model.process.vars else None
+        if var is None:
+            continue
+        val = np.asarray(var.init)
+        if val.dtype.kind == "f" and not np.all(val == np.round(val)):
+            raise ParameterError(
+                f"{type(model.process).__name__} {model.process.name!r}: {name} must hold integers for the "
+                f"fixed_pt model {type(model).__name__}, got {var.init!r}"
+            )
+
+
+# -- floating point ------------------------------------------------------------------------
+class AbstractPyLifModelFloat(PyLoihiProcessModel):
+    """u decays by (1-du) and integrates input; v decays by (1-dv) and integrates u + bias_mant."""
+
+    schedule = "recv_first"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out = None
+    u: np.ndarray = LavaPyType(np.ndarray, float)
+    v: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
+    du: float = LavaPyType(float, float)
+    dv: float = LavaPyType(float, float)
+
+    def spiking_activation(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def subthr_dynamics(self, activation_in: np.ndarray) -> None:
+        self.u[:] = self.u * (1 - self.du)
+        self.u[:] += activation_in
+        self.v[:] = self.v * (1 - self.dv) + self.u + self.bias_mant
+
+    def reset_voltage(self, spike_vector: np.ndarray) -> None:
+        self.v[spike_vector] = 0
+
+    def run_spk(self) -> None:
+        a_in_data = self.a_in.recv()
+        self.subthr_dynamics(a_in_data)
+        s = self.spiking_activation()
+        self.reset_voltage(s)
+        self.s_out.send(s)
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifModelFloat(AbstractPyLifModelFloat):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: float = LavaPyType(float, float)
+
+    def spiking_activation(self) -> np.ndarray:
+        return self.v > self.vth
+
+
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyTernLifModelFloat(AbstractPyLifModelFloat):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float, precision=2)
+    vth_hi: float = LavaPyType(float, float)
+    vth_lo: float = LavaPyType(float, float)
+
+    def spiking_activation(self) -> np.ndarray:
+        return (-1) * (self.v < self.vth_lo) + (self.v > self.vth_hi)
+
+    def reset_voltage(self, spike_vector: np.ndarray) -> None:
+        self.v[spike_vector != 0] = 0
+
+
+@implements(proc=LIFReset, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifResetModelFloat(AbstractPyLifModelFloat):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: float = LavaPyType(float, float)
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.reset_interval = proc_params["reset_interval"]
+        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+
+    def spiking_activation(self) -> np.ndarray:
+        return self.v > self.vth
+
+    def run_spk(self) -> None:
+        a_in_data = self.a_in.recv()
+        if self.time_step % self.reset_interval == self.reset_offset:
+            self.u *= 0
+            self.v *= 0
+        self.subthr_dynamics(a_in_data)
+        s = self.spiking_activation()
+        self.reset_voltage(s)
+        self.s_out.send(s)
+
+
+@implements(proc=LIFRefractory, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
+    """After a spike, v is held (not integrated) until ``refractory_period`` steps have passed."""
+
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    vth: float = LavaPyType(float, float)
+    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.refractory_period = proc_params["refractory_period"]
+
+    def spiking_activation(self) -> np.ndarray:
+        return self.v > self.vth
+
+    def subthr_dynamics(self, activation_in: np.ndarray) -> None:
+        self.u[:] = self.u * (1 - self.du)
+        self.u[:] += activation_in
+        active = self.refractory_period_end < self.time_step
+        self.v[active] = self.v[active] * (1 - self.dv) + (self.u[active] + self.bias_mant[active])
+
+    def run_spk(self) -> None:
+        a_in_data = self.a_in.recv()
+        self.subthr_dynamics(a_in_data)
+        s = self.spiking_activation()
+        self.refractory_period_end[s] = self.time_step + self.refractory_period
+        self.reset_voltage(s)
+        self.s_out.send(s)
+
+
+# -- fixed point ---------------------------------------------------------------------------
+class AbstractPyLifModelFixed(PyLoihiProcessModel):
+    """Loihi's LIF: 12-bit decays (+1 on du), 24-bit wrapping u, saturating v, <<6 on input and vth."""
+
+    schedule = "recv_first"
+    param_ranges = _FIXED_RANGES
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
+    s_out = None
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: int = LavaPyType(int, np.uint16, precision=12)
+    dv: int = LavaPyType(int, np.uint16, precision=12)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
+
+    ds_offset = 1  # Loihi's 1-bit offset on the current decay: du=4095 clears u
+    dm_offset = 0
+
+    _thresholds: tuple[str, ...] = ("vth",)
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.effective_bias = None
+
+    def validate(self) -> None:
+        _require_integers(self, ("du", "dv", "bias_mant", "bias_exp", *self._thresholds))
+        self.du = int(np.asarray(self.du).reshape(-1)[0])
+        self.dv = int(np.asarray(self.dv).reshape(-1)[0])
+        self.scale_bias()
+        self.scale_threshold()
+
+    def on_var_set(self, name: str) -> None:
+        if name in ("bias_mant", "bias_exp"):
+            self.scale_bias()
+        elif name in self._thresholds:
+            self.scale_threshold()
+        elif name in ("du", "dv"):
+            setattr(self, name, int(np.asarray(getattr(self, name)).reshape(-1)[0]))
+
+    def scale_bias(self) -> None:
+        self.effective_bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
+
+    def scale_threshold(self) -> None:
+        raise NotImplementedError
+
+    def spiking_activation(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def subthr_dynamics(self, activation_in: np.ndarray) -> None:
+        u = arith.decay(self.u, self.du + self.ds_offset)
+        u += np.left_shift(activation_in, arith.ACT_SHIFT)
+        self.u[:] = arith.wrap_u(u)
+        v = arith.decay(self.v, self.dv + self.dm_offset)
+        self.v[:] = arith.saturate_v(v + self.u + self.effective_bias)
+
+    def reset_voltage(self, spike_vector: np.ndarray) -> None:
+        self.v[spike_vector] = 0
+
+    def run_spk(self) -> None:
+        a_in_data = self.a_in.recv()
+        self.subthr_dynamics(a_in_data)
+        s = self.spiking_activation()
+        self.reset_voltage(s)
+        self.s_out.send(s)
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyLifModelBitAcc(AbstractPyLifModelFixed):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: int = LavaPyType(int, np.int32, precision=17)
+
+    def scale_threshold(self) -> None:
+        self.effective_vth = np.left_shift(np.int64(np.asarray(self.vth).reshape(-1)[0]), arith.VTH_SHIFT)
+
+    def spiking_activation(self) -> np.ndarray:
+        return self.v > self.effective_vth
+
+
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyTernLifModelFixed(AbstractPyLifModelFixed):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, int, precision=2)
+    vth_hi: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    vth_lo: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    _thresholds = ("vth_hi", "vth_lo")
+
+    def scale_threshold(self) -> None:
+        self.effective_vth_hi = np.left_shift(self.vth_hi, arith.VTH_SHIFT)
+        self.effective_vth_lo = np.left_shift(self.vth_lo, arith.VTH_SHIFT)
+
+    def spiking_activation(self) -> np.ndarray:
+        return (-1) * (self.v < self.effective_vth_lo) + (self.v > self.effective_vth_hi)
+
+    def reset_voltage(self, spike_vector: np.ndarray) -> None:
+        self.v[spike_vector != 0] = 0
+
+
+@implements(proc=LIFReset, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("bit_accurate_loihi", "fixed_pt")
+class PyLifResetModelBitAcc(PyLifModelBitAcc):
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.reset_interval = proc_params["reset_interval"]
+        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+
+    def run_spk(self) -> None:
+        a_in_data = self.a_in.recv()
+        if self.time_step % self.reset_interval == self.reset_offset:
+            self.u *= 0
+            self.v *= 0
+        self.subthr_dynamics(a_in_data)
+        s = self.spiking_activation()
+        self.reset_voltage(s)
+        self.s_out.send(s)
+
+
+MODELS = [
+    PyLifModelFloat,
+    PyTernLifModelFloat,
+    PyLifResetModelFloat,
+    PyLifRefractoryModelFloat,
+    PyLifModelBitAcc,
+    PyTernLifModelFixed,
+    PyLifResetModelBitAcc,
+]
