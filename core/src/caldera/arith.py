@@ -23,19 +23,40 @@ VTH_SHIFT = 6
 
 
 def decay(x: np.ndarray, d: int | np.ndarray) -> np.ndarray:
-    """``x * (4096 - d) / 4096`` truncated toward zero, computed in int64, returned as int32."""
+    """``x * (4096 - d) / 4096`` truncated toward zero (Lava: ``sign(y) * (|y| >> 12)``), as int32.
+
+    Computed in float64, which is exact here: ``x`` is an int32 (at most 31
+    significant bits) and ``(4096 - d) / 4096`` a dyadic fraction of at most 13
+    bits, so the product needs at most 44 of float64's 53 bits.
+    """
+    m = (DECAY_UNITY - np.asarray(d, dtype=np.float64)) * (1.0 / DECAY_UNITY)
+    y = np.multiply(x, m, dtype=np.float64)
+    np.trunc(y, out=y)
+    return y.astype(np.int32)
+
+
+def decay_reference(x: np.ndarray, d: int | np.ndarray) -> np.ndarray:
+    """Lava's integer formulation of :func:`decay` (kept for tests)."""
     y = np.asarray(x, dtype=np.int64) * (DECAY_UNITY - np.asarray(d, dtype=np.int64))
     return (np.sign(y) * np.right_shift(np.abs(y), DECAY_BITS)).astype(np.int32)
 
 
 def wrap_u(x: np.ndarray) -> np.ndarray:
-    """Wrap a current into Loihi's 24-bit range the way Lava does: (-2**23, 2**23]."""
+    """Wrap a current into Loihi's 24-bit range the way Lava does: (-2**23, 2**23].
+
+    Like Lava, one period is added or subtracted (values further out are not
+    folded again).
+    """
+    if x.size == 0 or (x.max() <= MAX_UV and x.min() > -MAX_UV):
+        return x
     w = np.where(x > MAX_UV, x - 2 * MAX_UV, x)
     return np.where(w <= -MAX_UV, x + 2 * MAX_UV, w)
 
 
 def saturate_v(x: np.ndarray) -> np.ndarray:
     """Clip a voltage to Loihi's 24-bit range [-(2**23 - 1), 2**23 - 1]."""
+    if x.size == 0 or (x.max() < MAX_UV and x.min() > -MAX_UV):
+        return x
     return np.clip(x, -MAX_UV + 1, MAX_UV - 1)
 
 
@@ -114,6 +135,6 @@ def truncate_weights(weights, sign_mode: SignMode, num_weight_bits: int, max_num
 
 __all__ = [
     "DECAY_BITS", "DECAY_UNITY", "UV_BITS", "MAX_UV", "ACT_SHIFT", "VTH_SHIFT",
-    "decay", "wrap_u", "saturate_v", "shift", "signed_clamp",
+    "decay", "decay_reference", "wrap_u", "saturate_v", "shift", "signed_clamp",
     "SignMode", "determine_sign_mode", "weight_range", "clip_weights", "truncate_weights",
 ]

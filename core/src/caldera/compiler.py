@@ -148,7 +148,8 @@ def select_model(proc: Process, run_cfg: RunConfig, backend: Backend) -> type:
         )
     tag = run_cfg.tag
     if tag is not None:
-        tagged = [(p, m) for p, m in runnable if tag in m.tags or (_is_sub(m) and not m.tags)]
+        # an untagged model (typical for hierarchical and users' models) fits every tag
+        tagged = [(p, m) for p, m in runnable if tag in m.tags or not m.tags]
         if not tagged:
             tags = sorted({t for _, m in runnable for t in m.tags})
             raise NoModelError(
@@ -163,7 +164,8 @@ def select_model(proc: Process, run_cfg: RunConfig, backend: Backend) -> type:
         native = 1 if plug == backend.plugin else 0
         user_pref = 1 if plug == "user" else 0
         floating = 1 if (tag is None and "floating_pt" in m.tags) else 0
-        return (sub_pref, native, user_pref, floating)
+        exact_tag = 1 if (tag is not None and tag in m.tags) else 0
+        return (sub_pref, exact_tag, native, user_pref, floating)
 
     return max(runnable, key=rank)[1]
 

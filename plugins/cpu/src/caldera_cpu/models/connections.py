@@ -106,23 +106,40 @@ class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
 
 
 class _DenseBase(_MatrixConnection):
+    """Few spikes: sum the rows of W.T that spiked. Many spikes or graded input: BLAS in float64.
+
+    For ``fixed_pt`` the float64 product is exact as long as every partial sum
+    stays below 2**53, which is checked per message (else an int64 product is used).
+    """
+
     def _prepare_matrix(self, w) -> None:
         self._acc_dtype = np.int64 if self.fixed else np.float64
-        self._w = np.ascontiguousarray(w, dtype=self._acc_dtype)
-        self._wT = np.ascontiguousarray(self._w.T)
-        self._n_in = self._w.shape[1]
+        self._wT = np.ascontiguousarray(np.asarray(w, dtype=self._acc_dtype).T)
+        self._wf = np.ascontiguousarray(w, dtype=np.float64)
+        self._n_out, self._n_in = self._wf.shape
+        self._wmax = float(np.abs(self._wf).max()) if self._wf.size else 0.0
+
+    def _matvec(self, s: np.ndarray) -> np.ndarray:
+        sf = s.astype(np.float64, copy=False)
+        if self.fixed:
+            bound = self._wmax * float(np.abs(sf).max(initial=0.0)) * self._n_in
+            if bound >= 2.0**53:
+                return self._wT.T.dot(s.astype(np.int64))
+            return self._wf.dot(sf).astype(np.int64)
+        return self._wf.dot(sf)
 
     def _accumulate(self, s_in: np.ndarray) -> np.ndarray:
         if self._graded:
-            return self._w.dot(s_in.astype(self._acc_dtype, copy=False))
+            return self._matvec(s_in)
         idx = np.flatnonzero(s_in)
-        if idx.size == 0:
-            return np.zeros(self._w.shape[0], self._acc_dtype)
-        if idx.size == 1:
+        k = idx.size
+        if k == 0:
+            return np.zeros(self._n_out, self._acc_dtype)
+        if k == 1:
             return self._wT[idx[0]].copy()
-        if 4 * idx.size < self._n_in:
+        if 8 * k < self._n_in:
             return self._wT[idx].sum(axis=0)
-        return self._w[:, s_in.astype(bool)].sum(axis=1)
+        return self._matvec(s_in.astype(bool))
 
 
 @implements(proc=Dense, protocol=LoihiProtocol)

@@ -203,11 +203,14 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         raise NotImplementedError
 
     def subthr_dynamics(self, activation_in: np.ndarray) -> None:
+        # int32 throughout, as Lava: decayed u (int32) += input << 6, then the 24-bit wrap
         u = arith.decay(self.u, self.du + self.ds_offset)
         u += np.left_shift(activation_in, arith.ACT_SHIFT)
         self.u[:] = arith.wrap_u(u)
         v = arith.decay(self.v, self.dv + self.dm_offset)
-        self.v[:] = arith.saturate_v(v + self.u + self.effective_bias)
+        v += self.u
+        v += self.effective_bias
+        self.v[:] = arith.saturate_v(v)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
         self.v[spike_vector] = 0
