@@ -200,6 +200,9 @@ class PyRefPort(PyPort):
             cur[...] = data
         else:
             setattr(self._target_model, self._target_name, data)
+        hook = getattr(self._target_model, "on_var_set", None)
+        if hook is not None:
+            hook(self._target_name)
 
 
 PyRefPort.VEC_DENSE = PyRefPort

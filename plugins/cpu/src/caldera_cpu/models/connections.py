@@ -118,15 +118,20 @@ class _DenseBase(_MatrixConnection):
         self._wf = np.ascontiguousarray(w, dtype=np.float64)
         self._n_out, self._n_in = self._wf.shape
         self._wmax = float(np.abs(self._wf).max()) if self._wf.size else 0.0
+        # integer weights whose sums over all inputs stay below 2**24 are exact in float32 too
+        self._w32 = (np.ascontiguousarray(w, dtype=np.float32)
+                     if self.fixed and self._wmax * self._n_in < 2.0**24 else None)
 
     def _matvec(self, s: np.ndarray) -> np.ndarray:
-        sf = s.astype(np.float64, copy=False)
         if self.fixed:
+            if s.dtype == bool and self._w32 is not None:
+                return self._w32.dot(s.astype(np.float32)).astype(np.int64)
+            sf = s.astype(np.float64, copy=False)
             bound = self._wmax * float(np.abs(sf).max(initial=0.0)) * self._n_in
             if bound >= 2.0**53:
                 return self._wT.T.dot(s.astype(np.int64))
             return self._wf.dot(sf).astype(np.int64)
-        return self._wf.dot(sf)
+        return self._wf.dot(s.astype(np.float64, copy=False))
 
     def _accumulate(self, s_in: np.ndarray) -> np.ndarray:
         if self._graded:

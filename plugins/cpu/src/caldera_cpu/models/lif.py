@@ -184,6 +184,7 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         self.dv = int(np.asarray(self.dv).reshape(-1)[0])
         self.scale_bias()
         self.scale_threshold()
+        self._decay_factors()
 
     def on_var_set(self, name: str) -> None:
         if name in ("bias_mant", "bias_exp"):
@@ -192,6 +193,7 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
             self.scale_threshold()
         elif name in ("du", "dv"):
             setattr(self, name, int(np.asarray(getattr(self, name)).reshape(-1)[0]))
+            self._decay_factors()
 
     def scale_bias(self) -> None:
         self.effective_bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
@@ -202,12 +204,21 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
     def spiking_activation(self) -> np.ndarray:
         raise NotImplementedError
 
+    def _decay_factors(self) -> None:
+        # (4096 - d) / 4096 as float64 arrays: the products with int32 states are exact (see arith.decay)
+        self._mu = np.full(self.u.shape, (arith.DECAY_UNITY - (self.du + self.ds_offset)) / arith.DECAY_UNITY)
+        self._mv = np.full(self.v.shape, (arith.DECAY_UNITY - (self.dv + self.dm_offset)) / arith.DECAY_UNITY)
+
     def subthr_dynamics(self, activation_in: np.ndarray) -> None:
         # int32 throughout, as Lava: decayed u (int32) += input << 6, then the 24-bit wrap
-        u = arith.decay(self.u, self.du + self.ds_offset)
+        y = self.u * self._mu
+        np.trunc(y, out=y)
+        u = y.astype(np.int32)
         u += np.left_shift(activation_in, arith.ACT_SHIFT)
         self.u[:] = arith.wrap_u(u)
-        v = arith.decay(self.v, self.dv + self.dm_offset)
+        y = self.v * self._mv
+        np.trunc(y, out=y)
+        v = y.astype(np.int32)
         v += self.u
         v += self.effective_bias
         self.v[:] = arith.saturate_v(v)
