@@ -56,7 +56,7 @@ def _value(v: ty.Any, arrays: ty.Any) -> ty.Any:
     return v
 
 
-def build(spec: dict, arrays: ty.Any) -> tuple[dict, Monitor, list[tuple[str, str]]]:
+def build(spec: dict, arrays: ty.Any, per_process_monitors: bool = False) -> tuple[dict, list, list[tuple[str, str]]]:
     net: dict[str, caldera.Process] = {}
     for p in spec["processes"]:
         params = {k: _value(v, arrays) for k, v in p["params"].items()}
@@ -77,20 +77,24 @@ def build(spec: dict, arrays: ty.Any) -> tuple[dict, Monitor, list[tuple[str, st
             else:
                 raise ValueError(f"unknown virtual port {op}")
         src.connect(getattr(net[dp_], dport))
-    mon = Monitor(name="monitor")
+    monitors: dict[str, Monitor] = {}
     probes = []
     for pr in spec["probes"]:
         pid, member = pr.split(".")
+        # one Monitor for all probes, or one per probed process (so that partitions can separate them)
+        key = pid if per_process_monitors else ""
+        mon = monitors.setdefault(key, Monitor(name=f"monitor_{key}"))
         mon.probe(getattr(net[pid], member), spec["steps"])
         probes.append((pid, member))
-    return net, mon, probes
+    return net, list(monitors.values()), probes
 
 
-def run(name: str, backend: str = "cpu", chunks: list[int] | None = None) -> tuple[dict, dict]:
+def run(name: str, backend: str = "cpu", chunks: list[int] | None = None,
+        partitions: ty.Any = 1) -> tuple[dict, dict]:
     """Run a scenario; returns ({probe: trace}, {probe: expected})."""
     spec, arrays = load(name)
-    net, mon, probes = build(spec, arrays)
-    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"])
+    net, mons, probes = build(spec, arrays, per_process_monitors=partitions != 1)
+    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"], partitions=partitions)
     root = next(iter(net.values()))
     schedule = spec.get("schedule")
     if schedule is None:
@@ -102,7 +106,10 @@ def run(name: str, backend: str = "cpu", chunks: list[int] | None = None) -> tup
             for target, key in item["set"].items():
                 pid, var = target.split(".")
                 getattr(net[pid], var).set(_value(key, arrays))
-    data = mon.get_data()
+    data: dict = {}
+    for mon in mons:
+        for pname, members in mon.get_data().items():
+            data.setdefault(pname, {}).update(members)
     root.stop()
     got = {f"{pid}.{m}": data[pid][m] for pid, m in probes}
     want = {f"{pid}.{m}": arrays[f"probe:{pid}.{m}"] for pid, m in probes}

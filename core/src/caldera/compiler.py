@@ -182,6 +182,7 @@ def _check_range(model_cls: type, proc: Process, name: str, value: ty.Any) -> No
     vmin, vmax = np.min(vals), np.max(vals)
     if vmin < lo or vmax > hi:
         bad = vmin if vmin < lo else vmax
+        bad = bad.item() if isinstance(bad, np.generic) else bad  # 5000, not np.int64(5000)
         raise ParameterError(
             f"{type(proc).__name__} {proc.name!r}: {name}={bad!r} is outside {lo}..{hi} ({desc}) "
             f"for the model {model_cls.__name__} (tag {', '.join(model_cls.tags) or '-'})"
@@ -304,7 +305,19 @@ def _evaluator(expr: ty.Any, counter: list[int]) -> ty.Callable[[list], np.ndarr
     raise TypeError(expr)
 
 
-def wire(models: dict[int, AbstractPyProcessModel], leaves: list[Process]) -> dict[int, set[int]]:
+@dataclass
+class Link:
+    """One message queue: from a leaf OutPort to a leaf InPort (one per source occurrence)."""
+
+    src: int  # process id
+    src_port: str
+    dst: int
+    dst_port: str
+    queue: ty.Any
+
+
+def wire(models: dict[int, AbstractPyProcessModel], leaves: list[Process],
+         links: list[Link] | None = None) -> dict[int, set[int]]:
     """Create queues between model ports; return, per model, the processes feeding it."""
     leaf_ids = {p.id for p in leaves}
     feeders: dict[int, set[int]] = {p.id: set() for p in leaves}
@@ -322,6 +335,8 @@ def wire(models: dict[int, AbstractPyProcessModel], leaves: list[Process]) -> di
                 q: collections.deque = collections.deque()
                 py_out._queues.append(q)
                 py_in._queues.append(q)
+                if links is not None:
+                    links.append(Link(sp.process.id, sp.name, proc.id, port.name, q))
                 src_dtypes.append(py_out.dtype)
                 feeders[proc.id].add(sp.process.id)
             py_in._result_dtype = np.result_type(py_in.dtype, *src_dtypes)
@@ -444,6 +459,140 @@ def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel],
 
 
 # -- driver -------------------------------------------------------------------------------
+def subplan(plan: Plan, ids: set[int]) -> Plan:
+    """The part of a plan that concerns the processes ``ids`` (order preserved)."""
+
+    def keep(ms: list) -> list:
+        return [m for m in ms if m.process.id in ids]
+
+    return Plan(
+        models=keep(plan.models),
+        send_first=keep(plan.send_first),
+        recv_first=keep(plan.recv_first),
+        general=keep(plan.general),
+        async_models=keep(plan.async_models),
+        in_ports={k: v for k, v in plan.in_ports.items() if k in ids},
+    )
+
+
+@dataclass
+class Partition:
+    """Processes executed together by one executor of one backend, in one OS process."""
+
+    index: int
+    backend: Backend
+    ids: set[int]
+    plan: Plan
+
+
+def _cost(proc: Process) -> int:
+    """A rough per-step work estimate: ``proc.step_cost()`` if defined, else its number of state elements."""
+    own = getattr(proc, "step_cost", None)
+    if own is not None:
+        return max(int(own()), 1)
+    total = 0
+    for v in proc.vars:
+        init = v.init
+        total += int(init.nnz) if hasattr(init, "nnz") else int(np.prod(v.shape, dtype=np.int64))
+    return max(total, 1)
+
+
+AUTO_PARTITION_MIN_COST = 2_000_000  # state elements per extra partition; see benchmarks/partitions.py
+
+
+def auto_partitions(leaves: list[Process]) -> int:
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    total = sum(_cost(p) for p in leaves)
+    return int(max(1, min(cores, total // AUTO_PARTITION_MIN_COST)))
+
+
+def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg: RunConfig,
+                      proc_backend: dict[int, Backend], all_procs: list[Process]) -> list[Partition]:
+    """Assign every leaf process to a partition (see ``RunConfig.partitions``).
+
+    A RefPort reads and writes its target directly, so a RefPort's owner (e.g.
+    a Monitor) always shares the partition of the processes it refers to; a
+    process that talks to the user's thread (``host_only`` models) stays in
+    partition 0, which runs in the user's OS process.
+    """
+    pos = {p.id: i for i, p in enumerate(leaves)}
+    uf = {p.id: p.id for p in leaves}
+
+    def find(i: int) -> int:
+        while uf[i] != i:
+            uf[i] = uf[uf[i]]
+            i = uf[i]
+        return i
+
+    owners: set[int] = set()
+    for p in leaves:
+        for rp in p.ref_ports:
+            tgt = rp.target_var.resolve() if rp.target_var is not None else None
+            if tgt is not None and tgt.process is not None and tgt.process.id in uf:
+                owners.add(p.id)
+                a, b = find(p.id), find(tgt.process.id)
+                if a != b:
+                    uf[max(a, b, key=pos.get)] = min(a, b, key=pos.get)
+    groups: dict[int, list[Process]] = {}
+    for p in leaves:
+        groups.setdefault(find(p.id), []).append(p)
+    units = sorted(groups.values(), key=lambda g: pos[g[0].id])
+
+    spec = run_cfg.partitions
+    unit_idx: list[int] = []
+    if isinstance(spec, (list, tuple, dict)):
+        items = spec.items() if isinstance(spec, dict) else (
+            (p, i) for i, group in enumerate(spec) for p in (group if isinstance(group, (list, tuple)) else [group])
+        )
+        by_id = {p.id: p for p in all_procs}
+        idx: dict[int, int] = {}
+        for p, i in items:
+            if not isinstance(p, Process) or p.id not in by_id:
+                raise CompileError(f"RunConfig.partitions names {p!r}, which is not a process of this network")
+            stack = [p]
+            while stack:  # a hierarchical process takes its descendants along
+                q = stack.pop()
+                idx[q.id] = int(i)
+                stack.extend(q.sub_procs.values())
+        for unit in units:
+            targets = {idx[p.id] for p in unit if p.id in idx and p.id not in owners}
+            given = targets or {idx[p.id] for p in unit if p.id in idx}
+            if not given:
+                raise CompileError(
+                    "RunConfig.partitions leaves processes unassigned: " + ", ".join(p.name for p in unit)
+                )
+            if len(targets) > 1:
+                raise CompileError(
+                    "processes connected through RefPorts must share a partition: "
+                    + ", ".join(f"{p.name}->{idx.get(p.id)}" for p in unit)
+                )
+            unit_idx.append(min(given))
+    else:
+        n = min(auto_partitions(leaves) if spec == "auto" else int(spec), len(units))
+        costs = [sum(_cost(p) for p in unit) for unit in units]
+        target = sum(costs) / n
+        acc = 0.0
+        for c in costs:  # contiguous chunks of equal work, split at the units' midpoints
+            unit_idx.append(min(n - 1, int((acc + c / 2) // target)))
+            acc += c
+    idx = {p.id: i for unit, i in zip(units, unit_idx) for p in unit}
+    host = {idx[p.id] for p in leaves if getattr(models[p.id], "host_only", False)}
+    if len(host) > 1:
+        raise CompileError("host-bound processes (Injector, Extractor, ...) were assigned to different partitions")
+    first = host.pop() if host else idx[leaves[0].id]
+    keys: dict[tuple[int, str], int] = {}
+    for k in sorted({(idx[p.id], proc_backend[p.id].name) for p in leaves},
+                    key=lambda k: (k[0] != first, k[0], k[1])):
+        keys[k] = len(keys)
+    members: dict[int, set[int]] = {}
+    for p in leaves:
+        members.setdefault(keys[(idx[p.id], proc_backend[p.id].name)], set()).add(p.id)
+    return [Partition(i, proc_backend[next(iter(members[i]))], members[i], Plan([], [], [], [], []))
+            for i in sorted(members)]
+
+
 @dataclass
 class CompiledNetwork:
     processes: list[Process]  # every process, hierarchical parents included
@@ -453,6 +602,26 @@ class CompiledNetwork:
     backend: Backend
     run_cfg: RunConfig
     model_classes: dict[int, type]
+    partitions: list[Partition] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+
+
+def _backend_for(proc: Process, run_cfg: RunConfig, default: Backend) -> Backend:
+    name = run_cfg.pinned_backend(proc)
+    if name is not None:
+        bs = plugins.backends()
+        if name not in bs:
+            raise NoBackendError(
+                f"RunConfig.backend_map pins {proc.name} to backend {name!r}, which is not installed; "
+                f"installed: {', '.join(sorted(bs))}"
+            )
+        return bs[name]
+    pinned = run_cfg.pinned_model(proc)
+    if pinned is not None and not _is_sub(pinned) and not default.accepts(pinned):
+        able = [b for b in plugins.backends().values() if b.accepts(pinned)]
+        if able:
+            return max(able, key=lambda b: b.priority)
+    return default
 
 
 def compile_network(root: Process, run_cfg: RunConfig | None = None) -> CompiledNetwork:
@@ -464,7 +633,8 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
             raise CompileError(
                 f"{p.name} already belongs to a compiled network; a process can be part of one network only"
             )
-    backend = select_backend(run_cfg)
+    default_backend = select_backend(run_cfg)
+    proc_backend: dict[int, Backend] = {}
     leaves: list[Process] = []
     model_classes: dict[int, type] = {}
     done: set[int] = set()
@@ -476,8 +646,10 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
                 continue
             done.add(proc.id)
             all_procs.append(proc)
+            backend = _backend_for(proc, run_cfg, default_backend)
             mcls = select_model(proc, run_cfg, backend)
             model_classes[proc.id] = mcls
+            proc_backend[proc.id] = backend
             if _is_sub(mcls):
                 sub = mcls(proc)
                 for i, child in enumerate(sub.find_sub_procs()):
@@ -495,10 +667,17 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
                         f"backend {backend.name!r}"
                     )
                 leaves.append(proc)
+    if not leaves:
+        raise CompileError(f"{root.name}: the network has no process to execute")
     models = {p.id: build_model(p, model_classes[p.id]) for p in leaves}
-    feeders = wire(models, leaves)
+    links: list[Link] = []
+    feeders = wire(models, leaves, links)
     plan = order(leaves, models, feeders)
-    return CompiledNetwork(all_procs, leaves, models, plan, backend, run_cfg, model_classes)
+    partitions = assign_partitions(leaves, models, run_cfg, proc_backend, all_procs)
+    for part in partitions:
+        part.plan = subplan(plan, part.ids)
+    return CompiledNetwork(all_procs, leaves, models, plan, partitions[0].backend, run_cfg, model_classes,
+                           partitions, links)
 
 
-__all__ = ["compile_network", "CompiledNetwork", "Plan", "select_model", "select_backend", "collect_processes"]
+__all__ = ["compile_network", "CompiledNetwork", "Plan", "Partition", "Link", "subplan", "select_model", "select_backend", "collect_processes"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import traceback
 import typing as ty
 
+from caldera.channels import PartitionAborted
 from caldera.errors import RunError
 from caldera.model import AbstractPyProcessModel, PyLoihiProcessModel
 from caldera.compiler import Plan
@@ -61,6 +62,9 @@ class InProcessExecutor:
         self.plan = plan
         self.models: list[AbstractPyProcessModel] = plan.models
         self.time_step = 0
+        #: optional shared array where each finished step is published (watchdogs, progress)
+        self.step_counter: ty.Any = None
+        self.counter_index = 0
         self._model_ids = {id(m) for m in self.models}
         mgmt_sorted = sorted(self.models, key=lambda m: getattr(m, "mgmt_order", 0))
         self._pre = [m for m in mgmt_sorted if _overrides(m, "pre_guard")]
@@ -114,9 +118,11 @@ class InProcessExecutor:
                     if m.post_guard():
                         m.run_post_mgmt()
                 done += 1
+                if self.step_counter is not None:
+                    self.step_counter[self.counter_index] = t
                 if progress is not None:
                     progress.update(1)
-        except RunError:
+        except (RunError, PartitionAborted):
             raise
         except BaseException as exc:  # noqa: BLE001 - re-raised with context
             if isinstance(exc, KeyboardInterrupt):
@@ -160,6 +166,8 @@ class InProcessExecutor:
             waiting = rest
             sched.current = None
             if not finished and sched.progress == before and (waiting or tasks):
+                if self._wait_remote(tasks, waiting):
+                    continue
                 names = sorted({m.process_name for m, _ in tasks} | {m.process_name for m, _ in waiting})
                 for _, g in tasks:
                     g.throw(greenlet.GreenletExit)
@@ -169,6 +177,17 @@ class InProcessExecutor:
                     "more than its sources send)",
                     step=self.time_step, phase="spk",
                 )
+
+    def _wait_remote(self, tasks: list, waiting: list) -> bool:
+        """Nothing can proceed locally: block on a message from another partition, if one is awaited."""
+        in_ports = self.plan.in_ports
+        for m, _ in [*tasks, *waiting]:
+            for port in in_ports[id_of(m)]:
+                for q in port._queues:
+                    if getattr(q, "remote", False) and not q:
+                        q.wait()
+                        return True
+        return False
 
     # -- errors -----------------------------------------------------------------------------
     def _wrap(self, exc: BaseException) -> RunError:

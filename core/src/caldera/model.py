@@ -142,11 +142,18 @@ class PyInPort(PyPort):
         return all(self._queues)
 
     def _wait(self) -> None:
-        if not all(self._queues):
-            sched = self.scheduler
-            if sched is None:
-                raise RuntimeError(f"{self.process_name}.{self.name}.recv: no message available")
+        if all(self._queues):
+            return
+        sched = self.scheduler
+        if sched is not None:
             sched.block_until(self)
+            return
+        for q in self._queues:  # static schedule: only messages from other partitions can be late
+            if not q:
+                wait = getattr(q, "wait", None)
+                if wait is None:
+                    raise RuntimeError(f"{self.process_name}.{self.name}.recv: no message available")
+                wait()
 
     def recv(self) -> np.ndarray:
         qs = self._queues

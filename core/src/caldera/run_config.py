@@ -24,12 +24,28 @@ class RunConfig:
     select_sub_proc_model:
         When a process has both a direct model and a hierarchical (sub-process)
         model, prefer the hierarchical one.
+    backend_map:
+        Pins a backend per process class or instance (heterogeneous runs:
+        processes on different backends form separate partitions).
+    partitions:
+        ``1`` (default) runs the network in this OS process; ``N`` splits it
+        into N partitions run in parallel OS processes connected by
+        shared-memory channels; ``"auto"`` picks 1 or more from the network's
+        size; a list of process lists (or a ``{process: index}`` dict) assigns
+        them explicitly. Traces do not depend on the partitioning.
+    watchdog_s:
+        If set, a run in which no step completes for this many seconds is
+        stopped with an error naming the partition (and the model, when it can
+        be interrupted).
     """
 
     backend: str | None = None
     tag: str | None = None
     exception_proc_model_map: dict = field(default_factory=dict)
     select_sub_proc_model: bool = False
+    backend_map: dict = field(default_factory=dict)
+    partitions: ty.Any = 1
+    watchdog_s: float | None = None
 
     def __post_init__(self) -> None:
         if self.backend is not None and not isinstance(self.backend, str):
@@ -38,15 +54,33 @@ class RunConfig:
             raise ParameterError(f"RunConfig.tag must be a str or None, got {self.tag!r}")
         if not isinstance(self.exception_proc_model_map, dict):
             raise ParameterError("RunConfig.exception_proc_model_map must be a dict")
+        if not isinstance(self.backend_map, dict):
+            raise ParameterError("RunConfig.backend_map must be a dict {process or class: backend name}")
+        p = self.partitions
+        if isinstance(p, bool) or not (
+            (isinstance(p, int) and p >= 1) or p == "auto" or isinstance(p, (list, tuple, dict))
+        ):
+            raise ParameterError(
+                f"RunConfig.partitions must be an int >= 1, 'auto', a list of process lists or a dict, got {p!r}"
+            )
+        if self.watchdog_s is not None and not (isinstance(self.watchdog_s, (int, float)) and self.watchdog_s > 0):
+            raise ParameterError(f"RunConfig.watchdog_s must be a positive number of seconds, got {self.watchdog_s!r}")
 
-    def pinned_model(self, proc: ty.Any) -> type | None:
-        m = self.exception_proc_model_map
-        if proc in m:
-            return m[proc]
+    @staticmethod
+    def _lookup(m: dict, proc: ty.Any) -> ty.Any:
+        for key, value in m.items():
+            if key is proc:
+                return value
         for klass in type(proc).__mro__:
             if klass in m:
                 return m[klass]
         return None
+
+    def pinned_model(self, proc: ty.Any) -> type | None:
+        return self._lookup(self.exception_proc_model_map, proc)
+
+    def pinned_backend(self, proc: ty.Any) -> str | None:
+        return self._lookup(self.backend_map, proc)
 
 
 class Loihi2SimCfg(RunConfig):
@@ -54,10 +88,11 @@ class Loihi2SimCfg(RunConfig):
 
     def __init__(self, select_tag: str | None = None, select_sub_proc_model: bool = False,
                  exception_proc_model_map: dict | None = None, backend: str | None = None,
-                 **_ignored: ty.Any) -> None:
+                 **kwargs: ty.Any) -> None:
+        known = {k: kwargs.pop(k) for k in ("backend_map", "partitions", "watchdog_s") if k in kwargs}
         super().__init__(backend=backend, tag=select_tag,
                          exception_proc_model_map=dict(exception_proc_model_map or {}),
-                         select_sub_proc_model=select_sub_proc_model)
+                         select_sub_proc_model=select_sub_proc_model, **known)
 
 
 __all__ = ["RunConfig", "Loihi2SimCfg"]

@@ -12,6 +12,7 @@ from caldera.errors import ParameterError, RunError, RuntimeStateError
 from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
 from caldera.run_config import RunConfig
 from caldera.variable import Var, _is_sparse
+from caldera.watchdog import watchdog
 
 if ty.TYPE_CHECKING:
     from caldera.process import Process
@@ -28,7 +29,14 @@ class Runtime:
     def __init__(self, net: CompiledNetwork) -> None:
         self.net = net
         self.run_cfg: RunConfig = net.run_cfg
-        self.executor = net.backend.make_executor(net.plan)
+        self.group = None
+        if len(net.partitions) > 1:
+            from caldera.parallel import PartitionGroup
+
+            self.group = PartitionGroup(net)
+            self.executor = self.group.local
+        else:
+            self.executor = net.backend.make_executor(net.plan)
         self.state = "idle"
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -54,6 +62,11 @@ class Runtime:
     def backend(self) -> str:
         return self.net.backend.name
 
+    @property
+    def partitions(self) -> list:
+        """The compiled partitions (index, backend, process ids); more than one runs in parallel."""
+        return self.net.partitions
+
     def model_of(self, proc: Process) -> ty.Any:
         return self._leaf_models[proc.id]
 
@@ -69,7 +82,7 @@ class Runtime:
     def get_var(self, var: Var) -> ty.Any:
         self._check_quiet(f"read {var.qualified_name}")
         model = self._leaf_models[var.process.id]
-        value = getattr(model, var.name)
+        value = getattr(model, var.name) if self.group is None else self.group.get(var.process.id, var.name)
         if isinstance(value, np.ndarray):
             return value.copy()
         if _is_sparse(value):
@@ -81,7 +94,7 @@ class Runtime:
         self._check_quiet(f"write {var.qualified_name}")
         model = self._leaf_models[var.process.id]
         _check_range(type(model), var.process, var.name, value)
-        cur = getattr(model, var.name)
+        cur = getattr(model, var.name) if self.group is None else self.group.get(var.process.id, var.name)
         if isinstance(cur, np.ndarray):
             new = np.asarray(value)
             if cur.dtype.kind in "iub" and new.dtype.kind == "f" and not np.all(np.isfinite(new)):
@@ -92,15 +105,18 @@ class Runtime:
                     raise ParameterError(
                         f"Var {var.qualified_name}: values outside {info.min}..{info.max} ({cur.dtype})"
                     )
-            cur[...] = new
+            new_value: ty.Any = new
         elif _is_sparse(cur):
-            setattr(model, var.name, value.tocsr().astype(cur.dtype) if _is_sparse(value) else type(cur)(value))
+            new_value = value.tocsr().astype(cur.dtype) if _is_sparse(value) else type(cur)(value)
         else:
             arr = np.asarray(value)
-            setattr(model, var.name, type(cur)(arr.reshape(-1)[0]) if arr.size == 1 else arr)
-        hook = getattr(model, "on_var_set", None)
-        if hook is not None:
-            hook(var.name)
+            new_value = type(cur)(arr.reshape(-1)[0]) if arr.size == 1 else arr
+        if self.group is None:
+            from caldera.parallel import net_set
+
+            net_set(model, var.name, new_value)
+        else:
+            self.group.set(var.process.id, var.name, new_value)
 
     # -- run control ------------------------------------------------------------------------
     def run(self, condition: AbstractRunCondition) -> None:
@@ -128,13 +144,28 @@ class Runtime:
     def _should_stop(self) -> bool:
         return self._stop_flag or self._pause_flag
 
+    def _steps(self, n: int) -> None:
+        if self.group is not None:
+            self.group.run_steps(n)
+            return
+        with watchdog(self.run_cfg.watchdog_s, lambda: self.executor.time_step):
+            self.executor.run_steps(n, self._should_stop)
+
     def _run_steps(self, n: int | None) -> None:
+        # partitions advance in lockstep chunks: pause/stop take effect at a chunk's end
+        chunk = 1000 if self.group is None else 50
         try:
             if n is None:
                 while not self._should_stop():
-                    self.executor.run_steps(1000, self._should_stop)
+                    self._steps(chunk)
+            elif self.group is not None and n > chunk and threading.current_thread() is not threading.main_thread():
+                left = n
+                while left > 0 and not self._should_stop():
+                    k = min(chunk, left)
+                    self._steps(k)
+                    left -= k
             else:
-                self.executor.run_steps(n, self._should_stop)
+                self._steps(n)
         except BaseException as e:
             self._error = e
             self.state = "failed"
@@ -173,15 +204,35 @@ class Runtime:
             raise err
 
     def stop(self) -> None:
-        """End the network's life; its last state stays readable."""
+        """End the network's life; its last state stays readable.
+
+        With several partitions, the state of the child partitions is fetched
+        into this process first, then the children and channels are released.
+        """
         if self._thread is not None:
             self._stop_flag = True
             self._thread.join()
             self._thread = None
-        if self.state != "failed":
-            self.state = "stopped"
-        else:
-            self.state = "stopped"
+        if self.group is not None and not self.group._closed:
+            for part in self.net.partitions[1:]:
+                for pid in part.ids:
+                    model = self._leaf_models[pid]
+                    for var in model.process.vars:
+                        try:
+                            setattr(model, var.name, self.group.get(pid, var.name))
+                        except Exception:  # noqa: BLE001 - a dead partition's state is lost
+                            break
+            self.group.close()
+            self.group = None
+        self.state = "stopped"
+
+    def __del__(self) -> None:
+        group = getattr(self, "group", None)
+        if group is not None:
+            try:
+                group.close()
+            except Exception:  # noqa: BLE001
+                pass
 
     def __repr__(self) -> str:
         return f"Runtime(backend={self.backend!r}, state={self.state!r}, time_step={self.time_step})"

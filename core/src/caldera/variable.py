@@ -59,6 +59,8 @@ class Var:
         self.aliased_var: Var | None = None
         #: RefPorts connected to this Var (so a network can be found from either side)
         self.referrers: list = []
+        #: set() was called before compilation: an alias made later forwards the value
+        self._user_set = False
 
     # -- identity ---------------------------------------------------------------------------
     @property
@@ -79,6 +81,8 @@ class Var:
                 f"{other.qualified_name} (shape {other.shape})"
             )
         self.aliased_var = other
+        if self._user_set:  # a value set() before compilation must not be lost behind the alias
+            other.set(self.init)
 
     def resolve(self) -> Var:
         """The Var that actually holds the state (following aliases)."""
@@ -143,6 +147,7 @@ class Var:
             rt.set_var(target, value)
         else:
             target.init = value
+            target._user_set = True
 
 
 __all__ = ["Var", "normalize_shape"]

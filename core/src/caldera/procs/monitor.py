@@ -9,6 +9,7 @@ counted from the network's first run). Probes are added before the first run.
 
 from __future__ import annotations
 
+import math
 import typing as ty
 
 import numpy as np
@@ -53,6 +54,11 @@ class Monitor(Process):
         data_name = f"data_{i}"
         setattr(self, data_name, Var(shape=(num_steps, *target.shape), init=0.0))
         probes.append((kind, port_name, data_name, target.process.name, target.name))
+
+    def step_cost(self) -> int:
+        """Per-step work: one copy of every probed element."""
+        return sum(math.prod(getattr(self, d).shape[1:])
+                   for _k, _p, d, _n, _m in self.proc_params["probes"])
 
     def get_data(self) -> dict[str, dict[str, np.ndarray]]:
         """``{process name: {Var or port name: array (num_steps, *shape)}}``."""

@@ -1,0 +1,308 @@
+"""Partitions in parallel OS processes, connected by shared-memory CSP channels.
+
+The parent process compiles the whole network, replaces every message queue
+that crosses partitions by a channel, then forks one child per partition
+beyond the first; the first partition runs in the parent, on the calling
+thread. A run sends ``("run", n)`` to every child and steps the local
+partition at the same time; the partitions synchronise only through their
+channels, so the result does not depend on the partitioning.
+
+Faults: a failing model sets the shared *abort* event and reports its
+error; every channel wait polls that event, so all partitions stop within
+``channels.POLL_S``. A supervisor thread in the parent notices children that
+die (e.g. SIGKILL) and aborts the run. Ctrl-C in the parent aborts and tears
+down the children. ``close()`` joins or kills every child and unlinks every
+shared-memory segment, so repeated build/run/stop cycles leak nothing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+import traceback
+import typing as ty
+
+from caldera.channels import POLL_S, ChannelReceiver, ChannelSender, PartitionAborted, ShmChannel, new_abort_event
+from caldera.compiler import CompiledNetwork, Partition
+from caldera.errors import RunError, RuntimeStateError
+from caldera.watchdog import watchdog
+
+_CTX = mp.get_context("fork")
+
+
+def _error_payload(exc: BaseException) -> dict:
+    return {
+        "message": str(exc),
+        "process": getattr(exc, "process", None),
+        "step": getattr(exc, "step", None),
+        "phase": getattr(exc, "phase", None),
+        "type": type(exc).__name__,
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+
+
+def _child_main(conn: ty.Any, part: Partition, net: CompiledNetwork, abort: ty.Any, counter: ty.Any,
+                watchdog_s: float | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    code = 0
+    try:
+        executor = part.backend.make_executor(part.plan)
+        executor.step_counter, executor.counter_index = counter, part.index
+        models = net.models
+        while True:
+            cmd = conn.recv()
+            op = cmd[0]
+            if op == "run":
+                try:
+                    with watchdog(watchdog_s, lambda: executor.time_step):
+                        executor.run_steps(cmd[1])
+                    conn.send(("done", executor.time_step))
+                except PartitionAborted:
+                    conn.send(("aborted", executor.time_step))
+                except BaseException as e:  # noqa: BLE001 - reported to the parent
+                    abort.set()
+                    conn.send(("error", _error_payload(e)))
+            elif op == "get":
+                _, pid, name = cmd
+                try:
+                    conn.send(("value", getattr(models[pid], name)))
+                except BaseException as e:  # noqa: BLE001
+                    conn.send(("error", _error_payload(e)))
+            elif op == "set":
+                _, pid, name, value = cmd
+                try:
+                    net_set(models[pid], name, value)
+                    conn.send(("ok",))
+                except BaseException as e:  # noqa: BLE001
+                    conn.send(("error", _error_payload(e)))
+            elif op == "stop":
+                conn.send(("bye",))
+                break
+    except (EOFError, KeyboardInterrupt, BrokenPipeError):
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def net_set(model: ty.Any, name: str, value: ty.Any) -> None:
+    """Write a Var value into a model (shared by local and remote partitions)."""
+    import numpy as np
+
+    cur = getattr(model, name)
+    if isinstance(cur, np.ndarray):
+        cur[...] = value
+    else:
+        setattr(model, name, value)
+    hook = getattr(model, "on_var_set", None)
+    if hook is not None:
+        hook(name)
+
+
+class _Child:
+    def __init__(self, part: Partition, proc: ty.Any, conn: ty.Any) -> None:
+        self.part = part
+        self.proc = proc
+        self.conn = conn
+        self.dead_reason: str | None = None
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+
+class PartitionGroup:
+    """Runs partitions 1..k-1 in child processes and partition 0 locally."""
+
+    def __init__(self, net: CompiledNetwork) -> None:
+        self.net = net
+        self.abort = new_abort_event()
+        self.channels: list[ShmChannel] = []
+        self.counter = _CTX.RawArray("q", len(net.partitions))
+        where = {pid: part.index for part in net.partitions for pid in part.ids}
+        self.where = where
+        # replace every queue that crosses partitions by a shared-memory channel
+        for link in net.links:
+            if where[link.src] == where[link.dst]:
+                continue
+            out = getattr(net.models[link.src], link.src_port)
+            inp = getattr(net.models[link.dst], link.dst_port)
+            ch = ShmChannel(out.shape, out.dtype, self.abort,
+                            name=f"{net.models[link.src].process_name}.{link.src_port}->"
+                                 f"{net.models[link.dst].process_name}.{link.dst_port}")
+            self.channels.append(ch)
+            out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ChannelSender(ch)
+            inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ChannelReceiver(ch)
+        local = net.partitions[0]
+        self.local = local.backend.make_executor(local.plan)
+        self.local.step_counter, self.local.counter_index = self.counter, 0
+        self.children: list[_Child] = []
+        for part in net.partitions[1:]:
+            parent_conn, child_conn = _CTX.Pipe()
+            p = _CTX.Process(target=_child_main, name=f"caldera-partition-{part.index}",
+                             args=(child_conn, part, net, self.abort, self.counter, net.run_cfg.watchdog_s),
+                             daemon=True)
+            p.start()
+            child_conn.close()
+            self.children.append(_Child(part, p, parent_conn))
+        self._closed = False
+        self._stop_supervisor = threading.Event()
+        self._supervisor = threading.Thread(target=self._supervise, name="caldera-supervisor", daemon=True)
+        self._supervisor.start()
+
+    # -- supervision ------------------------------------------------------------------------
+    def _supervise(self) -> None:
+        while not self._stop_supervisor.wait(POLL_S):
+            for c in self.children:
+                if c.dead_reason is None and not c.alive():
+                    code = c.proc.exitcode
+                    c.dead_reason = (f"partition {c.part.index} (pid {c.proc.pid}) died"
+                                     + (f" from signal {-code}" if code is not None and code < 0
+                                        else f" with exit code {code}"))
+                    self.abort.set()
+
+    @property
+    def time_step(self) -> int:
+        return self.local.time_step
+
+    # -- running ----------------------------------------------------------------------------
+    def run_steps(self, n: int) -> None:
+        if self.abort.is_set():
+            raise RuntimeStateError("a partition failed earlier; build the network again")
+        for c in self.children:
+            if c.dead_reason:
+                raise RunError(c.dead_reason)
+            c.conn.send(("run", n))
+        local_error: BaseException | None = None
+        try:
+            with watchdog(self.net.run_cfg.watchdog_s, lambda: self.local.time_step):
+                self.local.run_steps(n)
+        except PartitionAborted as e:
+            local_error = e
+        except BaseException as e:  # noqa: BLE001 - the first real error wins
+            self.abort.set()
+            local_error = e
+        replies = self._collect(interrupting=isinstance(local_error, KeyboardInterrupt))
+        if local_error is not None and not isinstance(local_error, PartitionAborted):
+            raise local_error
+        for c, r in replies:
+            if r[0] == "error":
+                p = r[1]
+                raise RunError(
+                    f"partition {c.part.index} (pid {c.proc.pid}): {p['message']}",
+                    process=p["process"], step=p["step"], phase=p["phase"],
+                )
+        for c, r in replies:
+            if r[0] == "dead":
+                raise RunError(f"{c.dead_reason}; the run was stopped")
+        if local_error is not None:  # aborted without a reported cause
+            raise RunError("the run was aborted by another partition")
+
+    def _collect(self, interrupting: bool = False, grace: float = 1.0) -> list[tuple[_Child, tuple]]:
+        out: list[tuple[_Child, tuple]] = []
+        deadline_after_abort: float | None = None
+        watchdog_s = self.net.run_cfg.watchdog_s
+        for c in self.children:
+            last_step, last_change = -1, time.monotonic()
+            while True:
+                try:
+                    if c.conn.poll(POLL_S):
+                        out.append((c, c.conn.recv()))
+                        break
+                except (EOFError, OSError):
+                    c.dead_reason = c.dead_reason or f"partition {c.part.index} (pid {c.proc.pid}) closed its pipe"
+                    out.append((c, ("dead",)))
+                    break
+                except KeyboardInterrupt:
+                    self.abort.set()
+                    interrupting = True
+                    continue
+                if c.dead_reason is not None or not c.alive():
+                    c.dead_reason = c.dead_reason or f"partition {c.part.index} (pid {c.proc.pid}) died"
+                    self.abort.set()
+                    out.append((c, ("dead",)))
+                    break
+                now = time.monotonic()
+                if self.abort.is_set():
+                    deadline_after_abort = deadline_after_abort or now + grace
+                    if now > deadline_after_abort:
+                        self._kill(c, "did not stop within 1 s after the run was aborted")
+                        out.append((c, ("dead",)))
+                        break
+                if watchdog_s is not None:
+                    step = self.counter[c.part.index]
+                    if step != last_step:
+                        last_step, last_change = step, now
+                    elif now - last_change > watchdog_s + 2.0:
+                        self.abort.set()
+                        self._kill(c, f"made no progress for {watchdog_s} s (watchdog) at step {step + 1}")
+                        out.append((c, ("dead",)))
+                        break
+        if interrupting:
+            raise KeyboardInterrupt
+        return out
+
+    def _kill(self, c: _Child, why: str) -> None:
+        c.dead_reason = f"partition {c.part.index} (pid {c.proc.pid}) {why}"
+        if c.alive():
+            c.proc.kill()
+        c.proc.join(2.0)
+
+    # -- state ------------------------------------------------------------------------------
+    def _request(self, c: _Child, msg: tuple) -> tuple:
+        if c.dead_reason is not None or not c.alive():
+            raise RuntimeStateError(f"the state of partition {c.part.index} is lost: {c.dead_reason or 'it died'}")
+        c.conn.send(msg)
+        while not c.conn.poll(POLL_S):
+            if not c.alive():
+                raise RuntimeStateError(f"partition {c.part.index} died while answering")
+        r = c.conn.recv()
+        if r[0] == "error":
+            raise RunError(r[1]["message"])
+        return r
+
+    def child_of(self, pid: int) -> _Child | None:
+        k = self.where[pid]
+        return None if k == 0 else self.children[k - 1]
+
+    def get(self, pid: int, name: str) -> ty.Any:
+        c = self.child_of(pid)
+        if c is None:
+            return getattr(self.net.models[pid], name)
+        return self._request(c, ("get", pid, name))[1]
+
+    def set(self, pid: int, name: str, value: ty.Any) -> None:
+        c = self.child_of(pid)
+        if c is None:
+            net_set(self.net.models[pid], name, value)
+        else:
+            self._request(c, ("set", pid, name, value))
+
+    # -- teardown ---------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_supervisor.set()
+        self._supervisor.join()
+        for c in self.children:
+            try:
+                if c.alive():
+                    c.conn.send(("stop",))
+                    if c.conn.poll(1.0):
+                        c.conn.recv()
+            except (OSError, EOFError):
+                pass
+            c.proc.join(1.0)
+            if c.proc.is_alive():
+                c.proc.kill()
+                c.proc.join(1.0)
+            c.conn.close()
+            c.proc.close()
+        for ch in self.channels:
+            ch.close(unlink=True)
+        self.channels.clear()
+
+
+__all__ = ["PartitionGroup", "net_set"]
