@@ -39,6 +39,7 @@ from caldera.protocols import AsyncProtocol, LoihiProtocol
 from caldera.resources import CPU, GPU, LMT, Loihi2NeuroCore
 from caldera.run_conditions import RunContinuous, RunSteps
 from caldera.run_config import Loihi2SimCfg, RunConfig
+from caldera.serialization import load, save
 from caldera.variable import Var
 
 __version__ = "0.1.0"
@@ -50,7 +51,7 @@ __all__ = [
     "PyInPort", "PyOutPort", "PyRefPort", "PyVarPort",
     "implements", "requires", "tag", "LoihiProtocol", "AsyncProtocol",
     "CPU", "GPU", "LMT", "Loihi2NeuroCore",
-    "RunSteps", "RunContinuous", "RunConfig", "Loihi2SimCfg", "hookimpl",
+    "RunSteps", "RunContinuous", "RunConfig", "Loihi2SimCfg", "hookimpl", "save", "load",
     "CalderaError", "CompileError", "CycleError", "NoBackendError", "NoModelError", "ParameterError",
     "PortConnectionError", "RunError", "RuntimeStateError",
 ]

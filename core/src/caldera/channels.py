@@ -20,6 +20,7 @@ from multiprocessing import shared_memory
 import numpy as np
 
 from caldera.errors import CalderaError
+from caldera.watchdog import WatchdogTimeout
 
 POLL_S = 0.05
 _CTX = mp.get_context("fork")
@@ -55,9 +56,16 @@ class ShmChannel:
     def acquire(self, sem: ty.Any) -> None:
         if sem.acquire(block=False):
             return
-        while not sem.acquire(timeout=POLL_S):
-            if self.abort.is_set():
-                raise PartitionAborted(f"channel {self.name}: the run was aborted")
+        while True:
+            try:
+                while not sem.acquire(timeout=POLL_S):
+                    if self.abort.is_set():
+                        raise PartitionAborted(f"channel {self.name}: the run was aborted")
+                return
+            except WatchdogTimeout:
+                # This partition only waits for another one; the stuck partition's own watchdog
+                # (or the parent's supervisor) reports the culprit and aborts the run.
+                continue
 
     def close(self, unlink: bool) -> None:
         if self._closed:

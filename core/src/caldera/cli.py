@@ -11,10 +11,7 @@ from caldera import __version__, plugins
 
 
 def _plugins(args: argparse.Namespace) -> int:
-    pm = plugins.get_plugin_manager()
-    dists = {}
-    for plugin, dist in pm.list_plugin_distinfo():
-        dists[pm.get_name(plugin)] = (dist.metadata["name"], dist.version)
+    dists = plugins.distributions()
     counts = collections.Counter(p for p, _ in plugins.process_models())
     backends = plugins.backends()
     default = plugins.default_backend()
@@ -33,6 +30,8 @@ def _plugins(args: argparse.Namespace) -> int:
             if b.plugin == n
         ]
         print(f"{n:<12} {dname:<18} {ver:<9} {counts.get(n, 0):>6}  {', '.join(bl) or '-'}")
+    for name, why in sorted(plugins.FAILED.items()):
+        print(f"{name:<12} FAILED TO LOAD: {why}")
     if args.verbose:
         print()
         for plug, m in plugins.process_models():

@@ -152,9 +152,10 @@ def select_model(proc: Process, run_cfg: RunConfig, backend: Backend) -> type:
         tagged = [(p, m) for p, m in runnable if tag in m.tags or not m.tags]
         if not tagged:
             tags = sorted({t for _, m in runnable for t in m.tags})
+            hint = getattr(backend, "tag_hints", {}).get(tag)
             raise NoModelError(
                 f"no {tag!r} model of {what} on backend {backend.name!r}; "
-                f"available tags: {', '.join(tags) or 'none'}"
+                f"available tags: {', '.join(tags) or 'none'}" + (f"; {hint}" if hint else "")
             )
         runnable = tagged
 
@@ -604,6 +605,8 @@ class CompiledNetwork:
     model_classes: dict[int, type]
     partitions: list[Partition] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
+    #: the step the network resumes from (a loaded network continues where it was saved)
+    start_time_step: int = 0
 
 
 def _backend_for(proc: Process, run_cfg: RunConfig, default: Backend) -> Backend:
@@ -676,8 +679,11 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
     partitions = assign_partitions(leaves, models, run_cfg, proc_backend, all_procs)
     for part in partitions:
         part.plan = subplan(plan, part.ids)
+    start = max(int(getattr(p, "_start_time_step", 0)) for p in all_procs)
+    for m in models.values():
+        m.time_step = start
     return CompiledNetwork(all_procs, leaves, models, plan, partitions[0].backend, run_cfg, model_classes,
-                           partitions, links)
+                           partitions, links, start)
 
 
 __all__ = ["compile_network", "CompiledNetwork", "Plan", "Partition", "Link", "subplan", "select_model", "select_backend", "collect_processes"]

@@ -50,6 +50,7 @@ def _child_main(conn: ty.Any, part: Partition, net: CompiledNetwork, abort: ty.A
     code = 0
     try:
         executor = part.backend.make_executor(part.plan)
+        executor.time_step = net.start_time_step
         executor.step_counter, executor.counter_index = counter, part.index
         models = net.models
         while True:
@@ -92,13 +93,20 @@ def net_set(model: ty.Any, name: str, value: ty.Any) -> None:
     import numpy as np
 
     cur = getattr(model, name)
+    backup = cur.copy() if isinstance(cur, np.ndarray) else None
     if isinstance(cur, np.ndarray):
         cur[...] = value
     else:
         setattr(model, name, value)
     hook = getattr(model, "on_var_set", None)
     if hook is not None:
-        hook(name)
+        try:
+            hook(name)
+        except Exception:  # the model rejected the value: a rejected write changes nothing
+            if backup is not None:
+                cur[...] = backup
+            setattr(model, name, cur)
+            raise
 
 
 class _Child:
@@ -136,6 +144,7 @@ class PartitionGroup:
             inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ChannelReceiver(ch)
         local = net.partitions[0]
         self.local = local.backend.make_executor(local.plan)
+        self.local.time_step = net.start_time_step
         self.local.step_counter, self.local.counter_index = self.counter, 0
         self.children: list[_Child] = []
         for part in net.partitions[1:]:

@@ -19,9 +19,35 @@ def get_plugin_manager() -> pluggy.PluginManager:
     if _PM is None:
         pm = pluggy.PluginManager("caldera")
         pm.add_hookspecs(hookspecs)
-        pm.load_setuptools_entrypoints("caldera")
+        _load_entrypoints(pm)
         _PM = pm
     return _PM
+
+
+#: plugins whose entry point failed to load: {name: "distribution: error"}
+FAILED: dict[str, str] = {}
+#: loaded entry-point plugins: {name: (distribution, version)}
+DISTS: dict[str, tuple[str, str]] = {}
+
+
+def _load_entrypoints(pm: pluggy.PluginManager) -> None:
+    """Load the ``caldera`` entry points; a broken plugin is reported, not fatal for the others."""
+    import importlib.metadata as md
+    import warnings
+
+    for dist in list(md.distributions()):
+        for ep in dist.entry_points:
+            if ep.group != "caldera" or pm.get_plugin(ep.name) or pm.is_blocked(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as e:  # noqa: BLE001 - any import failure of a third-party plugin
+                FAILED[ep.name] = f"{dist.metadata['name']}: {type(e).__name__}: {e}"
+                warnings.warn(f"caldera plugin {ep.name!r} ({dist.metadata['name']}) failed to load: {e}",
+                              RuntimeWarning, stacklevel=3)
+                continue
+            pm.register(plugin, name=ep.name)
+            DISTS[ep.name] = (dist.metadata["name"], dist.version)
 
 
 def register(plugin: ty.Any, name: str | None = None) -> None:
@@ -71,12 +97,10 @@ def default_backend() -> Backend | None:
     return max(bs.values(), key=lambda b: b.priority)
 
 
-def distributions() -> dict[str, str]:
-    """Installed distributions that provide plugins, with versions."""
-    out: dict[str, str] = {}
-    for dist, _ in get_plugin_manager().list_plugin_distinfo():
-        out[dist.project_name if hasattr(dist, "project_name") else dist.metadata["name"]] = dist.version
-    return out
+def distributions() -> dict[str, tuple[str, str]]:
+    """Plugins loaded from installed distributions: ``{plugin name: (distribution, version)}``."""
+    get_plugin_manager()
+    return dict(DISTS)
 
 
 def cli_commands() -> dict:

@@ -71,22 +71,33 @@ class Collection:
 
 
 def _check_kwargs(cls: type, init: ty.Callable) -> ty.Callable:
-    """Wrap ``__init__`` so an unknown keyword argument names the process and the allowed ones."""
+    """Wrap ``__init__``: an unknown keyword argument names the process and the allowed ones, and the
+    arguments of the most derived class are recorded (``_ctor_args``) so a network can be saved."""
     sig = inspect.signature(init)
     params = sig.parameters
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return init
+    open_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     allowed = [n for n, p in params.items() if n != "self" and p.kind is not inspect.Parameter.VAR_POSITIONAL]
 
     @functools.wraps(init)
     def wrapper(self, *args, **kwargs):
         if type(self) is cls:
             unknown = [k for k in kwargs if k not in params]
-            if unknown:
+            if unknown and not open_kwargs:
                 raise TypeError(
                     f"{cls.__name__}: unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
                     f"allowed: {', '.join(allowed)}"
                 )
+            try:
+                bound = sig.bind(self, *args, **kwargs)
+                rec = {k: v for k, v in bound.arguments.items() if k != "self"}
+                for k, p in params.items():
+                    if p.kind is inspect.Parameter.VAR_KEYWORD and k in rec:
+                        rec.update(rec.pop(k))
+                    elif p.kind is inspect.Parameter.VAR_POSITIONAL and k in rec:
+                        rec.pop(k)
+                object.__setattr__(self, "_ctor_args", rec)
+            except TypeError:
+                pass
         return init(self, *args, **kwargs)
 
     wrapper.__signature__ = sig  # type: ignore[attr-defined]

@@ -37,6 +37,7 @@ class Runtime:
             self.executor = self.group.local
         else:
             self.executor = net.backend.make_executor(net.plan)
+            self.executor.time_step = net.start_time_step
         self.state = "idle"
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None

@@ -1,0 +1,69 @@
+"""Build/run/stop a small network many times and print resources before and after.
+
+Counts open file descriptors, threads, shared-memory segments (/dev/shm) and
+RSS. ``python benchmarks/leaks.py --cycles 2000 --partitions 1`` (and 2)
+runs the full check the runtime issue asks for; tests/runtime runs fewer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import threading
+
+import numpy as np
+
+import caldera
+from caldera.procs import LIF, Dense, Monitor
+
+
+def resources() -> dict[str, int]:
+    with open("/proc/self/statm") as f:
+        rss_pages = int(f.read().split()[1])
+    return {
+        "fds": len(os.listdir("/proc/self/fd")),
+        "threads": threading.active_count(),
+        "shm": len([n for n in os.listdir("/dev/shm") if n.startswith("psm_")]) if os.path.isdir("/dev/shm") else 0,
+        "rss_kb": rss_pages * resource.getpagesize() // 1024,
+    }
+
+
+def cycle(partitions: int, steps: int = 5) -> None:
+    a = LIF(shape=(8,), du=0.1, dv=0.1, vth=1.0, bias_mant=0.3)
+    syn = Dense(weights=np.full((8, 8), 0.1))
+    b = LIF(shape=(8,), du=0.1, dv=0.1, vth=1.0)
+    a.s_out.connect(syn.s_in)
+    syn.a_out.connect(b.a_in)
+    mon = Monitor()
+    mon.probe(b.v, steps)
+    a.run(condition=caldera.RunSteps(num_steps=steps), run_cfg=caldera.RunConfig(partitions=partitions))
+    b.v.get()
+    a.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cycles", type=int, default=2000)
+    ap.add_argument("--partitions", type=int, default=1)
+    args = ap.parse_args(argv)
+    for _ in range(20):  # warm-up: imports, caches, allocator pools
+        cycle(args.partitions)
+    before = resources()
+    try:
+        from tqdm import tqdm
+
+        it = tqdm(range(args.cycles), desc=f"cycles (partitions={args.partitions})")
+    except ImportError:
+        it = range(args.cycles)
+    for _ in it:
+        cycle(args.partitions)
+    after = resources()
+    print(f"{'resource':<10} {'before':>10} {'after':>10}")
+    for k in before:
+        print(f"{k:<10} {before[k]:>10} {after[k]:>10}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
