@@ -22,6 +22,10 @@ class Backend:
         partition (see ``caldera.executor``).
     description:
         One line shown by ``caldera plugins``.
+    tag_hints:
+        Optional advice per tag this backend has no model for (e.g. how to
+        convert a ``floating_pt`` network for a fixed-point backend); the
+        compiler appends it to its "no model" error.
     """
 
     name: str
@@ -30,6 +34,7 @@ class Backend:
     make_executor: ty.Callable[..., ty.Any]
     description: str = ""
     plugin: str = field(default="", compare=False)
+    tag_hints: dict = field(default_factory=dict, compare=False)
 
 
 __all__ = ["Backend"]

@@ -152,4 +152,65 @@ def new_abort_event() -> ty.Any:
     return _CTX.Event()
 
 
-__all__ = ["ShmChannel", "ChannelSender", "ChannelReceiver", "PartitionAborted", "new_abort_event", "POLL_S"]
+
+
+class ThreadChannel:
+    """A bounded, blocking FIFO between two threads of one OS process (async models <-> the step loop).
+
+    Both ends are this object: it duck-types a deque for the sender (``append``)
+    and the receiver (``popleft``, ``[0]``, truth value, ``wait``).
+    """
+
+    remote = True
+
+    def __init__(self, abort: ty.Any, depth: int = 64, name: str = "") -> None:
+        import collections
+        import threading
+
+        self._q: collections.deque = collections.deque()
+        self._cv = threading.Condition()
+        self.depth = depth
+        self.abort = abort
+        self.name = name
+
+    def _block(self, ready: ty.Callable[[], bool]) -> None:
+        while not ready():
+            if self.abort.is_set():
+                raise PartitionAborted(f"channel {self.name}: the run was aborted")
+            try:
+                self._cv.wait(POLL_S)
+            except WatchdogTimeout:
+                continue
+
+    def append(self, arr: np.ndarray) -> None:
+        with self._cv:
+            self._block(lambda: len(self._q) < self.depth)
+            self._q.append(arr)
+            self._cv.notify_all()
+
+    def __bool__(self) -> bool:
+        return bool(self._q)
+
+    def __len__(self) -> int:
+        return len(self._q)
+
+    def wait(self) -> None:
+        with self._cv:
+            self._block(lambda: bool(self._q))
+
+    def popleft(self) -> np.ndarray:
+        with self._cv:
+            self._block(lambda: bool(self._q))
+            item = self._q.popleft()
+            self._cv.notify_all()
+            return item
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i != 0:
+            raise IndexError(i)
+        self.wait()
+        return self._q[0]
+
+
+__all__ = ["ShmChannel", "ChannelSender", "ChannelReceiver", "ThreadChannel", "PartitionAborted", "new_abort_event",
+           "POLL_S"]

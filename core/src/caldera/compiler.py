@@ -411,6 +411,7 @@ class Plan:
     general: list[AbstractPyProcessModel]
     async_models: list[AbstractPyProcessModel]
     in_ports: dict[int, list[PyInPort]] = field(default_factory=dict)
+    abort: ty.Any = None  # threading.Event shared with async models' channels
 
 
 def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel],
@@ -473,6 +474,7 @@ def subplan(plan: Plan, ids: set[int]) -> Plan:
         general=keep(plan.general),
         async_models=keep(plan.async_models),
         in_ports={k: v for k, v in plan.in_ports.items() if k in ids},
+        abort=plan.abort,
     )
 
 
@@ -594,6 +596,26 @@ def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg:
             for i in sorted(members)]
 
 
+def _thread_channels_for_async(models: dict[int, ty.Any], links: list[Link], plan: Plan) -> None:
+    """Async models run in their own thread: their message queues become thread-safe blocking channels."""
+    if not plan.async_models:
+        return
+    import threading
+
+    from caldera.channels import ThreadChannel
+
+    plan.abort = threading.Event()
+    for link in links:
+        src, dst = models[link.src], models[link.dst]
+        if isinstance(src, PyAsyncProcessModel) or isinstance(dst, PyAsyncProcessModel):
+            ch = ThreadChannel(plan.abort, name=f"{src.process_name}.{link.src_port}->{dst.process_name}."
+                                                f"{link.dst_port}")
+            out, inp = getattr(src, link.src_port), getattr(dst, link.dst_port)
+            out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ch
+            inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ch
+            link.queue = ch
+
+
 @dataclass
 class CompiledNetwork:
     processes: list[Process]  # every process, hierarchical parents included
@@ -676,6 +698,7 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
     links: list[Link] = []
     feeders = wire(models, leaves, links)
     plan = order(leaves, models, feeders)
+    _thread_channels_for_async(models, links, plan)
     partitions = assign_partitions(leaves, models, run_cfg, proc_backend, all_procs)
     for part in partitions:
         part.plan = subplan(plan, part.ids)

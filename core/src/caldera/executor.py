@@ -33,7 +33,8 @@ _PHASE_OF = {
 
 
 def _overrides(model: ty.Any, name: str) -> bool:
-    return getattr(type(model), name) is not getattr(PyLoihiProcessModel, name)
+    impl = getattr(type(model), name, None)
+    return impl is not None and impl is not getattr(PyLoihiProcessModel, name)
 
 
 class _Scheduler:
@@ -66,14 +67,13 @@ class InProcessExecutor:
         self.step_counter: ty.Any = None
         self.counter_index = 0
         self._model_ids = {id(m) for m in self.models}
-        mgmt_sorted = sorted(self.models, key=lambda m: getattr(m, "mgmt_order", 0))
+        mgmt_sorted = sorted((m for m in self.models if m not in plan.async_models),
+                             key=lambda m: getattr(m, "mgmt_order", 0))
         self._pre = [m for m in mgmt_sorted if _overrides(m, "pre_guard")]
         self._lrn = [m for m in mgmt_sorted if _overrides(m, "lrn_guard")]
         self._post = [m for m in mgmt_sorted if _overrides(m, "post_guard")]
         self.dynamic = bool(plan.general)
-        if plan.async_models:
-            names = ", ".join(m.process_name for m in plan.async_models)
-            raise RunError(f"AsyncProtocol models ({names}) are not supported by the in-process executor yet")
+        self._sync_models = [m for m in self.models if m not in plan.async_models]
         if not self.dynamic:
             self._spk_calls = (
                 [m.send_spk for m in plan.send_first]
@@ -91,7 +91,70 @@ class InProcessExecutor:
     def run_steps(self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None,
                   progress: ty.Any = None) -> int:
         """Run up to ``num_steps`` steps; returns how many ran (fewer if ``should_stop`` said so)."""
-        models = self.models
+        if not self.plan.async_models:
+            return self._run_sync(num_steps, should_stop, progress)
+        return self._run_with_async(num_steps, should_stop, progress)
+
+    # -- AsyncProtocol models: one thread each, running free beside the step loop -------------------
+    def _run_with_async(self, num_steps: int, should_stop: ty.Any, progress: ty.Any) -> int:
+        import threading
+
+        plan = self.plan
+        plan.abort.clear()
+        stop = threading.Event()
+        errors: list = []
+
+        def main(m: ty.Any) -> None:
+            try:
+                m.run_async()
+            except PartitionAborted:
+                pass
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append((m, e))
+                plan.abort.set()
+
+        threads = []
+        for m in plan.async_models:
+            m.num_steps = num_steps
+            m._stop_event = stop
+            t = threading.Thread(target=main, args=(m,), name=f"caldera-async-{m.process_name}", daemon=True)
+            threads.append((m, t))
+            t.start()
+        done = 0
+        sync_error: BaseException | None = None
+        try:
+            if self._sync_models:
+                done = self._run_sync(num_steps, should_stop, progress)
+            else:
+                while any(t.is_alive() for _, t in threads) and not (should_stop and should_stop()):
+                    threads[0][1].join(0.05)
+                done = num_steps
+        except BaseException as e:  # noqa: BLE001
+            sync_error = e
+        finally:
+            stop.set()
+            for m, t in threads:
+                t.join(5.0)
+                if t.is_alive():
+                    plan.abort.set()
+                    t.join(1.0)
+                    if t.is_alive():
+                        errors.append((m, RuntimeError(
+                            "did not return from run_async within 5 s of the stop request; "
+                            "run_async must poll self.check_for_stop_cmd()")))
+        if errors:
+            m, e = errors[0]
+            tb = "".join(traceback.format_exception(type(e), e, e.__traceback__))
+            raise RunError(
+                f"async process {m.process_name!r} ({type(m).__name__}) raised {type(e).__name__}: {e}\n\n"
+                f"Original traceback:\n{tb}", process=m.process_name, step=self.time_step, phase="async",
+            ) from e
+        if sync_error is not None:
+            raise sync_error
+        return done
+
+    def _run_sync(self, num_steps: int, should_stop: ty.Any, progress: ty.Any) -> int:
+        models = self._sync_models
         pre, lrn, post = self._pre, self._lrn, self._post
         spk_calls = None if self.dynamic else self._spk_calls
         done = 0

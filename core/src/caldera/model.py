@@ -294,16 +294,26 @@ class SendFirstMixin:
 
 
 class PyAsyncProcessModel(AbstractPyProcessModel):
-    """A model under ``AsyncProtocol``: ``run_async`` runs free and polls ``check_for_stop_cmd``."""
+    """A model under ``AsyncProtocol``: ``run_async`` runs free in its own thread during a run.
+
+    It exchanges messages with the step loop through blocking channels and
+    must return soon after ``check_for_stop_cmd()`` turns True (the run's
+    steps are done, or pause()/stop() was called). ``num_steps`` is the length
+    of the current run; the model keeps its own notion of time.
+    """
+
+    num_steps: int = 0
+    _stop_event: ty.Any = None
 
     def run_async(self) -> None:
         raise NotImplementedError
 
     def check_for_stop_cmd(self) -> bool:
-        return False
+        ev = self._stop_event
+        return ev is not None and ev.is_set()
 
     def check_for_pause_cmd(self) -> bool:
-        return False
+        return self.check_for_stop_cmd()
 
 
 class AbstractSubProcessModel(AbstractProcessModel):

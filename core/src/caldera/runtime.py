@@ -194,10 +194,16 @@ class Runtime:
             err, self._error = self._error, None
             raise err
 
+    def _interrupt_host(self) -> None:
+        for m in self._leaf_models.values():
+            if getattr(m, "host_only", False) and hasattr(m, "interrupt"):
+                m.interrupt()
+
     def pause(self) -> None:
         """Halt a background run after the current step; ``get``/``set`` work while paused."""
         if self._thread is not None:
             self._pause_flag = True
+            self._interrupt_host()
             self._thread.join()
             self._thread = None
         if self.state == "failed" and self._error is not None:
@@ -212,6 +218,7 @@ class Runtime:
         """
         if self._thread is not None:
             self._stop_flag = True
+            self._interrupt_host()
             self._thread.join()
             self._thread = None
         if self.group is not None and not self.group._closed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera.procs.io.host import Extractor, Injector
 from caldera.procs.io.sink import RingBufferSink
 from caldera.procs.io.source import RingBuffer
 from caldera.procs.monitor import Monitor
@@ -105,7 +106,70 @@ class PyMonitorModelFixed(_MonitorBase):
     pass
 
 
+class _HostModel(PyLoihiProcessModel):
+    """Runs in the user's OS process; ``interrupt()`` wakes a step blocked on the user's buffer."""
+
+    schedule = "recv_first"
+    host_only = True
+
+    def interrupt(self) -> None:
+        self.process.buffer.interrupt()
+
+
+class _InjectorBase(_HostModel):
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self._last = None
+
+    def run_spk(self) -> None:
+        when_empty = self.proc_params["when_empty"]
+        item = self.process.buffer.get(block=when_empty == "block")
+        if item is None:
+            item = self._last if (when_empty == "repeat" and self._last is not None) else 0
+        else:
+            self._last = item
+        self.out_port.send(np.broadcast_to(item, self.out_port.shape))
+
+
+@implements(proc=Injector, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyInjectorModelFloat(_InjectorBase):
+    out_port: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+
+@implements(proc=Injector, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyInjectorModelFixed(_InjectorBase):
+    out_port: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32)
+
+
+class _ExtractorBase(_HostModel):
+    def run_spk(self) -> None:
+        self.process.buffer.put(self.in_port.recv(), self.proc_params["when_full"])
+
+
+@implements(proc=Extractor, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyExtractorModelFloat(_ExtractorBase):
+    in_port: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+
+
+@implements(proc=Extractor, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyExtractorModelFixed(_ExtractorBase):
+    in_port: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32)
+
+
 MODELS = [
+    PyInjectorModelFloat,
+    PyInjectorModelFixed,
+    PyExtractorModelFloat,
+    PyExtractorModelFixed,
+
     PySendModelFloat,
     PySendModelFixed,
     PyReceiveModelFloat,
