@@ -535,6 +535,14 @@ def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg:
             tgt = rp.target_var.resolve() if rp.target_var is not None else None
             if tgt is not None and tgt.process is not None and tgt.process.id in uf:
                 owners.add(p.id)
+                tb, ob = proc_backend[tgt.process.id], proc_backend[p.id]
+                if tb is not ob:  # the owner follows its target's backend if that backend can run it
+                    if not tb.accepts(type(models[p.id])):
+                        raise CompileError(
+                            f"{rp.qualified_name} refers to {tgt.qualified_name} on backend {tb.name!r}, but "
+                            f"{p.name}'s model {type(models[p.id]).__name__} cannot run there"
+                        )
+                    proc_backend[p.id] = tb
                 a, b = find(p.id), find(tgt.process.id)
                 if a != b:
                     uf[max(a, b, key=pos.get)] = min(a, b, key=pos.get)

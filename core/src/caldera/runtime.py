@@ -135,6 +135,9 @@ class Runtime:
             self.state = "running"
             self._stop_flag = self._pause_flag = False
             self._error = None
+            for m in self._leaf_models.values():
+                if getattr(m, "host_only", False) and hasattr(m, "resume"):
+                    m.resume()
         if isinstance(condition, RunSteps) and condition.blocking:
             self._run_steps(condition.num_steps)
             return
@@ -154,7 +157,7 @@ class Runtime:
 
     def _run_steps(self, n: int | None) -> None:
         # partitions advance in lockstep chunks: pause/stop take effect at a chunk's end
-        chunk = 1000 if self.group is None else 50
+        chunk = 1000 if self.group is None else 20
         try:
             if n is None:
                 while not self._should_stop():

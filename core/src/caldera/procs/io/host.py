@@ -15,8 +15,10 @@ Each holds a bounded, thread-safe buffer. Policies say what happens at its limit
   data, or with ``block=False`` raises ``queue.Empty`` at once.
 
 Both always run in the user's OS process (partition 0). ``pause()`` and
-``stop()`` interrupt a network blocked on an empty Injector or a full
-Extractor: that step completes as if the policy were "zeros"/"drop_newest".
+``stop()`` release a network blocked on an empty Injector or a full
+Extractor: until the run ends (at the next step with one partition, at the
+end of the current chunk of steps with several), those steps complete as if
+the policy were "zeros"/"drop_newest".
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class HostBuffer:
         self._q: collections.deque = collections.deque()
         self._cv = threading.Condition()
         self._interrupts = 0
+        self._released = False
         self.dropped = 0
 
     def __len__(self) -> int:
@@ -62,7 +65,8 @@ class HostBuffer:
                     self.dropped += 1
                 else:
                     gen = self._interrupts
-                    ok = self._cv.wait_for(lambda: len(self._q) < self.size or self._interrupts != gen, timeout)
+                    ok = not self._released and self._cv.wait_for(
+                        lambda: len(self._q) < self.size or self._interrupts != gen or self._released, timeout)
                     if not ok or len(self._q) >= self.size:
                         self.dropped += 1
                         return False
@@ -73,9 +77,9 @@ class HostBuffer:
     def get(self, block: bool, timeout: float | None = None) -> np.ndarray | None:
         """The oldest item; ``None`` if empty and not blocking, or the wait was interrupted/timed out."""
         with self._cv:
-            if not self._q and block:
+            if not self._q and block and not self._released:
                 gen = self._interrupts
-                self._cv.wait_for(lambda: bool(self._q) or self._interrupts != gen, timeout)
+                self._cv.wait_for(lambda: bool(self._q) or self._interrupts != gen or self._released, timeout)
             if not self._q:
                 return None
             item = self._q.popleft()
@@ -83,10 +87,20 @@ class HostBuffer:
             return item
 
     def interrupt(self) -> None:
-        """Wake every waiter (used by pause()/stop())."""
+        """Wake every waiter once."""
         with self._cv:
             self._interrupts += 1
             self._cv.notify_all()
+
+    def release(self) -> None:
+        """pause()/stop(): the network must not wait on this buffer until ``resume()``."""
+        with self._cv:
+            self._released = True
+            self._cv.notify_all()
+
+    def resume(self) -> None:
+        with self._cv:
+            self._released = False
 
 
 def _policy(proc: str, name: str, value: str, allowed: tuple[str, ...]) -> str:

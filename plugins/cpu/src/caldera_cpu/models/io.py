@@ -113,7 +113,10 @@ class _HostModel(PyLoihiProcessModel):
     host_only = True
 
     def interrupt(self) -> None:
-        self.process.buffer.interrupt()
+        self.process.buffer.release()
+
+    def resume(self) -> None:
+        self.process.buffer.resume()
 
 
 class _InjectorBase(_HostModel):

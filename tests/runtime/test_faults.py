@@ -1,0 +1,75 @@
+"""Faults never hang: errors arrive within a second with the process, step, phase and traceback."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+import caldera
+from caldera.errors import RunError, RuntimeStateError
+
+from .conftest import chain
+
+
+@pytest.mark.parametrize("where", ["single", "parent", "child"])
+@pytest.mark.parametrize("phase", ["spk", "post_mgmt"])
+def test_model_error_reports_process_step_phase_and_traceback(where, phase, no_children):
+    a, _b, parts = chain("raise", where, at=5, phase=phase)
+    t0 = time.monotonic()
+    with pytest.raises(RunError) as info:
+        a.run(caldera.RunSteps(50), caldera.RunConfig(backend="cpu", partitions=parts))
+    assert time.monotonic() - t0 < 1.0
+    msg = str(info.value)
+    assert "'bomb'" in msg and "step 5" in msg and f"phase '{phase}'" in msg
+    assert "ValueError: boom" in msg and "Traceback" in msg and "_misbehave" in msg
+    assert info.value.process == "bomb" and info.value.step == 5 and info.value.phase == phase
+    with pytest.raises(RuntimeStateError, match="failed"):
+        a.run(caldera.RunSteps(1))
+    a.stop()
+
+
+@pytest.mark.parametrize("where", ["single", "child"])
+@pytest.mark.parametrize("mode", ["hang", "sleep"])
+def test_watchdog_stops_a_model_that_never_returns(where, mode, no_children):
+    a, _b, parts = chain(mode, where, at=3)
+    t0 = time.monotonic()
+    with pytest.raises(RunError, match="watchdog") as info:
+        a.run(caldera.RunSteps(50), caldera.RunConfig(backend="cpu", partitions=parts, watchdog_s=0.5))
+    assert time.monotonic() - t0 < 5.0
+    assert "'bomb'" in str(info.value)
+    a.stop()
+
+
+def test_killed_partition_ends_the_run(no_children):
+    a, _b, parts = chain("kill", "child", at=4)
+    t0 = time.monotonic()
+    with pytest.raises(RunError, match="died from signal 9"):
+        a.run(caldera.RunSteps(50), caldera.RunConfig(backend="cpu", partitions=parts))
+    assert time.monotonic() - t0 < 2.0
+    a.stop()
+
+
+def test_killed_from_outside(no_children):
+    a, _b, parts = chain("none", "child")
+    a.run(caldera.RunSteps(3), caldera.RunConfig(backend="cpu", partitions=parts))
+    child = mp.active_children()[0]
+    os.kill(child.pid, signal.SIGKILL)
+    with pytest.raises(RunError, match="died"):
+        a.run(caldera.RunSteps(100000))
+    a.stop()
+
+
+def test_ctrl_c_stops_every_partition(no_children):
+    a, _b, parts = chain("none", "child")
+    a.run(caldera.RunSteps(2), caldera.RunConfig(backend="cpu", partitions=parts))
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        a.run(caldera.RunSteps(10_000_000))
+    timer.join()
+    a.stop()
