@@ -29,6 +29,9 @@ CLASSES: dict[str, ty.Callable] = {
     "RF": procs.RF,
     "RingBuffer": procs.RingBuffer,
     "RingBufferSink": procs.RingBufferSink,
+    "LearningDense": procs.LearningDense,
+    "LearningSparse": procs.LearningSparse,
+    "LearningLIF": procs.LearningLIF,
 }
 
 

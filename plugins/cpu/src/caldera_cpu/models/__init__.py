@@ -1,7 +1,9 @@
 """The NumPy models of the standard processes."""
 
-from caldera_cpu.models import connections, io, lif, neurons
+from caldera_cpu.models import connections, cuba, io, lif, neurons
+from caldera_cpu.models import learning, procs_extra
 
-MODELS = [*lif.MODELS, *connections.MODELS, *neurons.MODELS, *io.MODELS]
+MODELS = [*lif.MODELS, *connections.MODELS, *neurons.MODELS, *io.MODELS, *cuba.MODELS,
+          *learning.MODELS, *procs_extra.MODELS]
 
 __all__ = ["MODELS"]
