@@ -65,6 +65,8 @@ def shift(x: np.ndarray, exp: int | np.ndarray) -> np.ndarray:
     exp = np.asarray(exp)
     if exp.ndim == 0:
         e = int(exp)
+        if e == 0:
+            return x
         return np.left_shift(x, e) if e > 0 else np.right_shift(x, -e)
     return np.where(exp >= 0, np.left_shift(x, np.maximum(exp, 0)), np.right_shift(x, np.maximum(-exp, 0)))
 
