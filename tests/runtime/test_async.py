@@ -107,3 +107,23 @@ def test_async_error_is_reported_with_the_process_name():
         src.run(caldera.RunSteps(50), caldera.RunConfig(backend="cpu"))
     assert info.value.phase == "async"
     src.stop()
+
+
+def test_sync_domains_default_and_custom():
+    from caldera import LoihiProtocol, SyncDomain
+    from caldera.errors import CompileError
+
+    src = Source(shape=(2,), name="src")
+    lif = LIF(shape=(2,), du=1.0, dv=0.5, vth=100.0, name="lif")
+    src.s_out.connect(lif.a_in)
+    src.run(caldera.RunSteps(2), caldera.RunConfig(backend="cpu",
+                                                   custom_sync_domains=[SyncDomain("net", LoihiProtocol, [lif])]))
+    doms = {d.name: sorted(p.name for p in d.processes) for d in src.runtime.sync_domains}
+    assert doms == {"net": ["lif"], "AsyncProtocol_default": ["src"]}
+    src.stop()
+    src = Source(shape=(2,), name="src")
+    lif = LIF(shape=(2,), name="lif")
+    src.s_out.connect(lif.a_in)
+    with pytest.raises(CompileError, match="implements AsyncProtocol, but sync domain 'bad' uses LoihiProtocol"):
+        src.run(caldera.RunSteps(1), caldera.RunConfig(backend="cpu",
+                                                       custom_sync_domains=[SyncDomain("bad", LoihiProtocol, [src])]))

@@ -40,6 +40,7 @@ from caldera.resources import CPU, GPU, LMT, Loihi2NeuroCore
 from caldera.run_conditions import RunContinuous, RunSteps
 from caldera.run_config import Loihi2SimCfg, RunConfig
 from caldera.serialization import load, save
+from caldera.sync_domain import SyncDomain
 from caldera.variable import Var
 
 __version__ = "0.1.0"
@@ -51,7 +52,7 @@ __all__ = [
     "PyInPort", "PyOutPort", "PyRefPort", "PyVarPort",
     "implements", "requires", "tag", "LoihiProtocol", "AsyncProtocol",
     "CPU", "GPU", "LMT", "Loihi2NeuroCore",
-    "RunSteps", "RunContinuous", "RunConfig", "Loihi2SimCfg", "hookimpl", "save", "load",
+    "RunSteps", "RunContinuous", "RunConfig", "Loihi2SimCfg", "hookimpl", "save", "load", "SyncDomain",
     "CalderaError", "CompileError", "CycleError", "NoBackendError", "NoModelError", "ParameterError",
     "PortConnectionError", "RunError", "RuntimeStateError",
 ]

@@ -637,6 +637,51 @@ class CompiledNetwork:
     links: list[Link] = field(default_factory=list)
     #: the step the network resumes from (a loaded network continues where it was saved)
     start_time_step: int = 0
+    sync_domains: list = field(default_factory=list)
+
+
+def _sync_domains(run_cfg: RunConfig, leaves: list[Process], models: dict[int, ty.Any]) -> list:
+    """Check custom sync domains against the selected models; put every other process in a default one."""
+    from caldera.protocols import AsyncProtocol, LoihiProtocol
+    from caldera.sync_domain import SyncDomain
+
+    leaf_ids = {p.id for p in leaves}
+    placed: dict[int, str] = {}
+    domains = []
+    for dom in run_cfg.custom_sync_domains:
+        if not isinstance(dom, SyncDomain):
+            raise CompileError(f"custom_sync_domains holds {dom!r}, not a caldera.sync_domain.SyncDomain")
+        members = []
+        for proc in dom.processes:
+            stack = [proc]
+            while stack:
+                q = stack.pop()
+                stack.extend(q.sub_procs.values())
+                if q.id not in leaf_ids:
+                    continue
+                if q.id in placed:
+                    raise CompileError(f"{q.name} is in two sync domains: {placed[q.id]!r} and {dom.name!r}")
+                model = models[q.id]
+                proto = model.implements_protocol
+                if proto is not None and not issubclass(proto, dom.protocol):
+                    raise CompileError(
+                        f"{q.name}'s model {type(model).__name__} implements {proto.__name__}, but sync domain "
+                        f"{dom.name!r} uses {dom.protocol.__name__}"
+                    )
+                placed[q.id] = dom.name
+                members.append(q)
+        domains.append(SyncDomain(dom.name, dom.protocol, members))
+    defaults: dict[type, SyncDomain] = {}
+    for p in leaves:
+        if p.id in placed:
+            continue
+        proto = AsyncProtocol if isinstance(models[p.id], PyAsyncProcessModel) else LoihiProtocol
+        dom = defaults.get(proto)
+        if dom is None:
+            dom = defaults[proto] = SyncDomain(f"{proto.__name__}_default", proto, [])
+            domains.append(dom)
+        dom.processes.append(p)
+    return domains
 
 
 def _backend_for(proc: Process, run_cfg: RunConfig, default: Backend) -> Backend:
@@ -710,11 +755,12 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
     partitions = assign_partitions(leaves, models, run_cfg, proc_backend, all_procs)
     for part in partitions:
         part.plan = subplan(plan, part.ids)
+    sync_domains = _sync_domains(run_cfg, leaves, models)
     start = max(int(getattr(p, "_start_time_step", 0)) for p in all_procs)
     for m in models.values():
         m.time_step = start
     return CompiledNetwork(all_procs, leaves, models, plan, partitions[0].backend, run_cfg, model_classes,
-                           partitions, links, start)
+                           partitions, links, start, sync_domains)
 
 
 __all__ = ["compile_network", "CompiledNetwork", "Plan", "Partition", "Link", "subplan", "select_model", "select_backend", "collect_processes"]

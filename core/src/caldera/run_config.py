@@ -33,6 +33,8 @@ class RunConfig:
         shared-memory channels; ``"auto"`` picks 1 or more from the network's
         size; a list of process lists (or a ``{process: index}`` dict) assigns
         them explicitly. Traces do not depend on the partitioning.
+    custom_sync_domains:
+        ``SyncDomain``s grouping processes by protocol (see ``caldera.sync_domain``).
     watchdog_s:
         If set, a run in which no step completes for this many seconds is
         stopped with an error naming the partition (and the model, when it can
@@ -46,6 +48,7 @@ class RunConfig:
     backend_map: dict = field(default_factory=dict)
     partitions: ty.Any = 1
     watchdog_s: float | None = None
+    custom_sync_domains: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.backend is not None and not isinstance(self.backend, str):
@@ -89,7 +92,8 @@ class Loihi2SimCfg(RunConfig):
     def __init__(self, select_tag: str | None = None, select_sub_proc_model: bool = False,
                  exception_proc_model_map: dict | None = None, backend: str | None = None,
                  **kwargs: ty.Any) -> None:
-        known = {k: kwargs.pop(k) for k in ("backend_map", "partitions", "watchdog_s") if k in kwargs}
+        known = {k: kwargs.pop(k) for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains")
+                 if k in kwargs and kwargs[k] is not None}
         super().__init__(backend=backend, tag=select_tag,
                          exception_proc_model_map=dict(exception_proc_model_map or {}),
                          select_sub_proc_model=select_sub_proc_model, **known)

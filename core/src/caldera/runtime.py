@@ -64,6 +64,11 @@ class Runtime:
         return self.net.backend.name
 
     @property
+    def sync_domains(self) -> list:
+        """The sync domains of the network (custom ones and one default per protocol)."""
+        return self.net.sync_domains
+
+    @property
     def partitions(self) -> list:
         """The compiled partitions (index, backend, process ids); more than one runs in parallel."""
         return self.net.partitions
