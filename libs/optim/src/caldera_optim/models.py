@@ -1,0 +1,488 @@
+"""NumPy models of the optimization processes, ``floating_pt`` and ``fixed_pt``.
+
+The ``fixed_pt`` QUBO models use only integer arithmetic, as Loihi does:
+integer couplings and fields, an integer temperature, and the Metropolis test
+``256 * dE <= T * L[u]`` with an 8-bit random ``u`` and a 256-entry table
+``L[u] = round(-256 ln((u + 1/2) / 256))`` in place of ``-ln U``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from caldera.errors import ParameterError
+from caldera.model import (
+    LavaPyType,
+    PyInPort,
+    PyLoihiProcessModel,
+    PyOutPort,
+    SendFirstMixin,
+    implements,
+    requires,
+    tag,
+)
+from caldera.protocols import LoihiProtocol
+from caldera.resources import CPU
+from scipy import sparse as sp
+
+from caldera_optim.processes import (
+    AnnealingBinaryNeurons,
+    CostTracker,
+    DelayedMatVec,
+    MatVec,
+    QPDualNeurons,
+    QPPrimalNeurons,
+    ReplicaCoupling,
+)
+
+#: -256 ln((u + 0.5) / 256) for an 8-bit u, rounded: exponential noise for the fixed-point Metropolis test
+NEG_LOG_TABLE = np.round(-256.0 * np.log((np.arange(256) + 0.5) / 256.0)).astype(np.int64)
+
+
+def gather_rows(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each entry ``k`` of ``rows``, the nonzeros of ``csr[rows[k]]``: ``(k, column, value)`` arrays."""
+    indptr = csr.indptr
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        e = np.zeros(0, np.int64)
+        return e, e, np.zeros(0, csr.data.dtype)
+    owner = np.repeat(np.arange(rows.size), counts)
+    offs = np.cumsum(counts) - counts
+    pos = np.arange(total) - offs[owner] + starts[owner]
+    return owner, csr.indices[pos], csr.data[pos]
+
+
+def greedy_coloring(adj: sp.csr_matrix) -> list[np.ndarray]:
+    """A proper colouring of the coupling graph: no two coupled variables share a colour.
+
+    DSATUR (always colour the vertex with the most distinct neighbour colours
+    next) for graphs up to two million couplings, largest-degree-first greedy
+    beyond; fewer colours mean fewer steps per sweep. Returns the classes.
+    """
+    import heapq
+
+    n = adj.shape[0]
+    indptr, indices = adj.indptr, adj.indices
+    deg = np.diff(indptr)
+    color = np.full(n, -1, np.int64)
+    if adj.nnz > 2_000_000:
+        for i in np.argsort(-deg, kind="stable"):
+            used = set(color[indices[indptr[i]:indptr[i + 1]]].tolist())
+            c = 0
+            while c in used:
+                c += 1
+            color[i] = c
+    else:
+        seen: list[set] = [set() for _ in range(n)]
+        heap = [(0, -int(deg[i]), i) for i in range(n)]
+        heapq.heapify(heap)
+        nbrs = [indices[indptr[i]:indptr[i + 1]].tolist() for i in range(n)]
+        while heap:
+            negsat, _, i = heapq.heappop(heap)
+            if color[i] >= 0 or -negsat != len(seen[i]):
+                continue  # stale entry
+            used = seen[i]
+            c = 0
+            while c in used:
+                c += 1
+            color[i] = c
+            for j in nbrs[i]:
+                if color[j] < 0 and c not in seen[j]:
+                    seen[j].add(c)
+                    heapq.heappush(heap, (-len(seen[j]), -int(deg[j]), j))
+    return [np.flatnonzero(color == c) for c in range(int(color.max()) + 1)]
+
+
+def _check_integers(what: str, values: np.ndarray) -> None:
+    if values.size and not np.all(values == np.round(values)):
+        raise ParameterError(f"{what} must be integers for fixed_pt (scale the QUBO to integer coefficients)")
+
+
+# -- QUBO: couplings ----------------------------------------------------------------------
+class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
+    """Holds the fields ``x W``; sends the current block's, absorbs its flips (``flips @ W[block]``)."""
+
+    fixed = False
+
+    def validate(self) -> None:
+        self._prepare()
+
+    def on_var_set(self, name: str) -> None:
+        if name == "weights":
+            self._prepare()
+
+    def _prepare(self) -> None:
+        w = sp.csr_matrix(self.weights)
+        if self.fixed:
+            _check_integers(f"ReplicaCoupling {self.process.name!r}: weights", w.data)
+        self._dtype = np.int64 if self.fixed else np.float64
+        self._w = sp.csr_matrix(w, dtype=self._dtype)
+        self._w.sort_indices()
+        b = self.proc_params["blocks"]
+        self._bounds = [(int(lo), int(hi)) for lo, hi in zip(b[:-1], b[1:])]
+        # per block: the rows of W it touches, transposed (n x width), so an update is one sparse product
+        self._blk = [sp.csr_matrix(self._w[lo:hi].T) for lo, hi in self._bounds]
+        r, width = self.process.s_in.shape
+        self._out = np.zeros((r, width), self._dtype)
+        self.field = np.ascontiguousarray(self.field, dtype=self._dtype)
+
+    def _block(self) -> int:
+        return (self.time_step - 1) % len(self._bounds)
+
+    def send_spk(self) -> None:
+        lo, hi = self._bounds[self._block()]
+        out = self._out
+        out[:, : hi - lo] = self.field[lo:hi].T
+        self.a_out.send(out)
+
+    def recv_spk(self) -> None:
+        d = self.s_in.recv()
+        if not d.any():
+            return
+        c = self._block()
+        lo, hi = self._bounds[c]
+        self.field += self._blk[c] @ np.ascontiguousarray(d[:, : hi - lo].T, dtype=self._dtype)
+
+
+@implements(proc=ReplicaCoupling, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyReplicaCouplingFloat(_CouplingBase):
+    s_in = LavaPyType(PyInPort.VEC_DENSE, np.int8)
+    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    weights = LavaPyType(sp.csr_matrix, np.float64)
+    field = LavaPyType(np.ndarray, np.float64)
+
+
+@implements(proc=ReplicaCoupling, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyReplicaCouplingFixed(_CouplingBase):
+    fixed = True
+    s_in = LavaPyType(PyInPort.VEC_DENSE, np.int8)
+    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.int64)
+    weights = LavaPyType(sp.csr_matrix, np.int64)
+    field = LavaPyType(np.ndarray, np.int64)
+
+
+# -- QUBO: neurons ------------------------------------------------------------------------
+class _NeuronsBase(PyLoihiProcessModel):
+    schedule = "recv_first"
+    fixed = False
+
+    def validate(self) -> None:
+        pp = self.proc_params
+        name = f"AnnealingBinaryNeurons {self.process.name!r}"
+        self._diag = np.asarray(pp["diag"], np.float64)
+        self._w = sp.csr_matrix(pp["couplings"], dtype=np.float64)
+        self._t_hot, self._t_cold = float(pp["t_hot"]), float(pp["t_cold"])
+        if self.fixed:
+            _check_integers(f"{name}: diag", self._diag)
+            _check_integers(f"{name}: couplings", self._w.data)
+            for k in ("t_hot", "t_cold"):
+                _check_integers(f"{name}: {k}", np.asarray(pp[k]))
+            self._diag = self._diag.astype(np.int64)
+        self._anneal = int(np.asarray(self.anneal_steps).reshape(-1)[0])
+        self._refract = int(pp["refract"])
+        self._rng = np.random.default_rng([int(pp["seed"]), 2])
+        r, n = self.state.shape
+        self._n = n
+        self.state = np.ascontiguousarray(self.state, np.int8)
+        b = pp["blocks"]
+        self._bounds = [(int(lo), int(hi)) for lo, hi in zip(b[:-1], b[1:])]
+        adj = (abs(self._w) + abs(self._w.T)).tocsr()
+        adj.setdiag(0)
+        adj.eliminate_zeros()
+        # blocks whose variables are coupled among themselves need the conflict check: a few random
+        # orderings of the block, each as the sparse matrix of "neighbour j outranks i"
+        order_rng = np.random.default_rng([int(pp["seed"]), 3])
+        self._upper: list[list[sp.csr_matrix] | None] = []
+        for lo, hi in self._bounds:
+            sub = adj[lo:hi, lo:hi].tocoo()
+            if sub.nnz == 0:
+                self._upper.append(None)
+                continue
+            mats = []
+            for _ in range(8):
+                rank = order_rng.permutation(hi - lo)
+                keep = rank[sub.col] > rank[sub.row]
+                mats.append(sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (sub.row[keep], sub.col[keep])),
+                                          shape=sub.shape))
+            self._upper.append(mats)
+        r, width = self.process.a_in.shape
+        self._out = np.zeros((r, width), np.int8)
+        if self.time_step == 0:
+            self._init_cost()
+
+    def _init_cost(self) -> None:
+        """The initial states' costs (later steps add the cost change of each flip)."""
+        x = self.state.astype(np.float64)
+        h = np.asarray((self._w @ x.T).T)
+        cost = x @ self._diag + 0.5 * np.einsum("ij,ij->i", x, h)
+        self.cost = np.rint(cost).astype(np.int64) if self.fixed else cost
+        self.best_cost = np.full(x.shape[0], np.inf)  # states count once a step has made them
+
+    def on_var_set(self, name: str) -> None:
+        if name == "anneal_steps":
+            a = int(np.asarray(self.anneal_steps).reshape(-1)[0])
+            if a < 1:
+                raise ParameterError(f"AnnealingBinaryNeurons {self.process.name!r}: anneal_steps must be >= 1")
+            self._anneal = a
+
+    def temperature_at(self, t: int) -> float:
+        """Geometric cooling from t_hot to t_cold over anneal_steps steps, then reheating.
+
+        The last 2 % of a cycle (when it has at least 100 steps) run at zero
+        temperature: a greedy descent that leaves every replica in a local minimum.
+        """
+        a = self._anneal
+        k = (t - 1) % a
+        if a == 1 or self._t_hot == self._t_cold:
+            return self._t_cold if a == 1 else self._t_hot
+        if a >= 100 and k >= a - a // 50:
+            return 0.0
+        a = a - a // 50 if a >= 100 else a
+        frac = k / (a - 1)
+        if self._t_cold == 0.0:  # cool to t_hot/1000 and then quench to zero (greedy descent)
+            return 0.0 if frac >= 1 else self._t_hot * (1e-3 ** frac)
+        return self._t_hot * (self._t_cold / self._t_hot) ** frac
+
+    def run_spk(self) -> None:
+        c = (self.time_step - 1) % len(self._bounds)
+        lo, hi = self._bounds[c]
+        width = hi - lo
+        x = self.state
+        xs = x[:, lo:hi]
+        t_now = self.temperature_at(self.time_step)
+        de = self.a_in.recv()[:, :width] + self._diag[lo:hi]
+        de *= 1 - 2 * xs  # dE = (1 - 2x)(q_ii + h)
+        propose = self._propose(de, t_now)
+        if self._refract:
+            ref = self.refractory
+            propose &= ref[:, lo:hi] == 0
+            np.subtract(ref, 1, out=ref, where=ref > 0)
+        out = self._out
+        out[...] = 0
+        flat = np.flatnonzero(propose)
+        if flat.size:
+            if self._upper[c] is not None:
+                flat = self._resolve_conflicts(flat, propose, self._upper[c])
+            rep, k = np.divmod(flat, width)
+            d = 1 - 2 * xs[rep, k]
+            self.cost += np.bincount(rep, weights=de.reshape(-1)[flat], minlength=x.shape[0]).astype(self.cost.dtype)
+            xs_flat = rep * self._n + (k + lo)
+            x.reshape(-1)[xs_flat] ^= 1
+            out[rep, k] = d
+            if self._refract:
+                self.refractory.reshape(-1)[xs_flat] = self._rng.integers(0, self._refract + 1, flat.size)
+            better = self.cost < self.best_cost
+            if better.any():
+                self.best_cost[better] = self.cost[better]
+                rows = np.flatnonzero(better)
+                self.best_state[rows] = x[rows]
+        self.temperature[0] = t_now
+        self.s_out.send(out)
+        self.cost_out.send(self.cost)
+
+    def _resolve_conflicts(self, flat: np.ndarray, propose: np.ndarray, uppers: list) -> np.ndarray:
+        """Keep a proposal only if no coupled proposal in the same replica outranks it.
+
+        ``uppers`` holds a few random orderings of the block; ``up[i]`` lists
+        the neighbours that outrank ``i``, so the test is a sparse product (many
+        proposals) or a gather over the proposers' neighbours (few).
+        """
+        if flat.size < 2:
+            return flat
+        up = uppers[int(self._rng.integers(len(uppers)))]
+        r, width = propose.shape
+        if flat.size * (up.nnz / width) * 8 > up.nnz * r:
+            beaten = (up @ propose.T.astype(np.float32)).T.reshape(-1)
+            return flat[beaten[flat] == 0]
+        rep, col = np.divmod(flat, width)
+        owner, j, _ = gather_rows(up, col)
+        if owner.size == 0:
+            return flat
+        hit = propose.reshape(-1)[rep[owner] * width + j]
+        lost = np.bincount(owner[hit], minlength=flat.size) > 0
+        return flat[~lost]
+
+
+@implements(proc=AnnealingBinaryNeurons, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyAnnealingNeuronsFloat(_NeuronsBase):
+    a_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int8)
+    cost_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    state = LavaPyType(np.ndarray, np.int8)
+    refractory = LavaPyType(np.ndarray, np.int32)
+    cost = LavaPyType(np.ndarray, np.float64)
+    best_state = LavaPyType(np.ndarray, np.int8)
+    best_cost = LavaPyType(np.ndarray, np.float64)
+    temperature = LavaPyType(np.ndarray, np.float64)
+    anneal_steps = LavaPyType(np.ndarray, np.int64)
+
+    def _propose(self, de: np.ndarray, t_now: float) -> np.ndarray:
+        if t_now <= 0.0:
+            return de < 0
+        return de <= t_now * self._rng.standard_exponential(de.shape, dtype=np.float32)
+
+
+@implements(proc=AnnealingBinaryNeurons, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyAnnealingNeuronsFixed(_NeuronsBase):
+    fixed = True
+    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int64)
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int8)
+    cost_out = LavaPyType(PyOutPort.VEC_DENSE, np.int64)
+    state = LavaPyType(np.ndarray, np.int8)
+    refractory = LavaPyType(np.ndarray, np.int32)
+    cost = LavaPyType(np.ndarray, np.int64)
+    best_state = LavaPyType(np.ndarray, np.int8)
+    best_cost = LavaPyType(np.ndarray, np.float64)
+    temperature = LavaPyType(np.ndarray, np.int64)
+    anneal_steps = LavaPyType(np.ndarray, np.int64)
+
+    def temperature_at(self, t: int) -> float:
+        return int(np.floor(super().temperature_at(t)))
+
+    def _propose(self, de: np.ndarray, t_now: float) -> np.ndarray:
+        if t_now <= 0:
+            return de < 0
+        u = self._rng.integers(0, 256, de.shape, dtype=np.uint8)
+        return de * 256 <= int(t_now) * NEG_LOG_TABLE[u]
+
+
+# -- QUBO: cost tracking ------------------------------------------------------------------
+class _TrackerBase(PyLoihiProcessModel):
+    schedule = "recv_first"
+
+    def validate(self) -> None:
+        self._target = float(self.proc_params["target"])
+        self._t0: float | None = None
+        self._len = int(self.proc_params["trace_len"])
+
+    def run_spk(self) -> None:
+        if self._t0 is None:
+            self._t0 = time.perf_counter()
+        c = np.asarray(self.cost_in.recv(), np.float64)
+        better = c < self.best_cost
+        if better.any():
+            self.best_cost[better] = c[better]
+            self.best_step[better] = self.time_step
+            self.best_time[better] = time.perf_counter() - self._t0
+            if self.best_cost.min() <= self._target:
+                self.reached[0] = 1
+        self.trace[(self.time_step - 1) % self._len] = self.best_cost.min()
+
+
+@implements(proc=CostTracker, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyCostTracker(_TrackerBase):
+    cost_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    best_cost = LavaPyType(np.ndarray, np.float64)
+    best_step = LavaPyType(np.ndarray, np.int64)
+    best_time = LavaPyType(np.ndarray, np.float64)
+    trace = LavaPyType(np.ndarray, np.float64)
+    reached = LavaPyType(np.ndarray, np.int8)
+
+
+@implements(proc=CostTracker, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyCostTrackerFixed(PyCostTracker):
+    """The same host-side bookkeeping for integer costs (a separate class so fixed-point backends accept it)."""
+
+
+# -- QP -----------------------------------------------------------------------------------
+@implements(proc=MatVec, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyMatVecFloat(PyLoihiProcessModel):
+    schedule = "recv_first"
+    s_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+
+    def validate(self) -> None:
+        self._w = self.proc_params["weights"]
+
+    def run_spk(self) -> None:
+        self.a_out.send(self._w @ self.s_in.recv())
+
+
+@implements(proc=DelayedMatVec, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyDelayedMatVecFloat(SendFirstMixin, PyLoihiProcessModel):
+    s_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    a_buff = LavaPyType(np.ndarray, np.float64)
+
+    def validate(self) -> None:
+        self._w = self.proc_params["weights"]
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buff)
+
+    def recv_spk(self) -> None:
+        self.a_buff = np.asarray(self._w @ self.s_in.recv())
+
+
+@implements(proc=QPPrimalNeurons, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyQPPrimalFloat(PyLoihiProcessModel):
+    schedule = "recv_first"
+    grad_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    dual_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    x_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    xbar_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    x = LavaPyType(np.ndarray, np.float64)
+
+    def validate(self) -> None:
+        pp = self.proc_params
+        self._p, self._alpha = pp["p"][:, None], pp["alpha"][None, :]
+        self._lb, self._ub = pp["lb"][:, None], pp["ub"][:, None]
+        self._boxed = bool(np.isfinite(pp["lb"]).any() or np.isfinite(pp["ub"]).any())
+
+    def run_spk(self) -> None:
+        g = self.grad_in.recv() + self.dual_in.recv() + self._p
+        x_old = self.x
+        x_new = x_old - self._alpha * g
+        if self._boxed:
+            np.clip(x_new, self._lb, self._ub, out=x_new)
+        self.x = x_new
+        self.x_out.send(x_new)
+        self.xbar_out.send(2.0 * x_new - x_old)
+
+
+@implements(proc=QPDualNeurons, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyQPDualFloat(PyLoihiProcessModel):
+    schedule = "recv_first"
+    a_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
+    v_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
+    v = LavaPyType(np.ndarray, np.float64)
+
+    def validate(self) -> None:
+        pp = self.proc_params
+        self._g, self._beta, self._k = pp["g"][:, None], pp["beta"][None, :], int(pp["num_ineq"])
+
+    def run_spk(self) -> None:
+        v = self.v + self._beta * (self.a_in.recv() - self._g)
+        if self._k:
+            np.maximum(v[: self._k], 0.0, out=v[: self._k])
+        self.v = v
+        self.v_out.send(v)
+
+
+MODELS = [PyReplicaCouplingFloat, PyReplicaCouplingFixed, PyAnnealingNeuronsFloat, PyAnnealingNeuronsFixed,
+          PyCostTracker, PyCostTrackerFixed, PyMatVecFloat, PyDelayedMatVecFloat, PyQPPrimalFloat, PyQPDualFloat]
+
+__all__ = ["MODELS", "NEG_LOG_TABLE", "gather_rows", "greedy_coloring"]

@@ -1,0 +1,265 @@
+"""``solve_qubo``: parallel simulated annealing on a network of caldera processes.
+
+The network is three processes (see ``caldera_optim.processes``): a
+population of stochastic binary neurons with one row per replica, the
+coupling synapse, and a cost tracker. The solver runs it in chunks of steps
+and stops on a target cost, a time limit or a step budget, whichever comes
+first; between chunks it reads the tracker (progress, stopping) and at the end
+the neurons' best states. Reported costs are recomputed as ``x^T Q x`` of the
+reported states.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import typing as ty
+from dataclasses import dataclass, field
+
+import numpy as np
+from caldera.errors import ParameterError
+from caldera.run_conditions import RunSteps
+from caldera.run_config import RunConfig
+from scipy import sparse as sp
+
+from caldera_optim.problems import QUBO
+from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
+
+_TRACE_LEN = 4096
+
+
+@dataclass
+class QuboResult:
+    """What a QUBO solve found. Times are seconds since the solve started (including network build)."""
+
+    best_state: np.ndarray
+    best_cost: float
+    best_step: int
+    time_to_best_s: float
+    steps: int
+    wall_time_s: float
+    stop_reason: str
+    trajectory: np.ndarray
+    replica_states: np.ndarray
+    replica_costs: np.ndarray
+    replica_steps: np.ndarray
+    replica_times_s: np.ndarray
+    cut: float | None = None
+    params: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable summary (without the per-step trajectory)."""
+        out = {
+            "best_state": [int(v) for v in self.best_state],
+            "best_cost": float(self.best_cost),
+            "best_step": int(self.best_step),
+            "time_to_best_s": float(self.time_to_best_s),
+            "steps": int(self.steps),
+            "wall_time_s": float(self.wall_time_s),
+            "stop_reason": self.stop_reason,
+            "replica_costs": [float(c) for c in self.replica_costs],
+            "params": {k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in self.params.items()},
+        }
+        if self.cut is not None:
+            out["cut"] = float(self.cut)
+        return out
+
+
+def default_temperatures(problem: QUBO) -> tuple[float, float]:
+    """(t_hot, t_cold) from the flip costs of the problem.
+
+    At ``t_hot`` a typical flip of a random state (the 75th percentile of
+    ``|dE|`` over the variables of a few random states) is accepted with
+    probability 1/2: hot enough to forget the initial state, without the
+    long fully random phase a bound on the largest ``|dE|`` gives. At
+    ``t_cold`` a change as small as the smallest coefficient (``|Q_ij|`` of
+    the symmetrised matrix) is accepted with probability 1/100.
+    """
+    s = problem.q
+    diag = s.diagonal()
+    off = (s - sp.diags(diag)).tocsr()
+    w2 = 2.0 * off
+    pos = np.asarray(w2.maximum(0).sum(axis=1)).ravel()
+    neg = np.asarray(w2.minimum(0).sum(axis=1)).ravel()
+    max_de = float(np.max(np.maximum(np.abs(diag + pos), np.abs(diag + neg))))
+    coefs = np.abs(np.concatenate([off.data, diag]))
+    coefs = coefs[coefs > 0]
+    if max_de == 0 or coefs.size == 0:
+        return 1.0, 0.0
+    xs = np.random.default_rng(0).integers(0, 2, (4, problem.num_variables)).astype(np.float64)
+    de = np.abs(diag + (w2 @ xs.T).T).ravel()
+    de = de[de > 0]
+    typical = float(np.percentile(de, 75)) if de.size else max_de
+    t_hot = min(max_de, max(typical, float(coefs.min()))) / math.log(2.0)
+    t_cold = min(float(coefs.min()) / math.log(100.0), t_hot)
+    return t_hot, t_cold
+
+
+def _check_positive(name: str, v: ty.Any, integer: bool = False) -> ty.Any:
+    if v is None:
+        return None
+    if integer:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ParameterError(f"solve_qubo: {name} must be an integer >= 1, got {v!r}")
+        return int(v)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ParameterError(f"solve_qubo: {name} must be a number, got {v!r}") from None
+    if not np.isfinite(f) or f <= 0:
+        raise ParameterError(f"solve_qubo: {name} must be > 0, got {v!r}")
+    return f
+
+
+def solve_qubo(problem: QUBO | ty.Any, *, time_limit: float | None = None, num_steps: int | None = None,
+               target_cost: float | None = None, replicas: int = 8, seed: int = 0, backend: str | None = None,
+               tag: str = "floating_pt", t_hot: float | None = None, t_cold: float | None = None,
+               anneal_steps: int | None = None, refract: int = 0, update: str = "colors", init_state: ty.Any = None,
+               progress: ty.Callable[[int, float, float], None] | None = None) -> QuboResult:
+    """Minimise ``x^T Q x`` with parallel simulated annealing on caldera processes.
+
+    Stops at the first of: a cost ``<= target_cost``, ``time_limit`` seconds,
+    ``num_steps`` steps (without either limit, 2000 steps). ``replicas`` runs
+    independent chains at once (rows of one population). ``anneal_steps`` is
+    the length of one cooling cycle (default: the step budget, or the number
+    of steps the time limit allows, measured after a short calibration).
+    ``progress(step, best_cost, elapsed_s)`` is called between chunks.
+    ``tag="fixed_pt"`` runs the integer models (the QUBO must have integer coefficients).
+    """
+    t_start = time.perf_counter()
+    if not isinstance(problem, QUBO):
+        problem = QUBO(problem)
+    time_limit = _check_positive("time_limit", time_limit)
+    num_steps = _check_positive("num_steps", num_steps, integer=True)
+    replicas = _check_positive("replicas", replicas, integer=True)
+    anneal_steps = _check_positive("anneal_steps", anneal_steps, integer=True)
+    if isinstance(refract, bool) or not isinstance(refract, (int, np.integer)) or refract < 0:
+        raise ParameterError(f"solve_qubo: refract must be an integer >= 0, got {refract!r}")
+    if target_cost is not None and (not isinstance(target_cost, (int, float, np.number)) or np.isnan(target_cost)):
+        raise ParameterError(f"solve_qubo: target_cost must be a number, got {target_cost!r}")
+    if update not in ("colors", "parallel"):
+        raise ParameterError(f"solve_qubo: update must be 'colors' or 'parallel', got {update!r}")
+    if tag not in ("floating_pt", "fixed_pt"):
+        raise ParameterError(f"solve_qubo: tag must be 'floating_pt' or 'fixed_pt', got {tag!r}")
+    if time_limit is None and num_steps is None:
+        num_steps = 2000
+    s = problem.q
+    diag = s.diagonal()
+    w = (2.0 * (s - sp.diags(diag))).tocsr()
+    w.eliminate_zeros()
+    th, tc = default_temperatures(problem)
+    t_hot = th if t_hot is None else float(t_hot)
+    t_cold = tc if t_cold is None else float(t_cold)
+    if tag == "fixed_pt":
+        vals = np.concatenate([w.data, diag])
+        if not np.all(vals == np.round(vals)):
+            raise ParameterError("solve_qubo: tag='fixed_pt' needs a QUBO with integer coefficients")
+        t_hot, t_cold = float(max(1, round(t_hot))), float(max(0, round(t_cold)))
+        t_cold = min(t_cold, t_hot)
+    planned = anneal_steps or num_steps or 1000
+    n = problem.num_variables
+    perm = np.arange(n)
+    blocks = np.array([0, n])
+    if update == "colors" and w.nnz:  # order the variables by colour: each class is a contiguous block
+        from caldera_optim.models import greedy_coloring
+
+        classes = greedy_coloring(abs(w).tocsr())
+        perm = np.concatenate(classes)
+        blocks = np.concatenate([[0], np.cumsum([c.size for c in classes])])
+
+        w = w[perm][:, perm].tocsr()
+        diag = diag[perm]
+    if init_state is None:
+        x0 = np.random.default_rng([int(seed), 1]).integers(0, 2, size=(replicas, n)).astype(np.int8)
+    else:
+        try:
+            x0 = np.broadcast_to(np.asarray(init_state), (replicas, n))[:, perm]
+        except ValueError:
+            raise ParameterError(f"solve_qubo: init_state must have {n} entries (or shape (replicas, {n}))") from None
+    neurons = AnnealingBinaryNeurons(diag=diag, couplings=w, replicas=replicas, t_hot=t_hot, t_cold=t_cold,
+                                     anneal_steps=planned, refract=int(refract), seed=int(seed),
+                                     init_state=x0, blocks=blocks, name="qubo_neurons")
+    coupling = ReplicaCoupling(weights=w, replicas=replicas, blocks=blocks, init_state=x0, name="qubo_couplings")
+    target = -np.inf if target_cost is None else float(target_cost) - problem.offset
+    tracker = CostTracker(replicas=replicas, target=target, trace_len=_TRACE_LEN, name="qubo_cost")
+    neurons.s_out.connect(coupling.s_in)
+    coupling.a_out.connect(neurons.a_in)
+    neurons.cost_out.connect(tracker.cost_in)
+    cfg = RunConfig(backend=backend, tag=tag)
+
+    steps = 0
+    trace: list[np.ndarray] = []
+    stop_reason = "step_budget"
+    chunk = 20
+    calibrated = anneal_steps is not None or time_limit is None
+    t_first = None
+    avg_rate: float | None = None
+    try:
+        while True:
+            elapsed = time.perf_counter() - t_start
+            if time_limit is not None and elapsed >= time_limit and steps > 0:
+                stop_reason = "time_limit"
+                break
+            if num_steps is not None and steps >= num_steps:
+                stop_reason = "step_budget"
+                break
+            k = chunk if num_steps is None else min(chunk, num_steps - steps)
+            t0 = time.perf_counter()
+            tracker.run(condition=RunSteps(num_steps=k), run_cfg=cfg)
+            if t_first is None:
+                t_first = t0
+            dt = time.perf_counter() - t0
+            idx = (np.arange(steps, steps + k)) % _TRACE_LEN
+            trace.append(tracker.trace.get()[idx])
+            steps += k
+            rate = k / max(dt, 1e-9)
+            if time_limit is not None:
+                remaining = time_limit - (time.perf_counter() - t_start)
+                if not calibrated and t_first != t0:  # (the first run includes compiling the network)
+                    # fit the cooling cycle into the time that is left, re-planned after every chunk as the
+                    # measured step rate changes (a shorter plan only moves the schedule ahead, a bit colder)
+                    avg_rate = rate if avg_rate is None else 0.7 * avg_rate + 0.3 * rate
+                    planned = max(steps + 1, int(steps + 0.97 * avg_rate * max(remaining, 0.0)))
+                    if num_steps is not None:
+                        planned = min(planned, num_steps)
+                    neurons.anneal_steps.set(np.array([planned]))
+                if t_first == t0:
+                    chunk = 20  # the first run compiled the network: its rate says nothing yet
+                else:
+                    chunk = int(np.clip(rate * min(0.05, max(remaining, 0.0)), 1, _TRACE_LEN))
+            else:
+                chunk = int(np.clip(rate * 0.1, 10, _TRACE_LEN))
+            if progress is not None:
+                progress(steps, float(trace[-1][-1]) + problem.offset, time.perf_counter() - t_start)
+            if tracker.reached.get()[0]:
+                stop_reason = "target"
+                break
+        rep_costs_tracked = tracker.best_cost.get()
+        rep_steps = tracker.best_step.get()
+        rep_times = tracker.best_time.get()
+        rep_states = np.empty((replicas, n), np.int8)
+        rep_states[:, perm] = neurons.best_state.get()
+    finally:
+        tracker.stop()
+    wall = time.perf_counter() - t_start
+    rep_costs = np.atleast_1d(problem.evaluate(rep_states))
+    if not np.allclose(rep_costs, rep_costs_tracked + problem.offset, rtol=1e-9, atol=1e-6 * (1 + abs(rep_costs).max())):
+        raise RuntimeError("solve_qubo: tracked costs disagree with x^T Q x of the states (internal error)")
+    best = int(np.argmin(rep_costs))
+    offset_s = (t_first - t_start) if t_first is not None else 0.0
+    rep_times_total = rep_times + offset_s
+    traj = (np.concatenate(trace) if trace else np.zeros(0)) + problem.offset
+    res = QuboResult(
+        best_state=rep_states[best].copy(), best_cost=float(problem.evaluate(rep_states[best])), best_step=int(rep_steps[best]),
+        time_to_best_s=float(rep_times_total[best]), steps=steps, wall_time_s=wall, stop_reason=stop_reason,
+        trajectory=traj, replica_states=rep_states, replica_costs=rep_costs, replica_steps=rep_steps,
+        replica_times_s=rep_times_total,
+        params=dict(replicas=replicas, seed=int(seed), t_hot=t_hot, t_cold=t_cold, anneal_steps=int(planned),
+                    refract=int(refract), update=update, tag=tag, backend=backend),
+    )
+    if problem.is_maxcut:
+        res.cut = problem.cut_value(res.best_state)
+    return res
+
+
+__all__ = ["solve_qubo", "QuboResult", "default_temperatures"]

@@ -1,0 +1,63 @@
+"""`caldera qubo solve`: registered through the plugin hook, JSON output, errors."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from caldera import cli, plugins
+from caldera_optim import read_gset
+
+pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
+
+
+def test_qubo_command_is_registered_by_the_plugin():
+    assert "qubo" in plugins.cli_commands()
+
+
+def test_solve_gset_json(data_dir, capsys):
+    rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), "--steps", "300", "--seed", "3", "--replicas", "2",
+                   "--json"])
+    out = capsys.readouterr()
+    assert rc == 0
+    res = json.loads(out.out)
+    assert set(res) >= {"best_state", "best_cost", "time_to_best_s", "steps", "cut"}
+    assert res["steps"] == 300
+    assert len(res["best_state"]) == 1000 and set(res["best_state"]) <= {0, 1}
+    prob = read_gset(data_dir / "G43.txt")
+    assert res["cut"] == prob.cut_value(np.array(res["best_state"])) == -res["best_cost"]
+    assert "best cost" in out.err  # progress went to stderr
+
+
+def test_solve_npy_summary_and_time_limit(tmp_path, capsys):
+    q = np.array([[-1.0, 2.0], [0.0, -1.0]])
+    np.save(tmp_path / "q.npy", q)
+    rc = cli.main(["qubo", "solve", str(tmp_path / "q.npy"), "--time-limit", "0.2"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "best cost    -1" in out
+    assert "cut" not in out.split("best cost")[1].splitlines()[1]
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["--time-limit", "0"], "--time-limit must be > 0"),
+    (["--time-limit", "-2"], "--time-limit must be > 0"),
+])
+def test_bad_time_limit(data_dir, capsys, args, msg):
+    rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), *args])
+    assert rc == 2
+    assert msg in capsys.readouterr().err
+
+
+def test_unparsable_file_names_the_line(tmp_path, capsys):
+    f = tmp_path / "broken.txt"
+    f.write_text("4 2\n1 2 1\n3 four 1\n")
+    rc = cli.main(["qubo", "solve", str(f), "--steps", "5"])
+    assert rc == 2
+    assert "broken.txt:3:" in capsys.readouterr().err
+
+
+def test_qubo_without_subcommand(capsys):
+    assert cli.main(["qubo"]) == 2
+    assert "usage" in capsys.readouterr().err

@@ -1,0 +1,154 @@
+"""The QUBO solver on caldera processes: optimality on small problems, exact costs, stopping, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from caldera.errors import ParameterError
+from caldera_optim import QUBO, read_gset, solve_qubo
+from caldera_optim.models import NEG_LOG_TABLE, greedy_coloring
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy import sparse as sp
+
+pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
+
+QUBOS = st.integers(2, 16).flatmap(
+    lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-20, 20)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=QUBOS, seed=st.integers(0, 2**16))
+def test_finds_the_exhaustive_optimum(q, seed):
+    prob = QUBO(q)
+    _, best = prob.brute_force()
+    res = solve_qubo(prob, num_steps=2500, replicas=8, seed=seed)
+    assert res.best_cost == pytest.approx(best)
+    assert prob.evaluate(res.best_state) == pytest.approx(best)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=st.integers(1, 30).flatmap(lambda n: hnp.arrays(np.float64, (n, n), elements=st.floats(-5, 5, width=32))),
+       seed=st.integers(0, 1000), update=st.sampled_from(["colors", "parallel"]),
+       steps=st.integers(1, 200), replicas=st.integers(1, 5))
+def test_reported_costs_are_xqx_of_reported_states(q, seed, update, steps, replicas):
+    prob = QUBO(q, offset=0.5)
+    res = solve_qubo(prob, num_steps=steps, replicas=replicas, seed=seed, update=update)
+    assert res.steps == steps
+    assert res.best_cost == prob.evaluate(res.best_state)
+    np.testing.assert_array_equal(res.replica_costs, prob.evaluate(res.replica_states))
+    assert res.best_cost == pytest.approx(res.replica_costs.min(), rel=1e-12, abs=1e-12)
+    assert res.replica_states.shape == (replicas, prob.num_variables)
+    assert set(np.unique(res.replica_states)) <= {0, 1}
+    # the trajectory is the best cost so far after every step: non-increasing, ending at the best
+    assert res.trajectory.shape == (steps,)
+    assert np.all(np.diff(res.trajectory) <= 1e-9)
+    assert res.trajectory[-1] == pytest.approx(res.best_cost)
+    assert 1 <= res.best_step <= steps
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(q=st.integers(2, 12).flatmap(lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-8, 8))),
+       seed=st.integers(0, 1000))
+def test_fixed_point_models_find_the_optimum_with_integer_arithmetic(q, seed):
+    prob = QUBO(q)
+    _, best = prob.brute_force()
+    res = solve_qubo(prob, num_steps=2000, replicas=6, seed=seed, tag="fixed_pt")
+    assert res.best_cost == pytest.approx(best)
+    assert res.params["tag"] == "fixed_pt"
+    assert float(res.params["t_hot"]).is_integer()
+
+
+def test_fixed_point_needs_integer_coefficients():
+    with pytest.raises(ParameterError, match="integer coefficients"):
+        solve_qubo(QUBO(np.array([[0.5, 1.0], [0.0, -1.0]])), num_steps=10, tag="fixed_pt")
+
+
+def test_target_cost_stops_early():
+    rng = np.random.default_rng(5)
+    prob = QUBO(rng.integers(-10, 10, (10, 10)))
+    _, best = prob.brute_force()
+    res = solve_qubo(prob, num_steps=100_000, target_cost=best, replicas=4, seed=1)
+    assert res.stop_reason == "target"
+    assert res.best_cost == best
+    assert res.steps < 100_000
+
+
+def test_time_limit_stops_and_reports_times():
+    prob = QUBO.maxcut(sp.triu(sp.random(200, 200, density=0.05, random_state=1, data_rvs=np.ones), 1))
+    res = solve_qubo(prob, time_limit=0.3, replicas=4, seed=0)
+    assert res.stop_reason == "time_limit"
+    assert 0 < res.time_to_best_s <= res.wall_time_s
+    assert res.cut == -res.best_cost
+    assert res.cut == prob.cut_value(res.best_state)
+
+
+def test_maxcut_g43_reaches_a_good_cut(data_dir):
+    prob = read_gset(data_dir / "G43.txt")
+    res = solve_qubo(prob, num_steps=1500, replicas=4, seed=0)
+    assert res.cut >= 0.97 * 6660  # best known 6660; a short anneal gets within a few percent
+    assert res.cut == prob.cut_value(res.best_state)
+
+
+def test_same_seed_same_result_different_seed_differs():
+    rng = np.random.default_rng(0)
+    prob = QUBO(rng.normal(size=(40, 40)))
+    a = solve_qubo(prob, num_steps=50, replicas=3, seed=7)
+    b = solve_qubo(prob, num_steps=50, replicas=3, seed=7)
+    c = solve_qubo(prob, num_steps=50, replicas=3, seed=8)
+    np.testing.assert_array_equal(a.replica_states, b.replica_states)
+    assert not np.array_equal(a.trajectory, c.trajectory) or not np.array_equal(a.replica_states, c.replica_states)
+
+
+def test_init_state_is_respected_and_diagonal_only_problem():
+    prob = QUBO(np.diag([1.0, -1.0, 2.0, -3.0]))  # no couplings: each variable on its own
+    res = solve_qubo(prob, num_steps=200, replicas=2, seed=0, init_state=[1, 0, 1, 0])
+    np.testing.assert_array_equal(res.best_state, [0, 1, 0, 1])
+    assert res.best_cost == -4.0
+
+
+@pytest.mark.parametrize("kwargs, msg", [
+    (dict(time_limit=0), "time_limit"),
+    (dict(time_limit=-1), "time_limit"),
+    (dict(num_steps=0), "num_steps"),
+    (dict(replicas=0), "replicas"),
+    (dict(refract=-1), "refract"),
+    (dict(tag="float"), "tag"),
+    (dict(update="random"), "update"),
+    (dict(target_cost=float("nan")), "target_cost"),
+])
+def test_bad_solver_arguments(kwargs, msg):
+    kwargs.setdefault("num_steps", 5)
+    with pytest.raises(ParameterError, match=msg):
+        solve_qubo(QUBO(np.eye(3)), **kwargs)
+
+
+def test_coloring_is_proper_and_log_table_is_monotone():
+    adj = sp.random(60, 60, density=0.2, random_state=2)
+    adj = (adj + adj.T).tocsr()
+    adj.setdiag(0)
+    adj.eliminate_zeros()
+    colors = greedy_coloring(adj)
+    assert sorted(np.concatenate(colors).tolist()) == list(range(60))
+    label = np.empty(60, int)
+    for c, idx in enumerate(colors):
+        label[idx] = c
+    r, c = adj.nonzero()
+    assert np.all(label[r] != label[c])
+    assert np.all(np.diff(NEG_LOG_TABLE) <= 0) and NEG_LOG_TABLE[-1] == 1
+
+
+@pytest.mark.parametrize("backend", ["cpu", "cython", "loihi"])
+def test_fixed_point_solver_runs_on_every_installed_backend(backend):
+    from caldera import plugins
+
+    if backend not in plugins.backends():
+        pytest.skip(f"backend {backend!r} is not installed")
+    rng = np.random.default_rng(1)
+    prob = QUBO(rng.integers(-5, 6, (10, 10)))
+    _, best = prob.brute_force()
+    res = solve_qubo(prob, num_steps=600, replicas=4, seed=2, backend=backend, tag="fixed_pt")
+    assert res.best_cost == best
+    ref = solve_qubo(prob, num_steps=600, replicas=4, seed=2, backend="cpu", tag="fixed_pt")
+    np.testing.assert_array_equal(res.trajectory, ref.trajectory)  # same integer arithmetic everywhere
