@@ -104,8 +104,18 @@ def distributions() -> dict[str, tuple[str, str]]:
 
 
 def cli_commands() -> dict:
+    """Subcommands from every plugin; a plugin whose hook fails is reported and skipped."""
+    import warnings
+
+    pm = get_plugin_manager()
     commands: dict = {}
-    get_plugin_manager().hook.caldera_cli(commands=commands)
+    for impl in pm.hook.caldera_cli.get_hookimpls():
+        try:
+            impl.function(commands=commands)
+        except Exception as e:  # noqa: BLE001 - one broken plugin must not break the command line
+            name = _plugin_name(pm, impl.plugin)
+            FAILED.setdefault(name, f"caldera_cli hook: {type(e).__name__}: {e}")
+            warnings.warn(f"caldera plugin {name!r}: its caldera_cli hook failed: {e}", RuntimeWarning, stacklevel=2)
     return commands
 
 

@@ -105,6 +105,11 @@ class Runtime:
             new = np.asarray(value)
             if cur.dtype.kind in "iub" and new.dtype.kind == "f" and not np.all(np.isfinite(new)):
                 raise ParameterError(f"Var {var.qualified_name}: non-finite values for an integer Var")
+            if cur.dtype.kind in "iu" and new.dtype.kind == "f" and new.size and not np.all(new == np.round(new)):
+                raise ParameterError(
+                    f"Var {var.qualified_name} holds integers ({cur.dtype}); got non-integer values; "
+                    "the value was not changed"
+                )
             if cur.dtype.kind in "iu":
                 info = np.iinfo(cur.dtype)
                 if new.size and (np.min(new) < info.min or np.max(new) > info.max):

@@ -32,6 +32,9 @@ class Monitor(Process):
             raise RuntimeStateError(f"{self.name}: add probes before the network's first run")
         num_steps = integer("Monitor.probe", "num_steps", num_steps, lo=1)
         probes = self.proc_params["probes"]
+        owner = getattr(target, "process", None)
+        if owner is not None and any(pn == owner.name and m == target.name for *_, pn, m in probes):
+            raise ParameterError(f"{self.name}: {owner.name}.{target.name} is already probed by this Monitor")
         i = len(probes)
         if isinstance(target, Var):
             if target.process is None:
