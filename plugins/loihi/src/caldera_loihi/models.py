@@ -1,0 +1,513 @@
+"""The ``loihi`` backend's process models: the standard processes as a Loihi 2 neuro-core computes them.
+
+Every model here requires a :class:`caldera.resources.Loihi2NeuroCore`, carries
+the tags ``fixed_pt`` and ``bit_accurate_loihi``, and is a thin stateful
+wrapper around :mod:`caldera_loihi.kernels`. Besides computing, each model
+exposes what the mapper and the activity counters need: ``role`` (``neuron``
+or ``synapse``), ``num_neurons``, and after each step ``last_spikes`` /
+``last_active`` (neurons) or ``last_input`` (synapses).
+"""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+from caldera import arith
+from caldera.errors import ParameterError
+from caldera.model import (
+    LavaPyType,
+    PyInPort,
+    PyLoihiProcessModel,
+    PyOutPort,
+    SendFirstMixin,
+    implements,
+    requires,
+    tag,
+)
+from caldera.procs.conv import Conv, conv_matrix
+from caldera.procs.dense import DelayDense, Dense
+from caldera.procs.lif import LIF, LIFReset, TernaryLIF
+from caldera.procs.rf import RF
+from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
+from caldera.procs.sparse import DelaySparse, Sparse
+from caldera.protocols import LoihiProtocol
+from caldera.resources import Loihi2NeuroCore
+from scipy import sparse as sp
+
+from caldera_loihi import kernels
+
+CONVERT_HINT = (
+    "the loihi backend runs fixed_pt (integer) models only; turn a floating_pt network into fixed_pt "
+    "parameters with caldera_loihi.convert.to_fixed(...)"
+)
+
+
+def _what(model: ty.Any) -> str:
+    return f"{type(model.process).__name__} {model.process.name!r}"
+
+
+def _require_integers(model: ty.Any, names: ty.Iterable[str]) -> None:
+    for name in names:
+        if name not in model.process.vars:
+            continue
+        init = model.process.vars[name].init
+        val = init.data if sp.issparse(init) else np.asarray(init)
+        if val.dtype.kind == "f" and not np.all(val == np.round(val)):
+            raise ParameterError(f"{_what(model)}: {name}={init!r} is not an integer; {CONVERT_HINT}")
+
+
+def _scalar(x: ty.Any) -> int:
+    return int(np.asarray(x).reshape(-1)[0])
+
+
+class LoihiCoreModel(PyLoihiProcessModel):
+    """Base of the models that run on neuro-cores (the mapper places them; the executor counts them)."""
+
+    role: str = ""
+    _loihi_executor: ty.Any = None  # set by the executor that runs the model
+
+    @property
+    def num_neurons(self) -> int:
+        return 0
+
+    @property
+    def loihi_report_dict(self) -> dict:
+        """The executor's report as plain data (how a parallel partition's report reaches the caller)."""
+        if self._loihi_executor is None:
+            raise RuntimeError(f"{self.process_name}: not run by a loihi executor")
+        return self._loihi_executor.report().to_dict()
+
+
+# -- neurons -------------------------------------------------------------------------------
+_LIF_RANGES = {
+    "du": (0, 4095, "12-bit unsigned"),
+    "dv": (0, 4095, "12-bit unsigned"),
+    "bias_mant": (-4096, 4095, "13-bit signed"),
+    "bias_exp": (0, 7, "3-bit unsigned"),
+    "u": (-(2**23) + 1, 2**23, "24-bit signed"),
+    "v": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
+    "vth": (0, 131071, "17-bit unsigned"),
+    "vth_hi": (-(2**17) + 1, 2**17 - 1, "17-bit signed mantissa"),
+    "vth_lo": (-(2**17) + 1, 2**17 - 1, "17-bit signed mantissa"),
+}
+
+
+class _NeuronModel(LoihiCoreModel):
+    role = "neuron"
+    schedule = "recv_first"
+
+    @property
+    def num_neurons(self) -> int:
+        return int(np.prod(self.process.vars[self._state_var].shape))
+
+    _state_var = "v"
+
+    def _record(self, spikes: np.ndarray, active: np.ndarray) -> None:
+        self.last_spikes = spikes
+        self.last_active = active
+
+
+class _LifBase(_NeuronModel):
+    """Loihi's LIF (see :func:`caldera_loihi.kernels.lif_subthreshold`)."""
+
+    param_ranges = _LIF_RANGES
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
+    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    du: int = LavaPyType(int, np.uint16, precision=12)
+    dv: int = LavaPyType(int, np.uint16, precision=12)
+    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
+    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
+    _thresholds: tuple[str, ...] = ("vth",)
+
+    def validate(self) -> None:
+        _require_integers(self, ("du", "dv", "bias_mant", "bias_exp", "u", "v", *self._thresholds))
+        self._prepare_all()
+
+    def _prepare_all(self) -> None:
+        self.du = _scalar(self.du)
+        self.dv = _scalar(self.dv)
+        self._mu = kernels.decay_multiplier(self.du, 1)  # Loihi's +1 offset on the current decay
+        self._mv = kernels.decay_multiplier(self.dv, 0)
+        self._bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
+        self._thresholds_changed()
+
+    def on_var_set(self, name: str) -> None:
+        self._prepare_all()
+
+    def _thresholds_changed(self) -> None:
+        raise NotImplementedError
+
+    def _fire(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _update(self) -> np.ndarray:
+        a_in = self.a_in.recv()
+        u, v = kernels.lif_subthreshold(self.u, self.v, a_in, self._mu, self._mv, self._bias)
+        s, v = self._fire(v)
+        self.u[:] = u
+        self.v[:] = v
+        self._record(s, (u != 0) | (v != 0) | (s != 0))
+        return s
+
+    def run_spk(self) -> None:
+        self.s_out.send(self._update())
+
+
+@implements(proc=LIF, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiLifModel(_LifBase):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: int = LavaPyType(int, np.int32, precision=17)
+
+    def _thresholds_changed(self) -> None:
+        self._vth = _scalar(self.vth) << arith.VTH_SHIFT
+
+    def _fire(self, v):
+        return kernels.lif_fire(v, self._vth)
+
+
+@implements(proc=LIFReset, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiLifResetModel(LoihiLifModel):
+    """LIF whose u and v are zeroed (by the chip's reset timer) when ``t % interval == offset``."""
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.reset_interval = proc_params["reset_interval"]
+        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+
+    def run_spk(self) -> None:
+        if self.time_step % self.reset_interval == self.reset_offset:
+            self.u[:] = 0
+            self.v[:] = 0
+        self.s_out.send(self._update())
+
+
+@implements(proc=TernaryLIF, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiTernaryLifModel(_LifBase):
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=2)
+    vth_hi: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    vth_lo: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    _thresholds = ("vth_hi", "vth_lo")
+
+    def _thresholds_changed(self) -> None:
+        self._hi = np.left_shift(self.vth_hi, arith.VTH_SHIFT)
+        self._lo = np.left_shift(self.vth_lo, arith.VTH_SHIFT)
+
+    def _fire(self, v):
+        return kernels.ternary_fire(v, self._hi, self._lo)
+
+
+_SD_RANGES = {"vth": (0, 2**23 - 1, "24-bit unsigned"), "bias": (-(2**23), 2**23 - 1, "24-bit signed")}
+
+
+@implements(proc=SigmaDelta, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiSigmaDeltaModel(_NeuronModel):
+    """Sigma decoding, activation (UNIT or RELU) and delta encoding; output shifted right by ``state_exp``."""
+
+    param_ranges = _SD_RANGES
+    _state_var = "sigma"
+    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    act: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    residue: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    error: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
+
+    def validate(self) -> None:
+        _require_integers(self, ("vth", "bias"))
+        mode = self.proc_params["act_mode"]
+        if mode not in (ActivationMode.UNIT, ActivationMode.RELU):
+            raise ParameterError(f"{_what(self)}: activation mode {mode!r} is not implemented (UNIT, RELU)")
+
+    def run_spk(self) -> None:
+        s, sigma, act, residue, error = kernels.sigma_delta_step(
+            self.a_in.recv(), self.sigma, self.act, self.residue, self.error, self.bias, self.vth,
+            self.proc_params["act_mode"] == ActivationMode.RELU, bool(self.cum_error.reshape(-1)[0]))
+        self.sigma, self.act, self.residue, self.error = sigma, act, residue, error
+        self._record(s != 0, (sigma != 0) | (s != 0))
+        self.s_out.send(np.right_shift(s, self.state_exp))
+
+
+@implements(proc=Sigma, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiSigmaModel(_NeuronModel):
+    """Sigma decoding: the running sum of the input, sent every step (a graded message)."""
+
+    _state_var = "sigma"
+    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        self.sigma = self.a_in.recv() + self.sigma
+        self._record(self.sigma != 0, self.sigma != 0)
+        self.s_out.send(self.sigma)
+
+
+@implements(proc=RF, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiRFModel(_NeuronModel):
+    """Resonate-and-fire: a spike when the real part crosses ``vth`` as the phase crosses zero."""
+
+    _state_var = "real"
+    a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
+    a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    real: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    imag: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    sin_decay: int = LavaPyType(int, np.uint16, precision=12)
+    cos_decay: int = LavaPyType(int, np.uint16, precision=12)
+    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    _limit = 2**23 - 1
+
+    def validate(self) -> None:
+        _require_integers(self, ("sin_decay", "cos_decay", "vth"))
+        if _scalar(self.decay_bits) <= 0:
+            raise ParameterError(
+                f"{_what(self)}: the fixed_pt model needs decay_bits > 0 (e.g. 12) to hold its decays as integers"
+            )
+
+    def run_spk(self) -> None:
+        e = self.state_exp
+        a_real = np.left_shift(self.a_real_in.recv(), e)
+        a_imag = np.left_shift(self.a_imag_in.recv(), e)
+        nr, ni = kernels.rf_step(a_real, a_imag, self.real, self.imag, int(self.cos_decay), int(self.sin_decay),
+                                 _scalar(self.decay_bits), self._limit)
+        s = (nr >= self.vth) * (ni >= 0) * (self.imag < 0)
+        self.real[:], self.imag[:] = nr, ni
+        self._record(s != 0, (nr != 0) | (ni != 0))
+        self.s_out.send(s)
+
+
+# -- synapses ------------------------------------------------------------------------------
+class _SynapseModel(SendFirstMixin, LoihiCoreModel):
+    role = "synapse"
+    _weights_var = "weights"
+
+    def _record_input(self, s_in: np.ndarray) -> None:
+        self.last_input = s_in
+
+    def synapse_matrix(self) -> ty.Any:
+        """The stored integer weights as ``(n_out, n_in)`` (dense or CSR), for the mapper."""
+        return self.weights
+
+    def delays_matrix(self) -> ty.Any:
+        return None
+
+    @property
+    def graded(self) -> bool:
+        return bool(self._graded)
+
+    @property
+    def num_weight_bits(self) -> int:
+        return int(self.proc_params.get("num_weight_bits", 8))
+
+    @property
+    def sign_mode(self) -> arith.SignMode:
+        return self._sign_mode
+
+
+class _MatrixModel(_SynapseModel):
+    """``a_out[t] = (W @ s_in[t-1]) << weight_exp`` with stored (clipped, truncated) integer weights."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
+
+    def validate(self) -> None:
+        self._prepare(self.process.vars["weights"].init)
+
+    def on_var_set(self, name: str) -> None:
+        if name == "weights":
+            self._prepare(self.weights)
+
+    def _prepare(self, given: ty.Any) -> None:
+        self._sign_mode = kernels.check_weights(_what(self), given, self.proc_params.get("sign_mode"),
+                                                self.num_weight_bits)
+        self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
+        self._graded = _scalar(self.num_message_bits) > 0
+        self._exp = int(self.proc_params.get("weight_exp", 0))
+        self._m = kernels.prepare_matrix(self.weights)
+        self.a_buff = np.asarray(self.a_buff, dtype=np.int64)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buff)
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        self._record_input(s_in)
+        self.a_buff = arith.shift(kernels.accumulate(self._m, s_in, self._graded), self._exp)
+
+
+@implements(proc=Dense, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiDenseModel(_MatrixModel):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+
+
+@implements(proc=Sparse, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiSparseModel(_MatrixModel):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+
+
+class _DelayModel(_SynapseModel):
+    """``a_buff`` (n_out, max_delay + 1): column 0 goes out next; a synapse of delay d adds into column d."""
+
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
+
+    def validate(self) -> None:
+        self._prepare(self.process.vars["weights"].init)
+
+    def on_var_set(self, name: str) -> None:
+        if name in ("weights", "delays"):
+            self._prepare(self.weights)
+
+    def delays_matrix(self) -> ty.Any:
+        return self.delays
+
+    def _prepare(self, given: ty.Any) -> None:
+        what = _what(self)
+        self._sign_mode = kernels.check_weights(what, given, self.proc_params.get("sign_mode"),
+                                                self.num_weight_bits)
+        self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
+        d = self.delays.toarray() if sp.issparse(self.delays) else np.asarray(self.delays)
+        dmax = int(d.max()) if d.size else 0
+        if dmax > 63:
+            raise ParameterError(f"{what}: delays go up to {dmax}; Loihi 2's 6-bit delays allow 0..63 "
+                                 f"(over by {dmax - 63})")
+        w = self.weights.toarray() if sp.issparse(self.weights) else np.asarray(self.weights)
+        depth = self.a_buff.shape[-1]
+        stacked = np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(np.int64)
+        self._stack = kernels.prepare_matrix(sp.csr_matrix(stacked) if sp.issparse(self.weights) else stacked)
+        self._depth, self._n_out = depth, w.shape[0]
+        self._graded = _scalar(self.num_message_bits) > 0
+        self._exp = int(self.proc_params.get("weight_exp", 0))
+        self.a_buff = np.asarray(self.a_buff, dtype=np.int64)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buff[:, 0])
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        self._record_input(s_in)
+        act = kernels.accumulate(self._stack, s_in, self._graded).reshape(self._depth, self._n_out).T
+        act = arith.shift(act, self._exp)
+        buf = self.a_buff
+        buf[:, 0] = 0
+        buf = np.roll(buf, -1, axis=1)
+        buf += act
+        self.a_buff = buf
+
+
+@implements(proc=DelayDense, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiDelayDenseModel(_DelayModel):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    delays: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=6)
+
+
+@implements(proc=DelaySparse, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiDelaySparseModel(_DelayModel):
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
+    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
+    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+    delays = LavaPyType(sp.csr_matrix, np.int32, precision=6)
+
+
+@implements(proc=Conv, protocol=LoihiProtocol)
+@requires(Loihi2NeuroCore)
+@tag("bit_accurate_loihi", "fixed_pt")
+class LoihiConvModel(_SynapseModel):
+    """A true 2-D convolution over XYC arrays (shared kernel weights), result clamped to 24 bits."""
+
+    _weights_var = "weight"
+    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    a_buf: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    weight: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    kernel_size: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    stride: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    padding: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    dilation: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    groups: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
+    num_message_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
+    weight_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    num_weight_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
+
+    def validate(self) -> None:
+        self._prepare(self.proc_params["weight"])
+
+    def on_var_set(self, name: str) -> None:
+        if name in ("weight", "weight_exp"):
+            self._prepare(self.weight)
+
+    def _prepare(self, given: ty.Any) -> None:
+        p = self.proc_params
+        self._sign_mode = kernels.check_weights(_what(self), given, p.get("sign_mode"), 8)
+        csr = conv_matrix(tuple(p["input_shape"]), np.asarray(self.weight).astype(np.int64),
+                          tuple(int(x) for x in self.stride), tuple(int(x) for x in self.padding),
+                          tuple(int(x) for x in self.dilation), _scalar(self.groups))
+        self._matrix = csr
+        self._m = kernels.prepare_matrix(csr)
+        self._graded = _scalar(self.num_message_bits) > 0
+        self._exp = _scalar(self.weight_exp)
+        self._out_shape = tuple(self.a_buf.shape)
+
+    def synapse_matrix(self) -> ty.Any:
+        return self._matrix
+
+    @property
+    def kernel_weights(self) -> int:
+        """Distinct stored weights (a convolution shares its kernel across positions)."""
+        return int(np.asarray(self.weight).size)
+
+    def send_spk(self) -> None:
+        self.a_out.send(self.a_buf)
+
+    def recv_spk(self) -> None:
+        s_in = self.s_in.recv()
+        flat = np.asarray(s_in).reshape(-1)
+        self._record_input(flat)
+        out = kernels.accumulate(self._m, flat, self._graded).reshape(self._out_shape)
+        self.a_buf = arith.signed_clamp(arith.shift(out, self._exp), 24)
+
+
+MODELS = [
+    LoihiLifModel, LoihiLifResetModel, LoihiTernaryLifModel, LoihiSigmaDeltaModel, LoihiSigmaModel, LoihiRFModel,
+    LoihiDenseModel, LoihiSparseModel, LoihiDelayDenseModel, LoihiDelaySparseModel, LoihiConvModel,
+]
+
+CORE_PROCESSES = frozenset(m.implements_process for m in MODELS)
+"""Processes the chip itself runs; on the loihi backend only the models above may implement them."""
+
+__all__ = ["LoihiCoreModel", "MODELS", "CORE_PROCESSES", "CONVERT_HINT", *[m.__name__ for m in MODELS]]
