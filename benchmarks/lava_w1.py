@@ -37,7 +37,7 @@ def main():
     for n in sizes:
         for tag in tags:
             startup, rates = [], []
-            for r in range(reps):
+            for _ in range(reps):
                 t0 = time.perf_counter()
                 a, b = build(n, tag)
                 a.run(condition=RunSteps(num_steps=1), run_cfg=Loihi2SimCfg(select_tag=tag))

@@ -18,6 +18,22 @@ if ty.TYPE_CHECKING:
     from caldera.process import Process
 
 
+def _single_threaded_blas() -> ty.Any:
+    """BLAS threads for the duration of a run: one.
+
+    The products in a step are small; multi-threaded BLAS gains little on them
+    and collapses (10x slower) when other processes share the cores. Parallelism
+    comes from partitions instead.
+    """
+    import contextlib
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it BLAS keeps its own setting
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 class Runtime:
     """Owns the models of one network and runs them.
 
@@ -159,11 +175,12 @@ class Runtime:
         return self._stop_flag or self._pause_flag
 
     def _steps(self, n: int) -> None:
-        if self.group is not None:
-            self.group.run_steps(n)
-            return
-        with watchdog(self.run_cfg.watchdog_s, lambda: self.executor.time_step):
-            self.executor.run_steps(n, self._should_stop)
+        with _single_threaded_blas():
+            if self.group is not None:
+                self.group.run_steps(n)
+                return
+            with watchdog(self.run_cfg.watchdog_s, lambda: self.executor.time_step):
+                self.executor.run_steps(n, self._should_stop)
 
     def _run_steps(self, n: int | None) -> None:
         # partitions advance in lockstep chunks: pause/stop take effect at a chunk's end

@@ -9,7 +9,6 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from scipy import sparse as sp
 
 from caldera.errors import ParameterError
 from caldera.ports import InPort, OutPort
@@ -42,8 +41,10 @@ def output_shape(input_shape, out_channels, kernel_size, stride, padding, dilati
     return out[0], out[1], int(out_channels)
 
 
-def conv_matrix(input_shape, weight, stride, padding, dilation, groups) -> sp.csr_matrix:
+def conv_matrix(input_shape, weight, stride, padding, dilation, groups) -> ty.Any:
     """The convolution as a sparse ``(out_size, in_size)`` matrix over C-order flattened XYC arrays."""
+    from scipy import sparse as sp  # imported on use: keeps ``import caldera`` light
+
     weight = np.asarray(weight)
     c_out, kx, ky, c_in_g = weight.shape
     xin, yin, cin = input_shape

@@ -15,7 +15,6 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from scipy import sparse as sp
 
 from caldera.errors import ParameterError
 from caldera.learning import GradedSpikeCfg, LoihiLearningRule
@@ -28,6 +27,10 @@ from caldera.variable import Var
 
 _TRACES = ("x1", "x2", "y1", "y2", "y3")
 
+
+
+def _issparse(x: ty.Any) -> bool:
+    return hasattr(x, "tocsr") and hasattr(x, "nnz")
 
 def _check_rule(proc: str, rule: ty.Any, required: bool = True) -> LoihiLearningRule | None:
     if rule is None and not required:
@@ -51,17 +54,17 @@ def _graded_cfg(proc: str, cfg: ty.Any) -> GradedSpikeCfg:
 def _tag(proc: str, name: str, value: ty.Any, weights: ty.Any) -> ty.Any:
     shape = weights.shape
     if value is None:
-        if sp.issparse(weights):
+        if _issparse(weights):
             t = weights.copy().astype(float)
             t.data[:] = 0
             return t
         return np.zeros(shape)
-    if sp.issparse(value):
+    if _issparse(value):
         value = value.toarray()
     arr = np.asarray(value, dtype=float)
     if arr.shape != shape:
         raise ParameterError(f"{proc}: {name} of shape {arr.shape} must match the weights {shape}")
-    if sp.issparse(weights):
+    if _issparse(weights):
         t = weights.copy().astype(float)
         r, c = _pattern(weights)
         t.data[:] = arr[r, c]
@@ -69,7 +72,7 @@ def _tag(proc: str, name: str, value: ty.Any, weights: ty.Any) -> ty.Any:
     return arr.copy()
 
 
-def _pattern(m: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+def _pattern(m: ty.Any) -> tuple[np.ndarray, np.ndarray]:
     """Row and column of every stored entry of a CSR matrix, explicit zeros included."""
     m = m.tocsr()
     rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))

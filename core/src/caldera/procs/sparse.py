@@ -5,7 +5,6 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from scipy import sparse as sp
 
 from caldera.ports import InPort, OutPort
 from caldera.process import Process
@@ -14,7 +13,10 @@ from caldera.procs.dense import _common, _delays
 from caldera.variable import Var
 
 
-def to_csr(weights: ty.Any) -> sp.csr_matrix:
+def to_csr(weights: ty.Any) -> ty.Any:
+    """A scipy CSR copy of dense or sparse weights (scipy is imported on use)."""
+    from scipy import sparse as sp
+
     if isinstance(weights, np.ndarray):
         return sp.csr_matrix(weights)
     return sp.csr_matrix(weights.tocsr())

@@ -6,7 +6,6 @@ import dataclasses
 import typing as ty
 
 import numpy as np
-from scipy import ndimage
 
 
 def sliding_rate(spikes: ty.Any, window: int = 10) -> np.ndarray:
@@ -61,6 +60,8 @@ def find_peaks(activity: ty.Any, threshold: float = 0.15, circular: bool | ty.Se
     if a.ndim == 0:
         a = a.reshape(1)
     flags = _circular_flags(circular, a.ndim)
+    from scipy import ndimage  # imported on use: plugins load at every first compile
+
     labels, n = ndimage.label(a > threshold)
     if n == 0:
         return []
