@@ -99,3 +99,13 @@ def test_continue_pause_and_background_runs_with_partitions(no_children):
     np.testing.assert_allclose(v, ref_b.v.get(), rtol=1e-12)
     a.stop()
     ref_a.stop()
+
+
+def test_auto_splits_a_large_network_when_cores_allow(no_children):
+    import os
+
+    exc, _inh = ei_network()
+    exc.run(caldera.RunSteps(1), caldera.RunConfig(backend="cpu", partitions="auto"))
+    expected = min(2, len(os.sched_getaffinity(0)))
+    assert len(exc.runtime.partitions) == expected
+    exc.stop()

@@ -500,15 +500,18 @@ def _cost(proc: Process) -> int:
     return max(total, 1)
 
 
-AUTO_PARTITION_MIN_COST = 2_000_000  # state elements per extra partition; see benchmarks/partitions.py
+# Work (state elements) per extra partition. benchmarks/partitions.py on 2 cores (2026-11-28, E/I network,
+# p=0.002): 2 partitions lose below ~60k elements (0.4-0.8x), win from ~260k (1.3x at 10k and 40k neurons).
+AUTO_PARTITION_MIN_COST = 200_000
 
 
 def auto_partitions(leaves: list[Process]) -> int:
+    """``partitions="auto"``: one partition per AUTO_PARTITION_MIN_COST of work, at most one per core."""
     import os
 
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     total = sum(_cost(p) for p in leaves)
-    return int(max(1, min(cores, total // AUTO_PARTITION_MIN_COST)))
+    return int(max(1, min(cores, 1 + total // AUTO_PARTITION_MIN_COST)))
 
 
 def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg: RunConfig,
