@@ -11,11 +11,27 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
 # Every distribution in the repository, core first; a session installs the ones present.
-DISTRIBUTIONS = ["core", "plugins/cpu", "plugins/cython", "plugins/loihi", "libs/optim", "libs/dnf", "libs/dl",
-                 "integrations/nengo", "integrations/ros"]
-TEST_DEPS = ["pytest>=8", "hypothesis>=6", "matplotlib>=3.7", "tqdm>=4.60", "pytest-timeout>=2",
-             # real solvers and model formats the optimization library is tested against
-             "cvxpy>=1.4", "dimod>=0.12"]
+DISTRIBUTIONS = [
+    "core",
+    "plugins/cpu",
+    "plugins/cython",
+    "plugins/loihi",
+    "libs/optim",
+    "libs/dnf",
+    "libs/dl",
+    "integrations/nengo",
+    "integrations/ros",
+]
+TEST_DEPS = [
+    "pytest>=8",
+    "hypothesis>=6",
+    "matplotlib>=3.7",
+    "tqdm>=4.60",
+    "pytest-timeout>=2",
+    # real solvers and model formats the optimization library is tested against
+    "cvxpy>=1.4",
+    "dimod>=0.12",
+]
 
 
 def _install_all(session: nox.Session) -> None:

@@ -47,8 +47,10 @@ def main():
                 a.stop()
                 startup.append(t1 - t0)
                 rates.append(steps / (t2 - t1))
-            print(json.dumps({"system": "lava-0.10", "n": n, "tag": tag, "startup_s": startup, "steps_per_s": rates}),
-                  flush=True)
+            print(
+                json.dumps({"system": "lava-0.10", "n": n, "tag": tag, "startup_s": startup, "steps_per_s": rates}),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -12,9 +12,8 @@ import os
 import resource
 import threading
 
-import numpy as np
-
 import caldera
+import numpy as np
 from caldera.procs import LIF, Dense, Monitor
 
 

@@ -27,8 +27,10 @@ from caldera.procs.monitor import Monitor
 try:
     from tqdm import tqdm
 except ImportError:  # pragma: no cover
+
     def tqdm(x, **_):
         return x
+
 
 RESULTS = pathlib.Path(__file__).parent / "results"
 
@@ -78,14 +80,19 @@ def bench_emulator(reps: int, steps: int) -> list[dict]:
                     raise SystemExit(f"n={n}: {backend} spikes differ from cpu's")
                 rep = rp or rep
         tot = rep.totals()
-        out.append({
-            "n": n, "cpu_steps_s": statistics.median(rates["cpu"]),
-            "loihi_steps_s": statistics.median(rates["loihi"]),
-            "cores": rep.cores_used, "chips": rep.chips_used,
-            "energy_nj_per_step": tot["energy_pj_per_step_mean"] / 1e3,
-            "time_us_per_step": tot["time_ns_per_step_mean"] / 1e3,
-            "synops_per_step": tot["synops"] / rep.steps, "spikes_per_step": tot["spikes"] / rep.steps,
-        })
+        out.append(
+            {
+                "n": n,
+                "cpu_steps_s": statistics.median(rates["cpu"]),
+                "loihi_steps_s": statistics.median(rates["loihi"]),
+                "cores": rep.cores_used,
+                "chips": rep.chips_used,
+                "energy_nj_per_step": tot["energy_pj_per_step_mean"] / 1e3,
+                "time_us_per_step": tot["time_ns_per_step_mean"] / 1e3,
+                "synops_per_step": tot["synops"] / rep.steps,
+                "spikes_per_step": tot["spikes"] / rep.steps,
+            }
+        )
     return out
 
 
@@ -110,8 +117,14 @@ def bench_conversion(steps: int = 300) -> list[dict]:
         x = spikes(conv["l1"], conv["l2"], caldera.RunConfig(backend="loihi", tag="fixed_pt"))
         for layer, a, b in (("l1", f[0], x[0]), ("l2", f[1], x[1])):
             ag = spike_agreement(a, b, window=1)
-            out.append({"bits": bits, "layer": layer, **ag,
-                        "weight_rms_rel": conv.report["d1" if layer == "l1" else "d2"].errors["weight_rms_rel"]})
+            out.append(
+                {
+                    "bits": bits,
+                    "layer": layer,
+                    **ag,
+                    "weight_rms_rel": conv.report["d1" if layer == "l1" else "d2"].errors["weight_rms_rel"],
+                }
+            )
     return out
 
 
@@ -122,20 +135,28 @@ def main() -> None:
     a = p.parse_args()
     emu = bench_emulator(a.reps, a.steps)
     print(f"\nW1 fixed_pt, {a.steps} steps, median of {a.reps} (shared machine: figures are indicative)")
-    print(f"{'n':>5} {'cpu steps/s':>12} {'loihi steps/s':>14} {'loihi/cpu':>9} {'cores':>6} {'chips':>5} "
-          f"{'synops/step':>11} {'est. nJ/step':>12} {'est. us/step':>12}")
+    print(
+        f"{'n':>5} {'cpu steps/s':>12} {'loihi steps/s':>14} {'loihi/cpu':>9} {'cores':>6} {'chips':>5} "
+        f"{'synops/step':>11} {'est. nJ/step':>12} {'est. us/step':>12}"
+    )
     for r in emu:
-        print(f"{r['n']:>5} {r['cpu_steps_s']:>12.0f} {r['loihi_steps_s']:>14.0f} "
-              f"{r['loihi_steps_s'] / r['cpu_steps_s']:>9.2f} {r['cores']:>6} {r['chips']:>5} "
-              f"{r['synops_per_step']:>11.0f} {r['energy_nj_per_step']:>12.1f} {r['time_us_per_step']:>12.2f}")
+        print(
+            f"{r['n']:>5} {r['cpu_steps_s']:>12.0f} {r['loihi_steps_s']:>14.0f} "
+            f"{r['loihi_steps_s'] / r['cpu_steps_s']:>9.2f} {r['cores']:>6} {r['chips']:>5} "
+            f"{r['synops_per_step']:>11.0f} {r['energy_nj_per_step']:>12.1f} {r['time_us_per_step']:>12.2f}"
+        )
     conv = bench_conversion()
     print("\nfloat (cpu) vs converted fixed (loihi), conversion benchmark network, 300 steps")
-    print(f"{'bits':>4} {'layer':>5} {'float spikes':>12} {'fixed spikes':>12} {'count diff':>10} {'rate corr':>9} "
-          f"{'coincidence':>11} {'weight rms err':>14}")
+    print(
+        f"{'bits':>4} {'layer':>5} {'float spikes':>12} {'fixed spikes':>12} {'count diff':>10} {'rate corr':>9} "
+        f"{'coincidence':>11} {'weight rms err':>14}"
+    )
     for r in conv:
-        print(f"{r['bits']:>4} {r['layer']:>5} {r['spikes_a']:>12} {r['spikes_b']:>12} "
-              f"{100 * r['count_rel_diff']:>9.2f}% "
-              f"{r['rate_corr']:>9.4f} {100 * r['coincidence']:>10.2f}% {100 * r['weight_rms_rel']:>13.2f}%")
+        print(
+            f"{r['bits']:>4} {r['layer']:>5} {r['spikes_a']:>12} {r['spikes_b']:>12} "
+            f"{100 * r['count_rel_diff']:>9.2f}% "
+            f"{r['rate_corr']:>9.4f} {100 * r['coincidence']:>10.2f}% {100 * r['weight_rms_rel']:>13.2f}%"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "loihi_emulator.json").write_text(json.dumps({"emulator": emu, "conversion": conv}, indent=1))
 

@@ -18,8 +18,6 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
 import caldera
 from caldera import compiler
 
@@ -59,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append({"n": n, "cost": c, "one": one, "two": two, "speedup": two / one})
         print(f"{n:>8} {c:>12} {one:>15.1f} {two:>16.1f} {two / one:>8.2f}x", flush=True)
     wins = [r for r in rows if r["speedup"] > 1.0]
-    print(f"crossover: {'first win at n=' + str(wins[0]['n']) + ' (' + str(wins[0]['cost']) + ' elems)' if wins else 'none'}; "
-          f"auto threshold: {compiler.AUTO_PARTITION_MIN_COST} state elements per extra partition")
+    print(
+        f"crossover: {'first win at n=' + str(wins[0]['n']) + ' (' + str(wins[0]['cost']) + ' elems)' if wins else 'none'}; "
+        f"auto threshold: {compiler.AUTO_PARTITION_MIN_COST} state elements per extra partition"
+    )
     out = pathlib.Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / f"partitions-{int(time.time())}.json").write_text(json.dumps(rows, indent=1))

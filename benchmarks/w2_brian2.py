@@ -44,8 +44,15 @@ def main() -> None:
     dgi/dt = -gi / taui : volt
     """
     ns = {"taum": taum, "taue": taue, "taui": taui, "El": el}
-    P = b2.NeuronGroup(a.n, eqs, threshold="v > Vt", reset="v = Vr", refractory=5 * ms, method="euler",
-                       namespace={**ns, "Vt": vt, "Vr": vr})
+    P = b2.NeuronGroup(
+        a.n,
+        eqs,
+        threshold="v > Vt",
+        reset="v = Vr",
+        refractory=5 * ms,
+        method="euler",
+        namespace={**ns, "Vt": vt, "Vr": vr},
+    )
     P.v = "Vr + rand() * (Vt - Vr)"
     P.ge = 0 * mV
     P.gi = 0 * mV
@@ -66,7 +73,9 @@ def main() -> None:
     idx = np.asarray(mon.i[:])
     dur = a.steps * 1e-4
     out = {
-        "build_s": t1 - t0, "sim_s": t2 - t1, "total_s": t2 - t0,
+        "build_s": t1 - t0,
+        "sim_s": t2 - t1,
+        "total_s": t2 - t0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rate_exc_hz": float(np.count_nonzero(idx < ne) / (ne * dur)),
         "rate_inh_hz": float(np.count_nonzero(idx >= ne) / ((a.n - ne) * dur)),

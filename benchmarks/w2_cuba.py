@@ -71,16 +71,23 @@ def build(n: int, seed: int = 0):
     ne = int(round(0.8 * n))
     ni = n - ne
     dv = DT_MS / TAUM_MS
-    params = dict(du_exc=DT_MS / TAUE_MS, du_inh=DT_MS / TAUI_MS, dv=dv, vth=VTH_MV, bias_mant=dv * EL_REL_MV,
-                  refractory_period=REFRACTORY_STEPS)
+    params = dict(
+        du_exc=DT_MS / TAUE_MS,
+        du_inh=DT_MS / TAUI_MS,
+        dv=dv,
+        vth=VTH_MV,
+        bias_mant=dv * EL_REL_MV,
+        refractory_period=REFRACTORY_STEPS,
+    )
     exc = CubaLIF(shape=(ne,), v=rng.uniform(0, VTH_MV, ne), name="exc", **params)
     inh = CubaLIF(shape=(ni,), v=rng.uniform(0, VTH_MV, ni), name="inh", **params)
     pops = {"exc": exc, "inh": inh}
     for pre, w in (("exc", dv * WE_MV), ("inh", dv * WI_MV)):
         for post in ("exc", "inh"):
             n_pre, n_post = pops[pre].shape[0], pops[post].shape[0]
-            mask = sp.random(n_post, n_pre, density=P_CONNECT, format="csr", random_state=rng,
-                             data_rvs=lambda k, w=w: np.full(k, w))
+            mask = sp.random(
+                n_post, n_pre, density=P_CONNECT, format="csr", random_state=rng, data_rvs=lambda k, w=w: np.full(k, w)
+            )
             syn = Sparse(weights=mask, name=f"{pre}->{post}")
             pops[pre].s_out.connect(syn.s_in)
             syn.a_out.connect(pops[post].a_in_exc if pre == "exc" else pops[post].a_in_inh)
@@ -111,9 +118,12 @@ def worker(backend: str, n: int, steps: int, seed: int) -> dict:
         rates[key] = total / (pops[key].shape[0] * steps * DT_MS * 1e-3)
     ex = root.runtime.executor
     out = {
-        "build_s": t1 - t0, "sim_s": t2 - t1, "total_s": t2 - t0,
+        "build_s": t1 - t0,
+        "sim_s": t2 - t1,
+        "total_s": t2 - t0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rate_exc_hz": rates["exc"], "rate_inh_hz": rates["inh"],
+        "rate_exc_hz": rates["exc"],
+        "rate_inh_hz": rates["inh"],
         "synapses": int(sum(s.weights.get().nnz for s in _sparse_procs(pops))),
         "compiled_loop": bool(getattr(ex, "compiled", False)),
         "processes": len(root.runtime.net.leaves),
@@ -149,8 +159,10 @@ def caldera_backends() -> dict[str, str | None]:
 
     out = {}
     for name, b in sorted(plugins.backends().items()):
-        ok = any(m.implements_process is CubaLIF and "floating_pt" in m.tags and b.accepts(m)
-                 for _, m in plugins.process_models())
+        ok = any(
+            m.implements_process is CubaLIF and "floating_pt" in m.tags and b.accepts(m)
+            for _, m in plugins.process_models()
+        )
         out[name] = None if ok else "no floating_pt CubaLIF model"
     return out
 
@@ -161,12 +173,19 @@ def _median(xs: list[float]) -> float:
 
 def _summ(samples: list[dict]) -> dict:
     keys = ("build_s", "sim_s", "total_s", "peak_rss_mb", "rate_exc_hz", "rate_inh_hz")
-    return {k: {"median": _median([s[k] for s in samples]), "min": min(s[k] for s in samples),
-                "max": max(s[k] for s in samples)} for k in keys} | {"n": len(samples)}
+    return {
+        k: {
+            "median": _median([s[k] for s in samples]),
+            "min": min(s[k] for s in samples),
+            "max": max(s[k] for s in samples),
+        }
+        for k in keys
+    } | {"n": len(samples)}
 
 
-def measure(systems: list[tuple[str, str]], sizes: list[int], reps: int, steps: int, brian2_python: str | None,
-            progress) -> dict:
+def measure(
+    systems: list[tuple[str, str]], sizes: list[int], reps: int, steps: int, brian2_python: str | None, progress
+) -> dict:
     """Repetitions are interleaved (rep 1 of every system, then rep 2, ...) so that changes of the
     machine's load during the measurement affect every system alike."""
     results: dict = {}
@@ -176,11 +195,33 @@ def measure(systems: list[tuple[str, str]], sizes: list[int], reps: int, steps: 
             for kind, name in systems:
                 samples = per_system[(kind, name)]
                 if kind == "caldera":
-                    cmd = [sys.executable, str(pathlib.Path(__file__)), "--worker", name, "--n", str(n),
-                           "--steps", str(steps), "--seed", str(r)]
+                    cmd = [
+                        sys.executable,
+                        str(pathlib.Path(__file__)),
+                        "--worker",
+                        name,
+                        "--n",
+                        str(n),
+                        "--steps",
+                        str(steps),
+                        "--seed",
+                        str(r),
+                    ]
                 else:
-                    cmd = [brian2_python, str(BRIAN2_SCRIPT), "--target", name, "--n", str(n), "--steps", str(steps),
-                           "--seed", str(r), "--cache-dir", str(BRIAN2_CACHE)]
+                    cmd = [
+                        brian2_python,
+                        str(BRIAN2_SCRIPT),
+                        "--target",
+                        name,
+                        "--n",
+                        str(n),
+                        "--steps",
+                        str(steps),
+                        "--seed",
+                        str(r),
+                        "--cache-dir",
+                        str(BRIAN2_CACHE),
+                    ]
                 try:
                     samples.append(_run_json(cmd))
                 except (RuntimeError, subprocess.TimeoutExpired) as e:
@@ -206,15 +247,20 @@ def report(results: dict, systems: list[tuple[str, str]], n: int) -> list[str]:
         if r is None:
             continue
         s = r["summary"]
-        lines.append(f"{kind + ' ' + name:24s} {_fmt(s, 'sim_s'):>22s} {_fmt(s, 'total_s'):>22s} "
-                     f"{_fmt(s, 'peak_rss_mb', 0):>22s} {_fmt(s, 'rate_exc_hz'):>20s} {_fmt(s, 'rate_inh_hz'):>20s}")
+        lines.append(
+            f"{kind + ' ' + name:24s} {_fmt(s, 'sim_s'):>22s} {_fmt(s, 'total_s'):>22s} "
+            f"{_fmt(s, 'peak_rss_mb', 0):>22s} {_fmt(s, 'rate_exc_hz'):>20s} {_fmt(s, 'rate_inh_hz'):>20s}"
+        )
 
     def med(kind, name, key):
         r = results.get(f"{kind}:{name}:{n}")
         return r["summary"][key]["median"] if r else None
 
-    pairs = [(("caldera", "cython"), ("brian2", "cython")), (("caldera", "cpu"), ("brian2", "numpy")),
-             (("caldera", "cython"), ("brian2", "numpy"))]
+    pairs = [
+        (("caldera", "cython"), ("brian2", "cython")),
+        (("caldera", "cpu"), ("brian2", "numpy")),
+        (("caldera", "cython"), ("brian2", "numpy")),
+    ]
     for a, b in pairs:
         for key in ("sim_s", "total_s", "peak_rss_mb", "rate_exc_hz"):
             x, y = med(*a, key), med(*b, key)
@@ -304,7 +350,7 @@ def main(argv: list[str] | None = None) -> dict:
                 r = res.get(f"{kind}:{name}:{s}")
                 if r:
                     sm = r["summary"]
-                    rate = (sm["rate_exc_hz"]["median"] * 0.8 + sm["rate_inh_hz"]["median"] * 0.2)
+                    rate = sm["rate_exc_hz"]["median"] * 0.8 + sm["rate_inh_hz"]["median"] * 0.2
                     events = rate * s * (a.steps * DT_MS * 1e-3) * P_CONNECT * s  # spikes x fan-out
                     row.append(f"{sm['sim_s']['median'] / max(events / 1000, 1e-9) * 1e6:11.2f} us")
                 else:

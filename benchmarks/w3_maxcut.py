@@ -66,8 +66,9 @@ def to_bqm(prob):
     import dimod
 
     w = sp.triu(prob.maxcut_weights, 1).tocoo()
-    bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(np.zeros(prob.num_variables), (w.row, w.col, w.data), 0.0,
-                                                        dimod.SPIN)
+    bqm = dimod.BinaryQuadraticModel.from_numpy_vectors(
+        np.zeros(prob.num_variables), (w.row, w.col, w.data), 0.0, dimod.SPIN
+    )
     return bqm, float(w.data.sum())
 
 
@@ -115,8 +116,15 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             res = solve_qubo(prob, time_limit=args.time, replicas=args.replicas, seed=seed)
             cuts = np.array([prob.cut_value(s) for s in res.replica_states])
-            rec["caldera"].append(dict(mean=float(cuts.mean()), best=float(cuts.max()), wall=res.wall_time_s,
-                                       steps=res.steps, time_to_best=res.time_to_best_s))
+            rec["caldera"].append(
+                dict(
+                    mean=float(cuts.mean()),
+                    best=float(cuts.max()),
+                    wall=res.wall_time_s,
+                    steps=res.steps,
+                    time_to_best=res.time_to_best_s,
+                )
+            )
             traj.setdefault(name, []).append(-res.trajectory)
             # equal wall time: size the sweeps from the calibration; if the run misses caldera's time by more
             # than 5 % (the machine's load changes), resize and run again (at most 3 tries; the run kept is
@@ -143,11 +151,15 @@ def main(argv: list[str] | None = None) -> int:
 
     med = statistics.median
     print()
-    print(f"W3 Max-Cut at equal wall time: {args.replicas} replicas/reads, {args.seeds} seeds, "
-          f"caldera time limit {args.time} s (medians over seeds; best = best over all seeds)")
-    hdr = (f"{'instance':<8} {'known':>7} | {'caldera mean':>12} {'best':>7} {'max':>7} {'gap':>6} {'wall s':>7} "
-           f"{'steps':>7} | {'SA mean':>9} {'best':>7} {'max':>7} {'gap':>6} {'wall s':>7} {'sweeps':>7} | "
-           f"{'mean ratio':>10}")
+    print(
+        f"W3 Max-Cut at equal wall time: {args.replicas} replicas/reads, {args.seeds} seeds, "
+        f"caldera time limit {args.time} s (medians over seeds; best = best over all seeds)"
+    )
+    hdr = (
+        f"{'instance':<8} {'known':>7} | {'caldera mean':>12} {'best':>7} {'max':>7} {'gap':>6} {'wall s':>7} "
+        f"{'steps':>7} | {'SA mean':>9} {'best':>7} {'max':>7} {'gap':>6} {'wall s':>7} {'sweeps':>7} | "
+        f"{'mean ratio':>10}"
+    )
     print(hdr)
     print("-" * len(hdr))
     summary = {}
@@ -156,15 +168,27 @@ def main(argv: list[str] | None = None) -> int:
         known = BEST_KNOWN.get(name, max(max(r["best"] for r in c), max(r["best"] for r in s)))
         cm, cb = med([r["mean"] for r in c]), med([r["best"] for r in c])
         sm, sb = med([r["mean"] for r in s]), med([r["best"] for r in s])
-        row = dict(known=known, caldera_mean=cm, caldera_best=cb, caldera_max=max(r["best"] for r in c),
-                   caldera_wall=med([r["wall"] for r in c]), caldera_steps=med([r["steps"] for r in c]),
-                   sa_mean=sm, sa_best=sb, sa_max=max(r["best"] for r in s), sa_wall=med([r["wall"] for r in s]),
-                   sa_sweeps=med([r["sweeps"] for r in s]), mean_ratio=cm / sm)
+        row = dict(
+            known=known,
+            caldera_mean=cm,
+            caldera_best=cb,
+            caldera_max=max(r["best"] for r in c),
+            caldera_wall=med([r["wall"] for r in c]),
+            caldera_steps=med([r["steps"] for r in c]),
+            sa_mean=sm,
+            sa_best=sb,
+            sa_max=max(r["best"] for r in s),
+            sa_wall=med([r["wall"] for r in s]),
+            sa_sweeps=med([r["sweeps"] for r in s]),
+            mean_ratio=cm / sm,
+        )
         summary[name] = row
-        print(f"{name:<8} {known:>7.0f} | {cm:>12.1f} {cb:>7.0f} {row['caldera_max']:>7.0f} "
-              f"{100 * (known - cb) / known:>5.2f}% {row['caldera_wall']:>7.2f} {row['caldera_steps']:>7.0f} | "
-              f"{sm:>9.1f} {sb:>7.0f} {row['sa_max']:>7.0f} {100 * (known - sb) / known:>5.2f}% "
-              f"{row['sa_wall']:>7.2f} {row['sa_sweeps']:>7.0f} | {cm / sm:>10.5f}")
+        print(
+            f"{name:<8} {known:>7.0f} | {cm:>12.1f} {cb:>7.0f} {row['caldera_max']:>7.0f} "
+            f"{100 * (known - cb) / known:>5.2f}% {row['caldera_wall']:>7.2f} {row['caldera_steps']:>7.0f} | "
+            f"{sm:>9.1f} {sb:>7.0f} {row['sa_max']:>7.0f} {100 * (known - sb) / known:>5.2f}% "
+            f"{row['sa_wall']:>7.2f} {row['sa_sweeps']:>7.0f} | {cm / sm:>10.5f}"
+        )
     goal = all(r["caldera_mean"] >= r["sa_mean"] for r in summary.values())
     print(f"goal (caldera mean cut >= SA mean cut on every instance): {'met' if goal else 'NOT met'}")
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")

@@ -46,25 +46,39 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for _ in range(args.reps):
         rec: list[tuple[int, float, float, float]] = []
-        res = solve_qp(qp, max_iter=args.iters, tol=1e-12, check_every=args.check,
-                       record=lambda it, t, x, rec=rec: rec.append(
-                           (it, t, float(np.linalg.norm(a @ x - k)), abs(qp.objective(x) - OPTIMUM) / abs(OPTIMUM))))
+        res = solve_qp(
+            qp,
+            max_iter=args.iters,
+            tol=1e-12,
+            check_every=args.check,
+            record=lambda it, t, x, rec=rec: rec.append(
+                (it, t, float(np.linalg.norm(a @ x - k)), abs(qp.objective(x) - OPTIMUM) / abs(OPTIMUM))
+            ),
+        )
         runs.append((res, rec))
     res, rec = runs[0]
     at = {it: (v, o) for it, _, v, o in rec}
-    print(f"ANYmal MPC QP: n={q.shape[0]}, {a.shape[0]} equality constraints; caldera PIPG network, "
-          f"omega ratio chosen: {res.omega:g}; {args.reps} runs")
+    print(
+        f"ANYmal MPC QP: n={q.shape[0]}, {a.shape[0]} equality constraints; caldera PIPG network, "
+        f"omega ratio chosen: {res.omega:g}; {args.reps} runs"
+    )
     if 1000 in at:
         v = at[1000][0]
-        print(f"violation ||Ax-k|| after 1000 iterations: {v:.3e}  (lava-optimization: {LAVA_VIOLATION_1000:.2e}; "
-              f"ratio {LAVA_VIOLATION_1000 / v:.1f}x lower; goal >= 10x: {'met' if v * 10 <= LAVA_VIOLATION_1000 else 'NOT met'})")
+        print(
+            f"violation ||Ax-k|| after 1000 iterations: {v:.3e}  (lava-optimization: {LAVA_VIOLATION_1000:.2e}; "
+            f"ratio {LAVA_VIOLATION_1000 / v:.1f}x lower; goal >= 10x: {'met' if v * 10 <= LAVA_VIOLATION_1000 else 'NOT met'})"
+        )
         print(f"relative objective error after 1000 iterations: {at[1000][1]:.2e}")
-    print(f"final after {res.iterations} iterations: objective {res.objective:.6f} (optimum {OPTIMUM}), "
-          f"relative error {abs(res.objective - OPTIMUM) / abs(OPTIMUM):.2e}")
+    print(
+        f"final after {res.iterations} iterations: objective {res.objective:.6f} (optimum {OPTIMUM}), "
+        f"relative error {abs(res.objective - OPTIMUM) / abs(OPTIMUM):.2e}"
+    )
     print()
     print(f"{'accuracy':<28} {'iterations':>10} {'wall s (median)':>16}")
-    for kind, idx, levels in (("violation ||Ax-k|| <=", 2, [1e-1, 1.89e-2, 1.89e-3, 1e-4, 1e-6]),
-                              ("relative objective error <=", 3, [1e-3, 1e-4, 1e-5, 1e-6, 1e-8])):
+    for kind, idx, levels in (
+        ("violation ||Ax-k|| <=", 2, [1e-1, 1.89e-2, 1.89e-3, 1e-4, 1e-6]),
+        ("relative objective error <=", 3, [1e-3, 1e-4, 1e-5, 1e-6, 1e-8]),
+    ):
         for lv in levels:
             its, times = [], []
             for _, r in runs:
@@ -76,8 +90,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{kind + f' {lv:.2e}':<28} {int(statistics.median(its)):>10} {statistics.median(times):>16.3f}")
             else:
                 print(f"{kind + f' {lv:.2e}':<28} {'not reached':>10}")
-    print(f"wall time per iteration (median over runs, after build): "
-          f"{statistics.median([(r[-1][1] - r[0][1]) / max(r[-1][0] - r[0][0], 1) for _, r in runs]) * 1e3:.3f} ms")
+    print(
+        f"wall time per iteration (median over runs, after build): "
+        f"{statistics.median([(r[-1][1] - r[0][1]) / max(r[-1][0] - r[0][0], 1) for _, r in runs]) * 1e3:.3f} ms"
+    )
     if not args.no_plot:
         import matplotlib
 

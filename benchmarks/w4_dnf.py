@@ -74,13 +74,19 @@ def run_caldera(name, steps, tag="fixed_pt", connection_class=None, backend="cpu
     t3 = time.perf_counter()
     u, v = field.u.get(), field.v.get()
     field.stop()
-    return {"build_s": t1 - t0, "startup_s": t2 - t1, "steps_per_s": steps / (t3 - t2),
-            "u": np.asarray(u).astype(int).ravel().tolist(), "v": np.asarray(v).astype(int).ravel().tolist()}
+    return {
+        "build_s": t1 - t0,
+        "startup_s": t2 - t1,
+        "steps_per_s": steps / (t3 - t2),
+        "u": np.asarray(u).astype(int).ravel().tolist(),
+        "v": np.asarray(v).astype(int).ravel().tolist(),
+    }
 
 
 def run_lava(python, name, steps, reps):
-    proc = subprocess.run([python, str(LAVA_SCRIPT), name, str(steps), str(reps)], capture_output=True, text=True,
-                          timeout=3600)
+    proc = subprocess.run(
+        [python, str(LAVA_SCRIPT), name, str(steps), str(reps)], capture_output=True, text=True, timeout=3600
+    )
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or len(rows) != reps:
         raise RuntimeError(f"the Lava run of {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -102,18 +108,26 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--only", choices=sorted(WORKLOADS), action="append")
     ap.add_argument("--no-lava", action="store_true")
-    ap.add_argument("--sparse", action="store_true",
-                    help="also run caldera with every connection Sparse (lava-dnf's choice; slow for full matrices)")
+    ap.add_argument(
+        "--sparse",
+        action="store_true",
+        help="also run caldera with every connection Sparse (lava-dnf's choice; slow for full matrices)",
+    )
     ap.add_argument("--lava-python", default=DEFAULT_LAVA_PYTHON)
-    ap.add_argument("--backends", default=None,
-                    help="comma-separated caldera backends (default: cpu, and cython if caldera-cython is installed)")
+    ap.add_argument(
+        "--backends",
+        default=None,
+        help="comma-separated caldera backends (default: cpu, and cython if caldera-cython is installed)",
+    )
     ap.add_argument("--out", default=None, help="results JSON (default benchmarks/results/w4-<timestamp>.json)")
     args = ap.parse_args(argv)
     try:
         from tqdm import tqdm
     except ImportError:  # pragma: no cover
+
         def tqdm(x, **_):
             return x
+
     from caldera.procs import Sparse
 
     names = args.only or list(WORKLOADS)
@@ -129,8 +143,10 @@ def main(argv=None):
         systems = [(f"caldera {b}", None, b) for b in backends]
         systems += [("caldera cpu, all Sparse", Sparse, "cpu")] if args.sparse else []
         for label, cls, backend in systems:
-            rows = [run_caldera(name, args.steps, connection_class=cls, backend=backend)
-                    for _ in tqdm(range(args.reps), desc=f"{name} {label}", leave=False)]
+            rows = [
+                run_caldera(name, args.steps, connection_class=cls, backend=backend)
+                for _ in tqdm(range(args.reps), desc=f"{name} {label}", leave=False)
+            ]
             res[label] = rows
         if not args.no_lava:
             print(f"running lava-dnf {name} ({args.lava_reps} reps) ...", file=sys.stderr, flush=True)
@@ -155,13 +171,17 @@ def main(argv=None):
             same = all(r["u"] == lava[0]["u"] and r["v"] == lava[0]["v"] for rows in res.values() for r in rows)
             print(f"{name:9} final u and v of every caldera run equal Lava's: {same}")
             table[f"{name}/equal_state"] = same
-    out = pathlib.Path(args.out) if args.out else HERE / "results" / (
-        "w4-" + _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + ".json")
+    out = (
+        pathlib.Path(args.out)
+        if args.out
+        else HERE / "results" / ("w4-" + _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S") + ".json")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    slim = {n: {lbl: [{k: v for k, v in r.items() if k not in ("u", "v")} for r in rows] for lbl, rows in res.items()}
-            for n, res in results.items()}
-    out.write_text(json.dumps({"steps": args.steps, "goal_x_lava": GOAL, "summary": table, "samples": slim},
-                              indent=1))
+    slim = {
+        n: {lbl: [{k: v for k, v in r.items() if k not in ("u", "v")} for r in rows] for lbl, rows in res.items()}
+        for n, res in results.items()
+    }
+    out.write_text(json.dumps({"steps": args.steps, "goal_x_lava": GOAL, "summary": table, "samples": slim}, indent=1))
     print(f"goal: >= {GOAL:.0f}x lava-dnf steps/s; results written to {out}")
     return 0
 

@@ -29,8 +29,9 @@ WORKLOADS = {
 def build(spec):
     shape = spec["shape"]
     field = LIF(shape=shape, du=409, dv=2047, vth=200)
-    connect(field.s_out, field.a_in, [Convolution(SelectiveKernel(amp_exc=20, width_exc=spec["width"],
-                                                                  global_inh=-15))])
+    connect(
+        field.s_out, field.a_in, [Convolution(SelectiveKernel(amp_exc=20, width_exc=spec["width"], global_inh=-15))]
+    )
     for k, mean in enumerate(spec["means"]):
         pat = GaussPattern(shape=shape, amplitude=10000 if k == 0 else 6000, mean=list(mean), stddev=2.25)
         gen = RateCodeSpikeGen(shape=shape, seed=11 + k)
@@ -52,9 +53,18 @@ def main():
         t3 = time.perf_counter()
         u, v = field.u.get(), field.v.get()
         field.stop()
-        print(json.dumps({"build_s": t1 - t0, "startup_s": t2 - t1, "steps_per_s": steps / (t3 - t2),
-                          "u": np.asarray(u).astype(int).ravel().tolist(),
-                          "v": np.asarray(v).astype(int).ravel().tolist()}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "build_s": t1 - t0,
+                    "startup_s": t2 - t1,
+                    "steps_per_s": steps / (t3 - t2),
+                    "u": np.asarray(u).astype(int).ravel().tolist(),
+                    "v": np.asarray(v).astype(int).ravel().tolist(),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

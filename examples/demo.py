@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
-
 import caldera
+import numpy as np
 from caldera.procs import LIF, Dense, Monitor
 
 
@@ -23,8 +22,7 @@ def build(tag: str, seed: int = 1) -> tuple[LIF, LIF, Monitor]:
     rng = np.random.default_rng(seed)
     n_e, n_i = 80, 20
     if tag == "fixed_pt":
-        exc = LIF(shape=(n_e,), du=1024, dv=256, vth=120, bias_mant=rng.integers(20, 45, n_e), bias_exp=6,
-                  name="exc")
+        exc = LIF(shape=(n_e,), du=1024, dv=256, vth=120, bias_mant=rng.integers(20, 45, n_e), bias_exp=6, name="exc")
         inh = LIF(shape=(n_i,), du=1024, dv=256, vth=120, name="inh")
         w_ee = np.where(rng.random((n_e, n_e)) < 0.1, rng.integers(0, 40, (n_e, n_e)), 0)
         w_ei = np.where(rng.random((n_i, n_e)) < 0.3, rng.integers(0, 80, (n_i, n_e)), 0)
@@ -56,8 +54,14 @@ def run(tag: str, steps: int) -> dict:
     data = mon.get_data()
     backend = exc.runtime.backend
     exc.stop()
-    return {"tag": tag, "backend": backend, "wall": wall, "exc": data["exc"]["s_out"], "inh": data["inh"]["s_out"],
-            "v": data["exc"]["v"]}
+    return {
+        "tag": tag,
+        "backend": backend,
+        "wall": wall,
+        "exc": data["exc"]["s_out"],
+        "inh": data["inh"]["s_out"],
+        "v": data["exc"]["v"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,11 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     results = [run(tag, args.steps) for tag in ("floating_pt", "fixed_pt")]
     print(f"E/I network: 80 excitatory + 20 inhibitory LIF neurons, {args.steps} steps")
-    print(f"{'tag':<12} {'backend':<8} {'exc spikes':>10} {'inh spikes':>10} {'exc rate/step':>14} {'ms (compile+run)':>17}")
+    print(
+        f"{'tag':<12} {'backend':<8} {'exc spikes':>10} {'inh spikes':>10} {'exc rate/step':>14} {'ms (compile+run)':>17}"
+    )
     for r in results:
         ne, ni = int(r["exc"].sum()), int(r["inh"].sum())
-        print(f"{r['tag']:<12} {r['backend']:<8} {ne:>10} {ni:>10} {ne / r['exc'].size:>14.3f} "
-              f"{1e3 * r['wall']:>17.1f}")
+        print(
+            f"{r['tag']:<12} {r['backend']:<8} {ne:>10} {ni:>10} {ne / r['exc'].size:>14.3f} {1e3 * r['wall']:>17.1f}"
+        )
     try:
         import matplotlib
 

@@ -44,10 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     kernel = dnf.SelectiveKernel(amp_exc=20, width_exc=[2.25, 2.25], global_inh=-15)
     dnf.connect(field.s_out, field.a_in, [dnf.Convolution(kernel)], weight_scale=1)
     # the input moves during the run: a new mean every --move-every steps
-    moves = [(t + 1, {"mean": list(input_position(t, args.period))})
-             for t in range(args.move_every, args.steps, args.move_every)]
-    pattern = dnf.GaussPattern(shape=SHAPE, amplitude=10000, mean=input_position(0, args.period), stddev=2.25,
-                               changes=moves)
+    moves = [
+        (t + 1, {"mean": list(input_position(t, args.period))})
+        for t in range(args.move_every, args.steps, args.move_every)
+    ]
+    pattern = dnf.GaussPattern(
+        shape=SHAPE, amplitude=10000, mean=input_position(0, args.period), stddev=2.25, changes=moves
+    )
     gen = dnf.RateCodeSpikeGen(shape=SHAPE, seed=1)
     pattern.a_out.connect(gen.a_in)
     dnf.connect(gen.s_out, field.a_in, [dnf.Weights(25)], weight_scale=1)
@@ -68,10 +71,16 @@ def main(argv: list[str] | None = None) -> int:
         if len(peaks) == 1:
             errors.append(float(np.hypot(*(np.array(peaks[0].position) - means[step]))))
     picks = np.linspace(20, args.steps - 1, args.frames).astype(int)
-    frame_strip([rates[s] for s in picks], args.out, titles=[f"step {s + 1}" for s in picks],
-                overlays=[[tuple(means[s])] for s in picks])
-    print(f"tag {args.tag}: {args.steps} steps, steps with exactly one peak: {np.mean(np.array(counts) == 1):.0%}, "
-          f"distance peak-input: median {np.median(errors):.2f}, max {np.max(errors):.2f} neurons")
+    frame_strip(
+        [rates[s] for s in picks],
+        args.out,
+        titles=[f"step {s + 1}" for s in picks],
+        overlays=[[tuple(means[s])] for s in picks],
+    )
+    print(
+        f"tag {args.tag}: {args.steps} steps, steps with exactly one peak: {np.mean(np.array(counts) == 1):.0%}, "
+        f"distance peak-input: median {np.median(errors):.2f}, max {np.max(errors):.2f} neurons"
+    )
     print(f"wrote {args.out}")
     return 0
 

@@ -1,6 +1,6 @@
 """Convert a floating-point LIF network to Loihi's fixed point, run both, and compare the spike trains.
 
-    python examples/loihi_convert.py
+python examples/loihi_convert.py
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ def main() -> None:
     x = spikes(conv["l1"], conv["l2"], caldera.RunConfig(backend="loihi", tag="fixed_pt"))
     for name, a, b in (("l1", f[0], x[0]), ("l2", f[1], x[1])):
         ag = spike_agreement(a, b, window=1)
-        print(f"{name}: float {ag['spikes_a']} spikes, fixed {ag['spikes_b']}; rate correlation "
-              f"{ag['rate_corr']:.4f}; {100 * ag['coincidence']:.1f} % of spikes matched within +-1 step")
+        print(
+            f"{name}: float {ag['spikes_a']} spikes, fixed {ag['spikes_b']}; rate correlation "
+            f"{ag['rate_corr']:.4f}; {100 * ag['coincidence']:.1f} % of spikes matched within +-1 step"
+        )
     rep = caldera_loihi.report(conv["l1"])
     t = rep.totals()
     print(f"\non the emulator: {rep.cores_used} cores, {t['energy_pj'] / 1e6:.3f} uJ estimated for {STEPS} steps")

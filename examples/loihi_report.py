@@ -19,8 +19,7 @@ def main() -> None:
     src = procs.RingBuffer(data=(rng.random((400, steps)) < 0.03).astype(int), name="input")
     w_in = procs.Dense(weights=rng.integers(0, 40, (3000, 400)) * (rng.random((3000, 400)) < 0.2), name="w_in")
     hidden = procs.LIF(shape=(3000,), du=1000, dv=1000, vth=800, bias_mant=20, name="hidden")
-    w_out = procs.Sparse(weights=rng.integers(-80, 120, (100, 3000)) * (rng.random((100, 3000)) < 0.05),
-                         name="w_out")
+    w_out = procs.Sparse(weights=rng.integers(-80, 120, (100, 3000)) * (rng.random((100, 3000)) < 0.05), name="w_out")
     out = procs.LIF(shape=(100,), du=1000, dv=1000, vth=600, name="output")
     src.s_out.connect(w_in.s_in)
     w_in.a_out.connect(hidden.a_in)

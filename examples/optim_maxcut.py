@@ -17,12 +17,19 @@ DATA = pathlib.Path(__file__).resolve().parents[1] / "tests" / "optim" / "data"
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 3.0
     prob = read_gset(DATA / "G43.txt")  # 1000 vertices, best known cut 6660
-    res = solve_qubo(prob, time_limit=seconds, replicas=16, seed=1,
-                     progress=lambda step, best, t: print(f"\r step {step:6d}  {t:5.2f} s  cut {-best:.0f}", end=""))
+    res = solve_qubo(
+        prob,
+        time_limit=seconds,
+        replicas=16,
+        seed=1,
+        progress=lambda step, best, t: print(f"\r step {step:6d}  {t:5.2f} s  cut {-best:.0f}", end=""),
+    )
     print()
     cuts = [prob.cut_value(s) for s in res.replica_states]
-    print(f"best cut {res.cut:.0f} (best known 6660) at step {res.best_step}, {res.time_to_best_s:.2f} s; "
-          f"replicas: mean {np.mean(cuts):.1f}, worst {min(cuts):.0f}; {res.steps} steps in {res.wall_time_s:.2f} s")
+    print(
+        f"best cut {res.cut:.0f} (best known 6660) at step {res.best_step}, {res.time_to_best_s:.2f} s; "
+        f"replicas: mean {np.mean(cuts):.1f}, worst {min(cuts):.0f}; {res.steps} steps in {res.wall_time_s:.2f} s"
+    )
 
     import matplotlib
 

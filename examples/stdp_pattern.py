@@ -28,8 +28,7 @@ def build(steps: int, seed: int = 0):
     spikes[n_pat:] = rng.random((n_in - n_pat, steps)) < 0.1  # same rate, no structure
     src = procs.RingBuffer(data=spikes)
     stdp = STDPLoihi(learning_rate=2**-7, A_plus=1, A_minus=-1, tau_plus=3, tau_minus=3, t_epoch=1)
-    syn = procs.LearningDense(weights=np.full((1, n_in), 0.12), learning_rule=stdp,
-                              sign_mode=SignMode.EXCITATORY)
+    syn = procs.LearningDense(weights=np.full((1, n_in), 0.12), learning_rule=stdp, sign_mode=SignMode.EXCITATORY)
     post = procs.LIF(shape=(1,), du=1.0, dv=0.5, vth=1.0)
     src.s_out.connect(syn.s_in)
     syn.a_out.connect(post.a_in)

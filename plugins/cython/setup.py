@@ -20,8 +20,10 @@ def _fail(what: str) -> None:
 try:
     from Cython.Build import cythonize
 except ImportError:  # pragma: no cover - exercised only on broken build environments
-    _fail("Cython>=3 is not installed in the build environment (pip install 'Cython>=3', or build with "
-          "pip's default build isolation, which installs it from PyPI)")
+    _fail(
+        "Cython>=3 is not installed in the build environment (pip install 'Cython>=3', or build with "
+        "pip's default build isolation, which installs it from PyPI)"
+    )
 try:
     import numpy as np
 except ImportError:  # pragma: no cover
@@ -45,9 +47,11 @@ class CheckedBuildExt(build_ext):
                 cc.compile([src], output_dir=tmp)
             except (CCompilerError, DistutilsExecError, DistutilsPlatformError, OSError) as e:
                 exe = getattr(cc, "compiler_so", None) or getattr(cc, "compiler", None) or ["cc"]
-                _fail(f"no working C compiler ({' '.join(map(str, exe))!s} failed: {e}); install one, e.g. "
-                      "'apt-get install build-essential' (Debian/Ubuntu), 'xcode-select --install' (macOS) "
-                      "or the MSVC Build Tools (Windows)")
+                _fail(
+                    f"no working C compiler ({' '.join(map(str, exe))!s} failed: {e}); install one, e.g. "
+                    "'apt-get install build-essential' (Debian/Ubuntu), 'xcode-select --install' (macOS) "
+                    "or the MSVC Build Tools (Windows)"
+                )
         super().build_extensions()
 
 

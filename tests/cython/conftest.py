@@ -16,9 +16,14 @@ if importlib.util.find_spec("caldera_cython") is None:
     collect_ignore_glob = ["test_*.py"]
 
 
-def run_traces(builder: ty.Callable[[], tuple], backend: str, tag: str, steps: int,
-               chunks: list[int] | None = None, between: ty.Callable[[dict, int], None] | None = None
-               ) -> tuple[dict[str, np.ndarray], ty.Any]:
+def run_traces(
+    builder: ty.Callable[[], tuple],
+    backend: str,
+    tag: str,
+    steps: int,
+    chunks: list[int] | None = None,
+    between: ty.Callable[[dict, int], None] | None = None,
+) -> tuple[dict[str, np.ndarray], ty.Any]:
     """Build ``builder()`` -> (procs dict, [(proc key, member)]), probe, run; returns traces and executor.
 
     ``between(procs, i)`` is called after chunk ``i`` (Var writes between runs).

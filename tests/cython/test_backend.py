@@ -60,8 +60,13 @@ def _chain(tag: str, with_user_model: bool):
         fixed = tag == "fixed_pt"
         src = RingBuffer(data=(rng.random((6, 11)) < 0.5).astype(np.int32 if fixed else float))
         d1 = Dense(weights=rng.integers(-40, 120, (5, 6)) if fixed else rng.uniform(-0.3, 1, (5, 6)))
-        a = LIF(shape=(5,), du=500 if fixed else 0.2, dv=300 if fixed else 0.1, vth=90 if fixed else 0.8,
-                bias_mant=rng.integers(0, 60, 5) if fixed else rng.uniform(0, 0.2, 5))
+        a = LIF(
+            shape=(5,),
+            du=500 if fixed else 0.2,
+            dv=300 if fixed else 0.1,
+            vth=90 if fixed else 0.8,
+            bias_mant=rng.integers(0, 60, 5) if fixed else rng.uniform(0, 0.2, 5),
+        )
         d2 = Dense(weights=rng.integers(-50, 200, (4, 5)) if fixed else rng.uniform(-0.5, 2, (4, 5)))
         b = LIF(shape=(4,), du=400 if fixed else 0.3, dv=100 if fixed else 0.05, vth=60 if fixed else 0.7)
         src.s_out.connect(d1.s_in)
@@ -181,9 +186,15 @@ def test_monitor_probes_match_cpu_for_ports_and_vars():
 
 # -- the fixed-point kernel on its own, against caldera.arith ----------------------------------
 @settings(max_examples=200, deadline=None)
-@given(u=st.integers(-(2**23) + 1, 2**23), v=st.integers(-(2**23) + 1, 2**23 - 1), a=st.integers(-(2**31), 2**31 - 1),
-       du=st.integers(0, 4095), dv=st.integers(0, 4095), eb=st.integers(-4096 * 128, 4095 * 128),
-       vth=st.integers(0, 131071))
+@given(
+    u=st.integers(-(2**23) + 1, 2**23),
+    v=st.integers(-(2**23) + 1, 2**23 - 1),
+    a=st.integers(-(2**31), 2**31 - 1),
+    du=st.integers(0, 4095),
+    dv=st.integers(0, 4095),
+    eb=st.integers(-4096 * 128, 4095 * 128),
+    vth=st.integers(0, 131071),
+)
 def test_lif_fixed_kernel_matches_arith(u, v, a, du, dv, eb, vth):
     from caldera import arith
 
@@ -195,8 +206,9 @@ def test_lif_fixed_kernel_matches_arith(u, v, a, du, dv, eb, vth):
     k.inputs[0][0] = a
     k.py_step(1)
     with np.errstate(over="ignore"):
-        u2 = arith.wrap_u(arith.decay_reference(np.array([u], np.int32), du + 1)
-                          + np.left_shift(np.array([a], np.int32), 6))
+        u2 = arith.wrap_u(
+            arith.decay_reference(np.array([u], np.int32), du + 1) + np.left_shift(np.array([a], np.int32), 6)
+        )
         v2 = arith.saturate_v(arith.decay_reference(np.array([v], np.int32), dv) + u2 + np.int32(eb))
     spike = v2[0] > (vth << 6)
     assert ua[0] == u2[0]

@@ -59,8 +59,12 @@ def test_cuba_fixed_hand_values(backend):
 
 
 @settings(max_examples=10, deadline=None)
-@given(seed=st.integers(0, 2**31), n_exc=st.integers(1, 40), n_inh=st.integers(1, 12),
-       tag=st.sampled_from(["floating_pt", "fixed_pt"]))
+@given(
+    seed=st.integers(0, 2**31),
+    n_exc=st.integers(1, 40),
+    n_inh=st.integers(1, 12),
+    tag=st.sampled_from(["floating_pt", "fixed_pt"]),
+)
 def test_cuba_network_cpu_equals_cython(seed, n_exc, n_inh, tag):
     fixed = tag == "fixed_pt"
 
@@ -68,9 +72,15 @@ def test_cuba_network_cpu_equals_cython(seed, n_exc, n_inh, tag):
         rng = np.random.default_rng(seed)
         if fixed:
             # bias >= 1600 per step against a leak of at most 100/4096: every neuron reaches vth << 6 <= 64000
-            p = dict(du_exc=int(rng.integers(0, 4096)), du_inh=int(rng.integers(0, 4096)), dv=int(rng.integers(0, 101)),
-                     vth=int(rng.integers(1, 1001)), bias_mant=rng.integers(200, 4096, n_exc), bias_exp=3,
-                     refractory_period=int(rng.integers(1, 20)))
+            p = dict(
+                du_exc=int(rng.integers(0, 4096)),
+                du_inh=int(rng.integers(0, 4096)),
+                dv=int(rng.integers(0, 101)),
+                vth=int(rng.integers(1, 1001)),
+                bias_mant=rng.integers(200, 4096, n_exc),
+                bias_exp=3,
+                refractory_period=int(rng.integers(1, 20)),
+            )
             v0 = rng.integers(0, 2**17, n_exc)
             weights = {("e", "e"): 100, ("e", "i"): 255, ("i", "e"): -255, ("i", "i"): -60}
         else:
@@ -98,10 +108,15 @@ def test_cuba_network_cpu_equals_cython(seed, n_exc, n_inh, tag):
     assert want["e.s_out"].any() or want["i.s_out"].any()  # the network is active
 
 
-@pytest.mark.parametrize("kw, word", [({"refractory_period": 0}, "refractory_period"),
-                                       ({"du_exc": [0.1, 0.2]}, "du_exc"),
-                                       ({"v": [1.0, 2.0, 3.0]}, "v"),
-                                       ({"vth": float("nan")}, "vth")])
+@pytest.mark.parametrize(
+    "kw, word",
+    [
+        ({"refractory_period": 0}, "refractory_period"),
+        ({"du_exc": [0.1, 0.2]}, "du_exc"),
+        ({"v": [1.0, 2.0, 3.0]}, "v"),
+        ({"vth": float("nan")}, "vth"),
+    ],
+)
 def test_cuba_bad_input(kw, word):
     with pytest.raises(ParameterError, match=word):
         CubaLIF(shape=(2,), **kw)

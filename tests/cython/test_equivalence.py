@@ -27,10 +27,16 @@ from scipy import sparse as sp
 from .conftest import assert_same, run_traces
 
 SYNAPSES = ["Dense", "Sparse", "DelayDense", "DelaySparse"]
-NEURONS = {"fixed_pt": ["LIF", "LIFReset", "TernaryLIF", "SigmaDelta"],
-           "floating_pt": ["LIF", "LIFReset", "TernaryLIF", "LIFRefractory", "SigmaDelta"]}
+NEURONS = {
+    "fixed_pt": ["LIF", "LIFReset", "TernaryLIF", "SigmaDelta"],
+    "floating_pt": ["LIF", "LIFReset", "TernaryLIF", "LIFRefractory", "SigmaDelta"],
+}
 # more examples: CALDERA_CYTHON_EXAMPLES=500 pytest tests/cython
-HYP = settings(max_examples=int(os.environ.get("CALDERA_CYTHON_EXAMPLES", "12")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HYP = settings(
+    max_examples=int(os.environ.get("CALDERA_CYTHON_EXAMPLES", "12")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _weights(rng, shape, tag, density, big=False):
@@ -61,29 +67,50 @@ def _synapse(kind, rng, n_out, n_in, tag, graded, density, wexp):
 
 def _neuron(kind, rng, n, tag, extreme):
     if tag == "fixed_pt":
-        p = dict(shape=(n,), du=int(rng.integers(0, 4096)), dv=int(rng.integers(0, 4096)),
-                 bias_mant=rng.integers(-4096 if extreme else -100, 4096 if extreme else 300, n),
-                 bias_exp=int(rng.integers(0, 8 if extreme else 4)))
+        p = dict(
+            shape=(n,),
+            du=int(rng.integers(0, 4096)),
+            dv=int(rng.integers(0, 4096)),
+            bias_mant=rng.integers(-4096 if extreme else -100, 4096 if extreme else 300, n),
+            bias_exp=int(rng.integers(0, 8 if extreme else 4)),
+        )
         if kind == "SigmaDelta":
-            return SigmaDelta(shape=(n,), vth=int(rng.integers(0, 200)), bias=rng.integers(-50, 50, n),
-                              cum_error=bool(rng.integers(0, 2)), act_mode=int(rng.integers(0, 2)) and "relu" or "unit",
-                              state_exp=int(rng.integers(0, 3)))
+            return SigmaDelta(
+                shape=(n,),
+                vth=int(rng.integers(0, 200)),
+                bias=rng.integers(-50, 50, n),
+                cum_error=bool(rng.integers(0, 2)),
+                act_mode=int(rng.integers(0, 2)) and "relu" or "unit",
+                state_exp=int(rng.integers(0, 3)),
+            )
         if kind == "TernaryLIF":
             return TernaryLIF(**p, vth_hi=int(rng.integers(0, 400)), vth_lo=-int(rng.integers(0, 400)))
         if kind == "LIFReset":
-            return LIFReset(**p, vth=int(rng.integers(0, 400)), reset_interval=int(rng.integers(1, 9)),
-                            reset_offset=int(rng.integers(0, 9)))
+            return LIFReset(
+                **p,
+                vth=int(rng.integers(0, 400)),
+                reset_interval=int(rng.integers(1, 9)),
+                reset_offset=int(rng.integers(0, 9)),
+            )
         return LIF(**p, vth=int(rng.integers(0, 131072 if extreme and rng.integers(0, 2) else 400)))
-    p = dict(shape=(n,), du=float(rng.uniform(0, 1)), dv=float(rng.uniform(0, 1)),
-             bias_mant=rng.uniform(-0.2, 0.6, n))
+    p = dict(shape=(n,), du=float(rng.uniform(0, 1)), dv=float(rng.uniform(0, 1)), bias_mant=rng.uniform(-0.2, 0.6, n))
     if kind == "SigmaDelta":
-        return SigmaDelta(shape=(n,), vth=float(rng.uniform(0, 0.5)), bias=rng.uniform(-0.2, 0.2, n),
-                          cum_error=bool(rng.integers(0, 2)), act_mode="relu" if rng.integers(0, 2) else "unit")
+        return SigmaDelta(
+            shape=(n,),
+            vth=float(rng.uniform(0, 0.5)),
+            bias=rng.uniform(-0.2, 0.2, n),
+            cum_error=bool(rng.integers(0, 2)),
+            act_mode="relu" if rng.integers(0, 2) else "unit",
+        )
     if kind == "TernaryLIF":
         return TernaryLIF(**p, vth_hi=float(rng.uniform(0.1, 2)), vth_lo=-float(rng.uniform(0.1, 2)))
     if kind == "LIFReset":
-        return LIFReset(**p, vth=float(rng.uniform(0.1, 2)), reset_interval=int(rng.integers(1, 9)),
-                        reset_offset=int(rng.integers(0, 9)))
+        return LIFReset(
+            **p,
+            vth=float(rng.uniform(0.1, 2)),
+            reset_interval=int(rng.integers(1, 9)),
+            reset_offset=int(rng.integers(0, 9)),
+        )
     if kind == "LIFRefractory":
         return LIFRefractory(**p, vth=float(rng.uniform(0.1, 2)), refractory_period=int(rng.integers(1, 5)))
     return LIF(**p, vth=float(rng.uniform(0.1, 2)))
@@ -101,8 +128,7 @@ def _network(seed, tag, syn1, neuron, syn2, fan_in, extreme):
         s1 = _synapse(syn1, rng, n_mid, n_in, tag, False, float(rng.choice([0.15, 0.5, 0.9])), wexp)
         mid = _neuron(neuron, rng, n_mid, tag, extreme)
         graded = neuron == "SigmaDelta"
-        s2 = _synapse(syn2, rng, n_out, n_mid, tag, graded, float(rng.choice([0.15, 0.5, 0.9])),
-                      0 if graded else wexp)
+        s2 = _synapse(syn2, rng, n_out, n_mid, tag, graded, float(rng.choice([0.15, 0.5, 0.9])), 0 if graded else wexp)
         out = _neuron("LIF", rng, n_out, tag, extreme)
         sink = RingBufferSink(shape=(n_out,), buffer=5)
         src.s_out.connect(s1.s_in)
@@ -124,9 +150,15 @@ def _network(seed, tag, syn1, neuron, syn2, fan_in, extreme):
 
 
 @HYP
-@given(seed=st.integers(0, 2**31), tag=st.sampled_from(["fixed_pt", "floating_pt"]),
-       syn1=st.sampled_from(SYNAPSES), syn2=st.sampled_from(SYNAPSES), data=st.data(),
-       fan_in=st.booleans(), extreme=st.booleans())
+@given(
+    seed=st.integers(0, 2**31),
+    tag=st.sampled_from(["fixed_pt", "floating_pt"]),
+    syn1=st.sampled_from(SYNAPSES),
+    syn2=st.sampled_from(SYNAPSES),
+    data=st.data(),
+    fan_in=st.booleans(),
+    extreme=st.booleans(),
+)
 def test_random_networks_match_cpu(seed, tag, syn1, syn2, data, fan_in, extreme):
     neuron = data.draw(st.sampled_from(NEURONS[tag]))
     build = _network(seed, tag, syn1, neuron, syn2, fan_in, extreme)
@@ -137,8 +169,11 @@ def test_random_networks_match_cpu(seed, tag, syn1, syn2, data, fan_in, extreme)
 
 
 @HYP
-@given(seed=st.integers(0, 2**31), tag=st.sampled_from(["fixed_pt", "floating_pt"]),
-       chunks=st.lists(st.integers(1, 9), min_size=1, max_size=4))
+@given(
+    seed=st.integers(0, 2**31),
+    tag=st.sampled_from(["fixed_pt", "floating_pt"]),
+    chunks=st.lists(st.integers(1, 9), min_size=1, max_size=4),
+)
 def test_chunked_runs_match_one_run(seed, tag, chunks):
     build = _network(seed, tag, "Dense", "LIF", "DelayDense", True, False)
     steps = sum(chunks)
@@ -156,10 +191,20 @@ def test_conv_matches_cpu(tag, graded):
         data = (rng.random((6, 5, 2, 9)) < 0.5).astype(dt) * (rng.integers(1, 40, (6, 5, 2, 9)) if graded else 1)
         src = RingBuffer(data=data.astype(dt))
         w = rng.integers(-80, 100, (3, 3, 3, 2)) if tag == "fixed_pt" else rng.uniform(-1, 1, (3, 3, 3, 2))
-        conv = Conv(weight=w, input_shape=(6, 5, 2), padding=1, stride=1, weight_exp=3 if tag == "fixed_pt" else 0,
-                    num_message_bits=16 if graded else 0)
-        lif = LIF(shape=conv.a_out.shape, du=300 if tag == "fixed_pt" else 0.1,
-                  dv=200 if tag == "fixed_pt" else 0.2, vth=50 if tag == "fixed_pt" else 1.0)
+        conv = Conv(
+            weight=w,
+            input_shape=(6, 5, 2),
+            padding=1,
+            stride=1,
+            weight_exp=3 if tag == "fixed_pt" else 0,
+            num_message_bits=16 if graded else 0,
+        )
+        lif = LIF(
+            shape=conv.a_out.shape,
+            du=300 if tag == "fixed_pt" else 0.1,
+            dv=200 if tag == "fixed_pt" else 0.2,
+            vth=50 if tag == "fixed_pt" else 1.0,
+        )
         src.s_out.connect(conv.s_in)
         conv.a_out.connect(lif.a_in)
         return {"src": src, "conv": conv, "lif": lif}, [("conv", "a_out"), ("lif", "v"), ("lif", "s_out")]

@@ -18,8 +18,9 @@ class FieldWithInputs:
     def __init__(self, shape, kernel, means, stddev, tag, steps, w_in=25, border="PADDED", seed=7):
         self.tag = tag
         self.field = dnf.lif_field(shape, tag=tag, name="field")
-        self.kernel_conn = dnf.connect(self.field.s_out, self.field.a_in,
-                                       [dnf.Convolution(kernel, border_types=border)], weight_scale=1)
+        self.kernel_conn = dnf.connect(
+            self.field.s_out, self.field.a_in, [dnf.Convolution(kernel, border_types=border)], weight_scale=1
+        )
         self.patterns, self.gens = [], []
         for k, mean in enumerate(means):
             pat = dnf.GaussPattern(shape=shape, amplitude=0, mean=mean, stddev=stddev, name=f"pattern{k}")

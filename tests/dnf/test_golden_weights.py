@@ -18,8 +18,19 @@ DATA = pathlib.Path(__file__).parent / "data"
 CASES = sorted(p.stem for p in DATA.glob("*.json"))
 EXTRA = sorted(f"lava_extra/{p.stem}" for p in (DATA / "lava_extra").glob("*.json"))
 KERNELS = {"SelectiveKernel": dnf.SelectiveKernel, "MultiPeakKernel": dnf.MultiPeakKernel}
-OPS = {name: getattr(dnf, name) for name in ("Weights", "Convolution", "ReduceDims", "ExpandDims", "ReorderDims",
-                                             "ReduceAlongDiagonal", "ExpandAlongDiagonal", "Flip")}
+OPS = {
+    name: getattr(dnf, name)
+    for name in (
+        "Weights",
+        "Convolution",
+        "ReduceDims",
+        "ExpandDims",
+        "ReorderDims",
+        "ReduceAlongDiagonal",
+        "ExpandAlongDiagonal",
+        "Flip",
+    )
+}
 
 
 def _value(v):

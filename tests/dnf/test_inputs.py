@@ -113,11 +113,13 @@ def _trace(pat, runs):
 
 def test_changes_during_a_run_equal_changes_between_runs():
     changes = [(4, {"amplitude": 2.0}), (7, {"mean": [1, 3], "stddev": 2.0}), (9, {"amplitude": 0.5, "mean": 0})]
-    during = _trace(dnf.GaussPattern(shape=(4, 5), amplitude=1, mean=2, stddev=1, changes=changes, name="a"),
-                    [(10, {})])
-    between = _trace(dnf.GaussPattern(shape=(4, 5), amplitude=1, mean=2, stddev=1, name="b"),
-                     [(3, {}), (3, {"amplitude": 2.0}), (2, {"mean": [1, 3], "stddev": 2.0}),
-                      (2, {"amplitude": 0.5, "mean": 0})])
+    during = _trace(
+        dnf.GaussPattern(shape=(4, 5), amplitude=1, mean=2, stddev=1, changes=changes, name="a"), [(10, {})]
+    )
+    between = _trace(
+        dnf.GaussPattern(shape=(4, 5), amplitude=1, mean=2, stddev=1, name="b"),
+        [(3, {}), (3, {"amplitude": 2.0}), (2, {"mean": [1, 3], "stddev": 2.0}), (2, {"amplitude": 0.5, "mean": 0})],
+    )
     np.testing.assert_array_equal(np.isnan(during), np.isnan(between))
     np.testing.assert_allclose(np.nan_to_num(during), np.nan_to_num(between))
     assert [t for t in range(10) if not np.isnan(during[t]).any()] == [0, 3, 6, 8]

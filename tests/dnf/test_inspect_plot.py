@@ -20,7 +20,7 @@ def test_sliding_rate_is_trailing_mean(rows, window):
     s = np.array(rows)
     r = dnf.sliding_rate(s, window)
     for t in range(len(s)):
-        np.testing.assert_allclose(r[t], s[max(0, t - window + 1): t + 1].sum(axis=0) / window)
+        np.testing.assert_allclose(r[t], s[max(0, t - window + 1) : t + 1].sum(axis=0) / window)
 
 
 def test_find_peaks_1d_positions_widths():

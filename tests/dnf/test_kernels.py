@@ -66,17 +66,20 @@ def test_to_integer_truncates_toward_zero_with_scale():
     np.testing.assert_array_equal(k.to_integer(4).weights, np.trunc(4 * k.weights))
 
 
-@pytest.mark.parametrize(("make", "match"), [
-    (lambda: dnf.SelectiveKernel(-1, 2.0, -1), "amp_exc"),
-    (lambda: dnf.SelectiveKernel(1, 2.0, 1), "global_inh"),
-    (lambda: dnf.SelectiveKernel(1, 0.0, -1), "width_exc"),
-    (lambda: dnf.SelectiveKernel(1, "2", -1), "width_exc"),
-    (lambda: dnf.MultiPeakKernel(1, 2.0, 1, 3.0), "amp_inh"),
-    (lambda: dnf.MultiPeakKernel(1, [2.0], -1, [3.0, 3.0]), "width_inh"),
-    (lambda: dnf.SelectiveKernel(1, [2.0], -1, limit=0), "limit"),
-    (lambda: dnf.SelectiveKernel(1, [2.0, 2.0], -1, shape=(3,)), "shape"),
-    (lambda: dnf.Kernel(np.array([np.nan])), "finite"),
-])
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda: dnf.SelectiveKernel(-1, 2.0, -1), "amp_exc"),
+        (lambda: dnf.SelectiveKernel(1, 2.0, 1), "global_inh"),
+        (lambda: dnf.SelectiveKernel(1, 0.0, -1), "width_exc"),
+        (lambda: dnf.SelectiveKernel(1, "2", -1), "width_exc"),
+        (lambda: dnf.MultiPeakKernel(1, 2.0, 1, 3.0), "amp_inh"),
+        (lambda: dnf.MultiPeakKernel(1, [2.0], -1, [3.0, 3.0]), "width_inh"),
+        (lambda: dnf.SelectiveKernel(1, [2.0], -1, limit=0), "limit"),
+        (lambda: dnf.SelectiveKernel(1, [2.0, 2.0], -1, shape=(3,)), "shape"),
+        (lambda: dnf.Kernel(np.array([np.nan])), "finite"),
+    ],
+)
 def test_kernel_errors(make, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make()

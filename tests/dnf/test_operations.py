@@ -128,19 +128,22 @@ def test_three_dimensional_chain():
     np.testing.assert_array_equal(w, 3 * np.ones((2, 4)))  # each input reaches every output 3 times
 
 
-@pytest.mark.parametrize(("ops", "src", "dst", "exc", "words"), [
-    ([dnf.ReduceDims(2)], (3, 4), (3,), MisconfiguredOpError, ["ops[0]", "ReduceDims", "out of bounds"]),
-    ([dnf.Weights(1), dnf.ReorderDims((1, 0))], (5,), (5,), MisconfiguredOpError, ["ops[1]", "ReorderDims"]),
-    ([dnf.ExpandDims((2, 2, 2))], (3,), (3, 2, 2, 2), MisconfiguredOpError, ["more than 3 dimensions"]),
-    ([dnf.ReduceAlongDiagonal()], (3, 4), (5,), MisconfiguredOpError, ["first half"]),
-    ([dnf.ExpandAlongDiagonal()], (4,), (2, 2), MisconfiguredOpError, ["odd"]),
-    ([dnf.Convolution(dnf.SelectiveKernel(1, 2.0, -1))], (4, 4), (4, 4), MisconfiguredOpError, ["kernel has 1"]),
-    ([dnf.Convolution(np.ones(3), ["PADDED"] * 3)], (4, 4), (4, 4), MisconfiguredOpError, ["3 border types"]),
-    ([dnf.ReduceDims(0)], (3, 4), (3,), MisconfiguredConnectError, ["destination", "(4,)"]),
-    (None, (3,), (4,), MisconfiguredConnectError, ["<ops>"]),
-    ([], (3,), (3,), ValueError, ["empty"]),
-    ([np.eye(3)], (3,), (3,), TypeError, ["ops[0]"]),
-])
+@pytest.mark.parametrize(
+    ("ops", "src", "dst", "exc", "words"),
+    [
+        ([dnf.ReduceDims(2)], (3, 4), (3,), MisconfiguredOpError, ["ops[0]", "ReduceDims", "out of bounds"]),
+        ([dnf.Weights(1), dnf.ReorderDims((1, 0))], (5,), (5,), MisconfiguredOpError, ["ops[1]", "ReorderDims"]),
+        ([dnf.ExpandDims((2, 2, 2))], (3,), (3, 2, 2, 2), MisconfiguredOpError, ["more than 3 dimensions"]),
+        ([dnf.ReduceAlongDiagonal()], (3, 4), (5,), MisconfiguredOpError, ["first half"]),
+        ([dnf.ExpandAlongDiagonal()], (4,), (2, 2), MisconfiguredOpError, ["odd"]),
+        ([dnf.Convolution(dnf.SelectiveKernel(1, 2.0, -1))], (4, 4), (4, 4), MisconfiguredOpError, ["kernel has 1"]),
+        ([dnf.Convolution(np.ones(3), ["PADDED"] * 3)], (4, 4), (4, 4), MisconfiguredOpError, ["3 border types"]),
+        ([dnf.ReduceDims(0)], (3, 4), (3,), MisconfiguredConnectError, ["destination", "(4,)"]),
+        (None, (3,), (4,), MisconfiguredConnectError, ["<ops>"]),
+        ([], (3,), (3,), ValueError, ["empty"]),
+        ([np.eye(3)], (3,), (3,), TypeError, ["ops[0]"]),
+    ],
+)
 def test_shape_errors_name_the_operation(ops, src, dst, exc, words):
     with pytest.raises(exc) as info:
         weights(ops, src, dst)

@@ -16,7 +16,9 @@ def test_models_registered_through_entry_point():
 
 
 def test_library_imports_no_backend():
-    code = ("import sys, caldera_dnf, caldera_dnf.plot, caldera_dnf.models; "
-            "print([m for m in sys.modules if m.startswith('caldera_cpu')])")
+    code = (
+        "import sys, caldera_dnf, caldera_dnf.plot, caldera_dnf.models; "
+        "print([m for m in sys.modules if m.startswith('caldera_cpu')])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -6,12 +6,11 @@ import json
 import pathlib
 import typing as ty
 
-import numpy as np
-from scipy import sparse as sp
-
 import caldera
+import numpy as np
 from caldera import procs
 from caldera.procs.monitor import Monitor
+from scipy import sparse as sp
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -47,7 +46,7 @@ def load(name: str) -> tuple[dict, ty.Any]:
 
 def _value(v: ty.Any, arrays: ty.Any) -> ty.Any:
     if isinstance(v, str) and v.startswith("@sparse:"):
-        return sp.csr_matrix(arrays[v[len("@sparse:"):]])
+        return sp.csr_matrix(arrays[v[len("@sparse:") :]])
     if isinstance(v, str) and v.startswith("@"):
         return arrays[v[1:]]
     if isinstance(v, dict) and "rule" in v:
@@ -92,8 +91,7 @@ def build(spec: dict, arrays: ty.Any, per_process_monitors: bool = False) -> tup
     return net, list(monitors.values()), probes
 
 
-def run(name: str, backend: str = "cpu", chunks: list[int] | None = None,
-        partitions: ty.Any = 1) -> tuple[dict, dict]:
+def run(name: str, backend: str = "cpu", chunks: list[int] | None = None, partitions: ty.Any = 1) -> tuple[dict, dict]:
     """Run a scenario; returns ({probe: trace}, {probe: expected})."""
     spec, arrays = load(name)
     net, mons, probes = build(spec, arrays, per_process_monitors=partitions != 1)

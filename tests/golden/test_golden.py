@@ -10,7 +10,6 @@ import importlib.util
 
 import numpy as np
 import pytest
-
 from caldera import plugins
 from caldera.compiler import select_model  # noqa: F401  (import check: the core is importable)
 
@@ -21,10 +20,7 @@ BACKENDS = sorted(plugins.backends())
 
 
 def _claims(backend: str, tag: str) -> bool:
-    return any(
-        tag in m.tags and plugins.backends()[backend].accepts(m)
-        for _, m in plugins.process_models()
-    )
+    return any(tag in m.tags and plugins.backends()[backend].accepts(m) for _, m in plugins.process_models())
 
 
 def _compare(name: str, got: dict, want: dict) -> None:
@@ -35,8 +31,10 @@ def _compare(name: str, got: dict, want: dict) -> None:
         if fixed:
             if not np.array_equal(g, w):
                 t, *idx = np.argwhere(g != w)[0]
-                pytest.fail(f"{name} {key}: first difference at step {t + 1}, index {idx}: "
-                            f"got {g[(t, *idx)]}, Lava {w[(t, *idx)]}")
+                pytest.fail(
+                    f"{name} {key}: first difference at step {t + 1}, index {idx}: "
+                    f"got {g[(t, *idx)]}, Lava {w[(t, *idx)]}"
+                )
         else:
             np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12, err_msg=f"{name} {key}")
 

@@ -18,20 +18,35 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
-@pytest.mark.parametrize("value, literal", [
-    (0, "0"), (1, "(1)"), (3, "(3)"), (-2, "(-2)"), (0.0625, "(1) * 2 ^ -4"),
-    (-0.7046472962385681, "(-1) * 2 ^ -1"), (1.1364837761955895, "(1) * 2 ^ 0"), (0.25, "(1) * 2 ^ -2"),
-])
+@pytest.mark.parametrize(
+    "value, literal",
+    [
+        (0, "0"),
+        (1, "(1)"),
+        (3, "(3)"),
+        (-2, "(-2)"),
+        (0.0625, "(1) * 2 ^ -4"),
+        (-0.7046472962385681, "(-1) * 2 ^ -1"),
+        (1.1364837761955895, "(1) * 2 ^ 0"),
+        (0.25, "(1) * 2 ^ -2"),
+    ],
+)
 def test_float_to_literal_matches_lava(value, literal):
     assert float_to_literal(value) == literal
 
 
 def test_stdp_rule_string_and_products():
-    r = STDPLoihi(learning_rate=0.0625, A_plus=1.1364837761955895, A_minus=-0.7046472962385681,
-                  tau_plus=5.4, tau_minus=18.1, t_epoch=1)
+    r = STDPLoihi(
+        learning_rate=0.0625,
+        A_plus=1.1364837761955895,
+        A_minus=-0.7046472962385681,
+        tau_plus=5.4,
+        tau_minus=18.1,
+        t_epoch=1,
+    )
     assert r.dw_str == "(1) * 2 ^ -4 * (-1) * 2 ^ -1 * x0 * y1 + (1) * 2 ^ -4 * (1) * 2 ^ 0 * y0 * x1"
     p0, p1 = r.dw.products
-    assert (p0.dependency, p0.scale, [f.state_var for f in p0.factors]) == ("x0", -2**-5, ["y1"])
+    assert (p0.dependency, p0.scale, [f.state_var for f in p0.factors]) == ("x0", -(2**-5), ["y1"])
     assert (p1.dependency, p1.scale, [f.state_var for f in p1.factors]) == ("y0", 2**-4, ["x1"])
     assert p0.exact and p1.exact and p0.s_mantissa * 2.0**p0.s_exp == p0.scale
     assert r.x1_impulse == 16 and r.y1_impulse == 16 and r.x1_tau == 5.4 and r.y1_tau == 18.1
@@ -40,9 +55,16 @@ def test_stdp_rule_string_and_products():
 
 
 def test_reward_modulated_stdp_rules():
-    r = RewardModulatedSTDP(learning_rate=1, A_plus=2, A_minus=-2, pre_trace_decay_tau=10, post_trace_decay_tau=10,
-                            pre_trace_kernel_magnitude=16, post_trace_kernel_magnitude=16,
-                            eligibility_trace_decay_tau=0.5)
+    r = RewardModulatedSTDP(
+        learning_rate=1,
+        A_plus=2,
+        A_minus=-2,
+        pre_trace_decay_tau=10,
+        post_trace_decay_tau=10,
+        pre_trace_kernel_magnitude=16,
+        post_trace_kernel_magnitude=16,
+        eligibility_trace_decay_tau=0.5,
+    )
     assert r.dw_str.strip() == "u0 * t * y2"
     assert r.decimate_exponent == 0
     assert [p.dependency for p in r.dt.products] == ["x0", "y0", "u"]
@@ -61,21 +83,24 @@ def test_decimals_brackets_sgn():
     assert ps.decimate_exponent == 1
 
 
-@pytest.mark.parametrize("rule, pos, words", [
-    ("x0 * y1 % 2", 8, "unexpected character"),
-    ("x0 * z1", 5, "unknown name 'z1'"),
-    ("x3 * y0", 0, "unknown name 'x3'"),
-    ("x1 * y1", 0, "no dependency"),
-    ("2^x0", 2, "exponent"),
-    ("x0 * (y1 + 2", 5, "never closed"),
-    ("x0*y1 +", 7, "ends where a factor"),
-    ("x0 * sgn(x1)", 9, "w, d or t"),
-    ("x0 * y1 y1", 8, "expected '+'"),
-    ("", 0, "empty"),
-    ("u0 * x1 + u1 * y1", 10, "same K"),
-    ("x0 * u0", 5, "uK must be the dependency"),
-    ("4000 * x0", 0, "outside what Loihi"),
-])
+@pytest.mark.parametrize(
+    "rule, pos, words",
+    [
+        ("x0 * y1 % 2", 8, "unexpected character"),
+        ("x0 * z1", 5, "unknown name 'z1'"),
+        ("x3 * y0", 0, "unknown name 'x3'"),
+        ("x1 * y1", 0, "no dependency"),
+        ("2^x0", 2, "exponent"),
+        ("x0 * (y1 + 2", 5, "never closed"),
+        ("x0*y1 +", 7, "ends where a factor"),
+        ("x0 * sgn(x1)", 9, "w, d or t"),
+        ("x0 * y1 y1", 8, "expected '+'"),
+        ("", 0, "empty"),
+        ("u0 * x1 + u1 * y1", 10, "same K"),
+        ("x0 * u0", 5, "uK must be the dependency"),
+        ("4000 * x0", 0, "outside what Loihi"),
+    ],
+)
 def test_bad_rules_point_at_the_token(rule, pos, words):
     with pytest.raises(RuleSyntaxError) as ei:
         parse_rule("dw", rule)
@@ -85,17 +110,20 @@ def test_bad_rules_point_at_the_token(rule, pos, words):
     assert lines[-2].strip() == rule.strip() and lines[-1].index("^") - 4 == pos
 
 
-@pytest.mark.parametrize("kw, words", [
-    (dict(dw="x0*y1", t_epoch=0), "t_epoch"),
-    (dict(dw="x0*y1", t_epoch=-2), "t_epoch"),
-    (dict(dw="x0*y1", t_epoch=1.5), "t_epoch"),
-    (dict(dw="x0*y1", t_epoch=64), "6-bit"),
-    (dict(dw="x0*y1", x1_impulse=-1), "x1_impulse"),
-    (dict(dw="x0*y1", y2_tau=-3), "y2_tau"),
-    (dict(), "no rule"),
-    (dict(dw="x0*y1", rng_seed=-1), "rng_seed"),
-    (dict(dw="u1*x1", dt="u2*y1"), "same K"),
-])
+@pytest.mark.parametrize(
+    "kw, words",
+    [
+        (dict(dw="x0*y1", t_epoch=0), "t_epoch"),
+        (dict(dw="x0*y1", t_epoch=-2), "t_epoch"),
+        (dict(dw="x0*y1", t_epoch=1.5), "t_epoch"),
+        (dict(dw="x0*y1", t_epoch=64), "6-bit"),
+        (dict(dw="x0*y1", x1_impulse=-1), "x1_impulse"),
+        (dict(dw="x0*y1", y2_tau=-3), "y2_tau"),
+        (dict(), "no rule"),
+        (dict(dw="x0*y1", rng_seed=-1), "rng_seed"),
+        (dict(dw="u1*x1", dt="u2*y1"), "same K"),
+    ],
+)
 def test_bad_rule_parameters(kw, words):
     with pytest.raises(ParameterError, match=words):
         LoihiLearningRule(**kw)

@@ -109,8 +109,11 @@ def test_sparse_learns_only_stored_synapses_like_dense():
 
 def test_unconnected_bap_is_a_compile_error():
     src = procs.RingBuffer(data=np.ones((2, 3)))
-    syn = procs.LearningDense(weights=np.ones((1, 2)), learning_rule=STDPLoihi(
-        learning_rate=1, A_plus=1, A_minus=-1, tau_plus=2, tau_minus=2), name="plastic")
+    syn = procs.LearningDense(
+        weights=np.ones((1, 2)),
+        learning_rule=STDPLoihi(learning_rate=1, A_plus=1, A_minus=-1, tau_plus=2, tau_minus=2),
+        name="plastic",
+    )
     src.s_out.connect(syn.s_in)
     with pytest.raises(ParameterError, match=r"'plastic'.*s_in_bap is not connected"):
         _run(src, 1)
@@ -126,9 +129,16 @@ def test_pre_only_rule_needs_no_bap():
 
 
 def test_three_factor_rule_needs_the_neuron_traces():
-    r = RewardModulatedSTDP(learning_rate=1, A_plus=1, A_minus=-1, pre_trace_decay_tau=5, post_trace_decay_tau=5,
-                            pre_trace_kernel_magnitude=16, post_trace_kernel_magnitude=16,
-                            eligibility_trace_decay_tau=0.5)
+    r = RewardModulatedSTDP(
+        learning_rate=1,
+        A_plus=1,
+        A_minus=-1,
+        pre_trace_decay_tau=5,
+        post_trace_decay_tau=5,
+        pre_trace_kernel_magnitude=16,
+        post_trace_kernel_magnitude=16,
+        eligibility_trace_decay_tau=0.5,
+    )
     src = procs.RingBuffer(data=np.ones((2, 3)))
     syn = procs.LearningDense(weights=np.zeros((1, 2)), learning_rule=r, name="rs")
     post = procs.LearningLIF(shape=(1,), vth=1, learning_rule=r)
@@ -142,9 +152,17 @@ def test_three_factor_rule_needs_the_neuron_traces():
 
 def test_reward_modulated_stdp_moves_weights_with_the_reward():
     def run(reward):
-        r = RewardModulatedSTDP(learning_rate=1, A_plus=1, A_minus=-1, pre_trace_decay_tau=5,
-                                post_trace_decay_tau=5, pre_trace_kernel_magnitude=16,
-                                post_trace_kernel_magnitude=16, eligibility_trace_decay_tau=0.5, t_epoch=1)
+        r = RewardModulatedSTDP(
+            learning_rate=1,
+            A_plus=1,
+            A_minus=-1,
+            pre_trace_decay_tau=5,
+            post_trace_decay_tau=5,
+            pre_trace_kernel_magnitude=16,
+            post_trace_kernel_magnitude=16,
+            eligibility_trace_decay_tau=0.5,
+            t_epoch=1,
+        )
         pre = np.zeros((1, 30))
         pre[0, ::3] = 1
         src = procs.RingBuffer(data=pre)
@@ -172,8 +190,9 @@ def _fixed_run(seed, n_pre=400, steps=12, rule_str="2^-3 * y0 * x1", w0=64, tau=
     pre[:, 0] = 1
     post = np.zeros((1, steps))
     post[0, 4] = 1
-    rule = LoihiLearningRule(dw=rule_str, x1_impulse=16.5, x1_tau=tau, y1_impulse=16, y1_tau=tau, t_epoch=1,
-                             rng_seed=seed)
+    rule = LoihiLearningRule(
+        dw=rule_str, x1_impulse=16.5, x1_tau=tau, y1_impulse=16, y1_tau=tau, t_epoch=1, rng_seed=seed
+    )
     src, syn, _ = _net(pre, post, np.full((1, n_pre), w0), rule, tag="fixed_pt")
     _run(src, steps, "fixed_pt")
     out = syn.weights.get().copy(), syn.x1.get().copy()

@@ -149,8 +149,7 @@ def test_agreement_metric():
 
 def test_bias_follows_the_float_model():
     """The floating_pt LIF adds bias_mant and ignores bias_exp; the conversion does the same and says so."""
-    lif = procs.LIF(shape=(3,), du=0.5, dv=0.5, vth=1.0, bias_mant=np.array([0.25, -0.5, 0.0]), bias_exp=3,
-                    name="b")
+    lif = procs.LIF(shape=(3,), du=0.5, dv=0.5, vth=1.0, bias_mant=np.array([0.25, -0.5, 0.0]), bias_exp=3, name="b")
     q = to_fixed(lif).report["b"]
     realised = q.params["bias_mant"] * 2.0 ** q.params["bias_exp"] / q.scale
     np.testing.assert_allclose(realised, [0.25, -0.5, 0.0])

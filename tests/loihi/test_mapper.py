@@ -95,8 +95,11 @@ def test_synaptic_memory_of_one_neuron_too_large():
 def test_too_many_neurons_for_the_system():
     small = dataclasses.replace(LOIHI2, cores_per_chip=2, chips_per_system=1, neurons_per_core=10)
     lif = procs.LIF(shape=(25,), vth=10, name="pop")
-    with pytest.raises(MappingError, match=r"LIF 'pop': the network needs at least 3 neuro-cores.*has 2 "
-                                           r"\(over by 1\)"):
+    with pytest.raises(
+        MappingError,
+        match=r"LIF 'pop': the network needs at least 3 neuro-cores.*has 2 "
+        r"\(over by 1\)",
+    ):
         map_network(lif, limits=small)
 
 
@@ -115,10 +118,13 @@ def test_limits_from_system_context_are_used_at_compile():
     lif.stop()
 
 
-@pytest.mark.parametrize("field,value,kw,pattern", [
-    ("weight_bits", 4, {}, r"weight 100 exceeds the 4-bit weights.*0\.\.15.*over by 85"),
-    ("weight_exp_max", 3, {"weight_exp": 5}, r"weight_exp=5 .*-8\.\.3 \(over by 2\)"),
-])
+@pytest.mark.parametrize(
+    "field,value,kw,pattern",
+    [
+        ("weight_bits", 4, {}, r"weight 100 exceeds the 4-bit weights.*0\.\.15.*over by 85"),
+        ("weight_exp_max", 3, {"weight_exp": 5}, r"weight_exp=5 .*-8\.\.3 \(over by 2\)"),
+    ],
+)
 def test_configurable_bit_widths(field, value, kw, pattern):
     pre, _, _ = _chain(np.full((2, 2), 100), **kw)
     with pytest.raises(MappingError, match=pattern):
@@ -144,8 +150,9 @@ def _grid_net():
     return a
 
 
-GRID = dataclasses.replace(LOIHI2, cores_per_chip=4, chips_per_system=4, neurons_per_core=10, cores_per_tile=1,
-                           tiles_x=2, tiles_y=2)
+GRID = dataclasses.replace(
+    LOIHI2, cores_per_chip=4, chips_per_system=4, neurons_per_core=10, cores_per_tile=1, tiles_x=2, tiles_y=2
+)
 
 
 def test_chips_tiles_and_hops():
@@ -154,7 +161,13 @@ def test_chips_tiles_and_hops():
         a.run(condition=caldera.RunSteps(num_steps=3), run_cfg=LOIHI)
     m = mapping(a)
     assert [(c.process, c.chip, c.tile_x, c.tile_y) for c in m.cores] == [
-        ("A", 0, 0, 0), ("A", 0, 1, 0), ("A", 0, 0, 1), ("B", 0, 1, 1), ("B", 1, 0, 0), ("B", 1, 1, 0)]
+        ("A", 0, 0, 0),
+        ("A", 0, 1, 0),
+        ("A", 0, 0, 1),
+        ("B", 0, 1, 1),
+        ("B", 1, 0, 0),
+        ("B", 1, 1, 0),
+    ]
     assert m.chips_used == 2
     t = report(a).totals()
     a.stop()
@@ -173,8 +186,11 @@ def test_fan_out_limit_splits_sources_then_errors():
     b2 = procs.LIF(shape=(30,), vth=10, name="B2")
     a2.s_out.connect(d.s_in)
     d.a_out.connect(b2.a_in)
-    with pytest.raises(MappingError, match=r"LIF 'A2': neuron 0 sends to 3 destination cores.*2 output axons "
-                                           r"\(over by 1\)"):
+    with pytest.raises(
+        MappingError,
+        match=r"LIF 'A2': neuron 0 sends to 3 destination cores.*2 output axons "
+        r"\(over by 1\)",
+    ):
         map_network(a2, limits=dataclasses.replace(GRID, fan_out_axons_per_core=2))
 
 

@@ -51,11 +51,21 @@ def test_chip_processes_use_emulator_models():
 def _fixed_net(draw):
     n_in, n_mid, n_out = draw(st.integers(1, 12)), draw(st.integers(1, 12)), draw(st.integers(1, 6))
     seed = draw(st.integers(0, 2**31 - 1))
-    return dict(n_in=n_in, n_mid=n_mid, n_out=n_out, seed=seed,
-                du=draw(st.integers(0, 4095)), dv=draw(st.integers(0, 4095)),
-                vth=draw(st.integers(0, 2000)), bias=draw(st.integers(-4096, 4095)), bexp=draw(st.integers(0, 7)),
-                exp=draw(st.integers(-8, 7)), nwb=draw(st.integers(1, 8)),
-                sparse=draw(st.booleans()), delay=draw(st.integers(0, 5)))
+    return dict(
+        n_in=n_in,
+        n_mid=n_mid,
+        n_out=n_out,
+        seed=seed,
+        du=draw(st.integers(0, 4095)),
+        dv=draw(st.integers(0, 4095)),
+        vth=draw(st.integers(0, 2000)),
+        bias=draw(st.integers(-4096, 4095)),
+        bexp=draw(st.integers(0, 7)),
+        exp=draw(st.integers(-8, 7)),
+        nwb=draw(st.integers(1, 8)),
+        sparse=draw(st.booleans()),
+        delay=draw(st.integers(0, 5)),
+    )
 
 
 def _build(p):
@@ -63,8 +73,7 @@ def _build(p):
     src = procs.RingBuffer(data=(rng.random((p["n_in"], 7)) < 0.4).astype(int))
     w1 = rng.integers(-256, 256, (p["n_mid"], p["n_in"]))
     d1 = (procs.Sparse if p["sparse"] else procs.Dense)(weights=w1, weight_exp=p["exp"], num_weight_bits=p["nwb"])
-    l1 = procs.LIF(shape=(p["n_mid"],), du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias"],
-                   bias_exp=p["bexp"])
+    l1 = procs.LIF(shape=(p["n_mid"],), du=p["du"], dv=p["dv"], vth=p["vth"], bias_mant=p["bias"], bias_exp=p["bexp"])
     w2 = rng.integers(0, 256, (p["n_out"], p["n_mid"]))
     d2 = procs.DelayDense(weights=w2, delays=rng.integers(0, p["delay"] + 1, w2.shape), weight_exp=p["exp"])
     l2 = procs.LIF(shape=(p["n_out"],), du=p["du"], dv=p["dv"], vth=p["vth"])
@@ -160,10 +169,16 @@ def test_delay_beyond_6_bits_is_an_error():
         lif.run(condition=caldera.RunSteps(num_steps=1), run_cfg=LOIHI)
 
 
-@pytest.mark.parametrize("param,value,allowed", [
-    ("du", 5000, "0..4095"), ("bias_mant", 5000, "-4096..4095"), ("bias_exp", 8, "0..7"),
-    ("vth", 2**17, "0..131071"), ("v", 2**23, "24-bit"),
-])
+@pytest.mark.parametrize(
+    "param,value,allowed",
+    [
+        ("du", 5000, "0..4095"),
+        ("bias_mant", 5000, "-4096..4095"),
+        ("bias_exp", 8, "0..7"),
+        ("vth", 2**17, "0..131071"),
+        ("v", 2**23, "24-bit"),
+    ],
+)
 def test_lif_parameters_outside_bit_widths(param, value, allowed):
     kw = {"vth": 10, param: value}
     lif = procs.LIF(shape=(2,), **kw)

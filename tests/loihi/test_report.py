@@ -252,8 +252,10 @@ def test_parallel_partitions_are_merged():
     one = report(lif).totals()
     lif.stop()
     lif, _ = _net()
-    lif.run(condition=caldera.RunSteps(num_steps=STEPS),
-            run_cfg=caldera.RunConfig(backend="loihi", tag="fixed_pt", partitions=2))
+    lif.run(
+        condition=caldera.RunSteps(num_steps=STEPS),
+        run_cfg=caldera.RunConfig(backend="loihi", tag="fixed_pt", partitions=2),
+    )
     assert len(lif.runtime.partitions) == 2
     two = report(lif)
     lif.stop()

@@ -17,8 +17,9 @@ def test_qubo_command_is_registered_by_the_plugin():
 
 
 def test_solve_gset_json(data_dir, capsys):
-    rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), "--steps", "300", "--seed", "3", "--replicas", "2",
-                   "--json"])
+    rc = cli.main(
+        ["qubo", "solve", str(data_dir / "G43.txt"), "--steps", "300", "--seed", "3", "--replicas", "2", "--json"]
+    )
     out = capsys.readouterr()
     assert rc == 0
     res = json.loads(out.out)
@@ -40,10 +41,13 @@ def test_solve_npy_summary_and_time_limit(tmp_path, capsys):
     assert "cut" not in out.split("best cost")[1].splitlines()[1]
 
 
-@pytest.mark.parametrize("args, msg", [
-    (["--time-limit", "0"], "--time-limit must be > 0"),
-    (["--time-limit", "-2"], "--time-limit must be > 0"),
-])
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["--time-limit", "0"], "--time-limit must be > 0"),
+        (["--time-limit", "-2"], "--time-limit must be > 0"),
+    ],
+)
 def test_bad_time_limit(data_dir, capsys, args, msg):
     rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), *args])
     assert rc == 2

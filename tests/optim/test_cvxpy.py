@@ -45,8 +45,9 @@ def test_random_qp_with_all_constraint_kinds(seed):
     e = rng.normal(size=(me, n))
     f = e @ x0
     x = cp.Variable(n)
-    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(q)) + p @ x),
-                      [a @ x <= b, e @ x == f, x >= -1, x <= 1])
+    prob = cp.Problem(
+        cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(q)) + p @ x), [a @ x <= b, e @ x == f, x >= -1, x <= 1]
+    )
     ref = prob.solve()
     ref_duals = [c.dual_value.copy() for c in prob.constraints[:2]]
     agree(prob, [x])
@@ -70,8 +71,9 @@ def test_svm():
     pts = np.vstack([rng.normal(1.0, 1.0, (20, 2)), rng.normal(-1.0, 1.0, (20, 2))])
     y = np.r_[np.ones(20), -np.ones(20)]
     w, b0, xi = cp.Variable(2), cp.Variable(), cp.Variable(40)
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + 1.0 * cp.sum(xi)),
-                      [cp.multiply(y, pts @ w + b0) >= 1 - xi, xi >= 0])
+    prob = cp.Problem(
+        cp.Minimize(0.5 * cp.sum_squares(w) + 1.0 * cp.sum(xi)), [cp.multiply(y, pts @ w + b0) >= 1 - xi, xi >= 0]
+    )
     agree(prob, [w, b0])
 
 

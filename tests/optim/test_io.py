@@ -28,15 +28,18 @@ def test_gset_small_with_weights(tmp_path):
     assert prob.cut_value([0, 1, 0]) == -1
 
 
-@pytest.mark.parametrize("text, line, msg", [
-    ("3 2\n1 2 1\n2 x 1\n", 3, "not a valid int"),
-    ("3 2\n1 2 1\n", 1, "announces 2 edges"),
-    ("3 1\n1 4 1\n", 2, "out of range"),
-    ("3 1\n2 2 1\n", 2, "self-loop"),
-    ("n m\n", 1, "not a valid int"),
-    ("3 1\n1 2 nan\n", 2, "non-finite"),
-    ("3 1\n1\n", 2, "expected 3 numbers"),
-])
+@pytest.mark.parametrize(
+    "text, line, msg",
+    [
+        ("3 2\n1 2 1\n2 x 1\n", 3, "not a valid int"),
+        ("3 2\n1 2 1\n", 1, "announces 2 edges"),
+        ("3 1\n1 4 1\n", 2, "out of range"),
+        ("3 1\n2 2 1\n", 2, "self-loop"),
+        ("n m\n", 1, "not a valid int"),
+        ("3 1\n1 2 nan\n", 2, "non-finite"),
+        ("3 1\n1\n", 2, "expected 3 numbers"),
+    ],
+)
 def test_gset_errors_name_the_line(tmp_path, text, line, msg):
     f = tmp_path / "bad.txt"
     f.write_text(text)
@@ -95,8 +98,9 @@ def test_npy_with_nan_and_non_square(tmp_path):
 
 def test_from_bqm_energies_match():
     dimod = pytest.importorskip("dimod")
-    bqm = dimod.BinaryQuadraticModel({"a": 1.0, "b": -2.0, "c": 0.5}, {("a", "b"): 3.0, ("b", "c"): -1.5}, 0.25,
-                                     dimod.SPIN)
+    bqm = dimod.BinaryQuadraticModel(
+        {"a": 1.0, "b": -2.0, "c": 0.5}, {("a", "b"): 3.0, ("b", "c"): -1.5}, 0.25, dimod.SPIN
+    )
     prob, order = from_bqm(bqm)
     for x in np.array(np.meshgrid([0, 1], [0, 1], [0, 1])).reshape(3, -1).T:
         sample = {v: 2 * int(x[i]) - 1 for i, v in enumerate(order)}

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import sparse as sp
 
-SMALL = hnp.arrays(np.int64, st.tuples(st.integers(1, 7), st.just(0)).map(lambda t: (t[0], t[0])),
-                   elements=st.integers(-9, 9))
+SMALL = hnp.arrays(
+    np.int64, st.tuples(st.integers(1, 7), st.just(0)).map(lambda t: (t[0], t[0])), elements=st.integers(-9, 9)
+)
 
 
 def all_states(n: int) -> np.ndarray:
@@ -61,14 +62,17 @@ def test_brute_force_finds_minimum():
     assert c == costs.min() == QUBO(q).evaluate(x)
 
 
-@pytest.mark.parametrize("bad, msg", [
-    (np.zeros((2, 3)), "square"),
-    (np.array([[1.0, np.nan], [0, 1]]), "NaN"),
-    (np.array([[1.0, np.inf], [0, 1]]), "NaN or infinite"),
-    (np.zeros((0, 0)), "empty"),
-    (np.zeros(3), "2-D"),
-    (np.array([["a"]]), "numeric"),
-])
+@pytest.mark.parametrize(
+    "bad, msg",
+    [
+        (np.zeros((2, 3)), "square"),
+        (np.array([[1.0, np.nan], [0, 1]]), "NaN"),
+        (np.array([[1.0, np.inf], [0, 1]]), "NaN or infinite"),
+        (np.zeros((0, 0)), "empty"),
+        (np.zeros(3), "2-D"),
+        (np.array([["a"]]), "numeric"),
+    ],
+)
 def test_qubo_rejects_bad_matrices(bad, msg):
     with pytest.raises(ParameterError, match=msg):
         QUBO(bad)

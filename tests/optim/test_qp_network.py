@@ -31,6 +31,7 @@ def test_statuses_for_infeasible_and_unbounded():
     res = solve_qp(QP(np.eye(2), A=[[1, 0], [-1, 0]], b=[-1, -1]))
     assert res.x is None and res.objective is None
 
+
 def test_bounds_only_and_unconstrained():
     res = solve_qp(QP(np.diag([2.0, 1.0]), p=[-4.0, 3.0], lb=[-1, -1], ub=[1, 1]))
     assert res.status == "optimal"
@@ -41,8 +42,13 @@ def test_bounds_only_and_unconstrained():
 
 def test_bad_solver_arguments():
     qp = QP(np.eye(2))
-    for kwargs, msg in [(dict(max_iter=0), "max_iter"), (dict(tol=0), "tol"), (dict(omegas=[]), "omegas"),
-                        (dict(time_limit=0), "time_limit"), (dict(check_every=0), "check_every")]:
+    for kwargs, msg in [
+        (dict(max_iter=0), "max_iter"),
+        (dict(tol=0), "tol"),
+        (dict(omegas=[]), "omegas"),
+        (dict(time_limit=0), "time_limit"),
+        (dict(check_every=0), "check_every"),
+    ]:
         with pytest.raises(ParameterError, match=msg):
             solve_qp(qp, **kwargs)
     with pytest.raises(ParameterError, match="expected a caldera_optim.QP"):

@@ -14,8 +14,7 @@ from scipy import sparse as sp
 
 pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
 
-QUBOS = st.integers(2, 16).flatmap(
-    lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-20, 20)))
+QUBOS = st.integers(2, 16).flatmap(lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-20, 20)))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,9 +28,13 @@ def test_finds_the_exhaustive_optimum(q, seed):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(q=st.integers(1, 30).flatmap(lambda n: hnp.arrays(np.float64, (n, n), elements=st.floats(-5, 5, width=32))),
-       seed=st.integers(0, 1000), update=st.sampled_from(["colors", "parallel"]),
-       steps=st.integers(1, 200), replicas=st.integers(1, 5))
+@given(
+    q=st.integers(1, 30).flatmap(lambda n: hnp.arrays(np.float64, (n, n), elements=st.floats(-5, 5, width=32))),
+    seed=st.integers(0, 1000),
+    update=st.sampled_from(["colors", "parallel"]),
+    steps=st.integers(1, 200),
+    replicas=st.integers(1, 5),
+)
 def test_reported_costs_are_xqx_of_reported_states(q, seed, update, steps, replicas):
     prob = QUBO(q, offset=0.5)
     res = solve_qubo(prob, num_steps=steps, replicas=replicas, seed=seed, update=update)
@@ -49,8 +52,10 @@ def test_reported_costs_are_xqx_of_reported_states(q, seed, update, steps, repli
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(q=st.integers(2, 12).flatmap(lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-8, 8))),
-       seed=st.integers(0, 1000))
+@given(
+    q=st.integers(2, 12).flatmap(lambda n: hnp.arrays(np.int64, (n, n), elements=st.integers(-8, 8))),
+    seed=st.integers(0, 1000),
+)
 def test_fixed_point_models_find_the_optimum_with_integer_arithmetic(q, seed):
     prob = QUBO(q)
     _, best = prob.brute_force()
@@ -108,16 +113,19 @@ def test_init_state_is_respected_and_diagonal_only_problem():
     assert res.best_cost == -4.0
 
 
-@pytest.mark.parametrize("kwargs, msg", [
-    (dict(time_limit=0), "time_limit"),
-    (dict(time_limit=-1), "time_limit"),
-    (dict(num_steps=0), "num_steps"),
-    (dict(replicas=0), "replicas"),
-    (dict(refract=-1), "refract"),
-    (dict(tag="float"), "tag"),
-    (dict(update="random"), "update"),
-    (dict(target_cost=float("nan")), "target_cost"),
-])
+@pytest.mark.parametrize(
+    "kwargs, msg",
+    [
+        (dict(time_limit=0), "time_limit"),
+        (dict(time_limit=-1), "time_limit"),
+        (dict(num_steps=0), "num_steps"),
+        (dict(replicas=0), "replicas"),
+        (dict(refract=-1), "refract"),
+        (dict(tag="float"), "tag"),
+        (dict(update="random"), "update"),
+        (dict(target_cost=float("nan")), "target_cost"),
+    ],
+)
 def test_bad_solver_arguments(kwargs, msg):
     kwargs.setdefault("num_steps", 5)
     with pytest.raises(ParameterError, match=msg):

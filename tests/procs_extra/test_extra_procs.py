@@ -25,8 +25,9 @@ def _trace(proc, names, steps, tag, root):
 
 def _atrlif(tag):
     src = procs.RingBuffer(data=np.ones((1, 4)))
-    n = procs.ATRLIF(shape=(1,), delta_i=0.5, delta_v=0.5, delta_theta=0.5, delta_r=0.5, theta_0=2, theta=2,
-                     theta_step=1)
+    n = procs.ATRLIF(
+        shape=(1,), delta_i=0.5, delta_v=0.5, delta_theta=0.5, delta_r=0.5, theta_0=2, theta=2, theta_step=1
+    )
     src.s_out.connect(n.a_in)
     return src, n
 
@@ -173,8 +174,10 @@ def _delta(tag, compression, data, model=None, **kw):
     src.s_out.connect(de.a_in)
     de.s_out.connect(sink.a_in)
     emap = {} if model is None else {procs.DeltaEncoder: model}
-    src.run(condition=caldera.RunSteps(num_steps=data.shape[1]),
-            run_cfg=caldera.RunConfig(tag=tag, exception_proc_model_map=emap))
+    src.run(
+        condition=caldera.RunSteps(num_steps=data.shape[1]),
+        run_cfg=caldera.RunConfig(tag=tag, exception_proc_model_map=emap),
+    )
     out = sink.data.get()
     src.stop()
     return out
@@ -194,8 +197,9 @@ def test_delta_encoder_sparse_formats_round_trip(comp):
     dense = _delta("fixed_pt", procs.Compression.DENSE, data, vth=3, num_bits=6)
     from caldera_cpu.models.procs_extra import PyDeltaEncoderModelSparse
 
-    other = _delta("fixed_pt", getattr(procs.Compression, comp), data, model=PyDeltaEncoderModelSparse, vth=3,
-                   num_bits=6)
+    other = _delta(
+        "fixed_pt", getattr(procs.Compression, comp), data, model=PyDeltaEncoderModelSparse, vth=3, num_bits=6
+    )
     np.testing.assert_array_equal(other, dense)
 
 

@@ -6,11 +6,10 @@ import os
 import signal
 import time
 
-import numpy as np
-import pytest
-
 import caldera
 import caldera.plugins
+import numpy as np
+import pytest
 from caldera import (
     CPU,
     InPort,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
+import caldera
 import numpy as np
 import pytest
-
-import caldera
 from caldera import (
     CPU,
     AsyncProtocol,
@@ -116,8 +115,10 @@ def test_sync_domains_default_and_custom():
     src = Source(shape=(2,), name="src")
     lif = LIF(shape=(2,), du=1.0, dv=0.5, vth=100.0, name="lif")
     src.s_out.connect(lif.a_in)
-    src.run(caldera.RunSteps(2), caldera.RunConfig(backend="cpu",
-                                                   custom_sync_domains=[SyncDomain("net", LoihiProtocol, [lif])]))
+    src.run(
+        caldera.RunSteps(2),
+        caldera.RunConfig(backend="cpu", custom_sync_domains=[SyncDomain("net", LoihiProtocol, [lif])]),
+    )
     doms = {d.name: sorted(p.name for p in d.processes) for d in src.runtime.sync_domains}
     assert doms == {"net": ["lif"], "AsyncProtocol_default": ["src"]}
     src.stop()
@@ -125,5 +126,7 @@ def test_sync_domains_default_and_custom():
     lif = LIF(shape=(2,), name="lif")
     src.s_out.connect(lif.a_in)
     with pytest.raises(CompileError, match="implements AsyncProtocol, but sync domain 'bad' uses LoihiProtocol"):
-        src.run(caldera.RunSteps(1), caldera.RunConfig(backend="cpu",
-                                                       custom_sync_domains=[SyncDomain("bad", LoihiProtocol, [src])]))
+        src.run(
+            caldera.RunSteps(1),
+            caldera.RunConfig(backend="cpu", custom_sync_domains=[SyncDomain("bad", LoihiProtocol, [src])]),
+        )

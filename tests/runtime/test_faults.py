@@ -8,9 +8,8 @@ import signal
 import threading
 import time
 
-import pytest
-
 import caldera
+import pytest
 from caldera.errors import RunError, RuntimeStateError
 
 from .conftest import chain

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import caldera
 import numpy as np
 import pytest
-
-import caldera
 from caldera import plugins
 from caldera.backend import Backend
 from caldera.executor import InProcessExecutor
@@ -19,8 +18,15 @@ class _ShadowBackend:
 
     @hookimpl
     def caldera_backends(self):
-        return [Backend(name="shadow", priority=-1, accepts=lambda m: issubclass(m, AbstractPyProcessModel),
-                        make_executor=InProcessExecutor, description="test backend")]
+        return [
+            Backend(
+                name="shadow",
+                priority=-1,
+                accepts=lambda m: issubclass(m, AbstractPyProcessModel),
+                make_executor=InProcessExecutor,
+                description="test backend",
+            )
+        ]
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import queue
 import threading
 import time
 
+import caldera
 import numpy as np
 import pytest
-
-import caldera
 from caldera.errors import ParameterError
 from caldera.procs import LIF, Extractor, Injector
 

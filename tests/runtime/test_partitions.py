@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import caldera
 import numpy as np
 import pytest
-
-import caldera
 from caldera.errors import CompileError, ParameterError
 from caldera.procs import LIF, Dense, Monitor
 
@@ -51,8 +50,11 @@ def test_explicit_assignment_and_monitor_follows_its_target(no_children):
     a.run(caldera.RunSteps(10), caldera.RunConfig(backend="cpu", partitions=[[a, syn], [b]]))
     parts = a.runtime.partitions
     names = [sorted(a.runtime.net.models[i].process_name for i in p.ids) for p in parts]
-    assert names == [["a", "syn"], ["b", "mon"]] or names == [["a", "syn"], ["mon", "b"]] or \
-        sorted(map(sorted, names)) == [["a", "syn"], ["b", "mon"]]
+    assert (
+        names == [["a", "syn"], ["b", "mon"]]
+        or names == [["a", "syn"], ["mon", "b"]]
+        or sorted(map(sorted, names)) == [["a", "syn"], ["b", "mon"]]
+    )
     v_child = b.v.get()
     trace = mon.get_data()["b"]["v"]
     np.testing.assert_array_equal(trace[-1], v_child)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import caldera
 import numpy as np
 import pytest
-
-import caldera
 from caldera.procs import LIF, Dense, Monitor
 from caldera.serialization import SerializationError
 

@@ -136,7 +136,21 @@ def truncate_weights(weights, sign_mode: SignMode, num_weight_bits: int, max_num
 
 
 __all__ = [
-    "DECAY_BITS", "DECAY_UNITY", "UV_BITS", "MAX_UV", "ACT_SHIFT", "VTH_SHIFT",
-    "decay", "decay_reference", "wrap_u", "saturate_v", "shift", "signed_clamp",
-    "SignMode", "determine_sign_mode", "weight_range", "clip_weights", "truncate_weights",
+    "DECAY_BITS",
+    "DECAY_UNITY",
+    "UV_BITS",
+    "MAX_UV",
+    "ACT_SHIFT",
+    "VTH_SHIFT",
+    "decay",
+    "decay_reference",
+    "wrap_u",
+    "saturate_v",
+    "shift",
+    "signed_clamp",
+    "SignMode",
+    "determine_sign_mode",
+    "weight_range",
+    "clip_weights",
+    "truncate_weights",
 ]

@@ -33,8 +33,7 @@ class PartitionAborted(CalderaError):
 class ShmChannel:
     """The shared part of a channel: created by the parent before partitions are forked."""
 
-    def __init__(self, shape: tuple[int, ...], dtype: ty.Any, abort: ty.Any, depth: int = 8,
-                 name: str = "") -> None:
+    def __init__(self, shape: tuple[int, ...], dtype: ty.Any, abort: ty.Any, depth: int = 8, name: str = "") -> None:
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.depth = int(depth)
@@ -152,8 +151,6 @@ def new_abort_event() -> ty.Any:
     return _CTX.Event()
 
 
-
-
 class ThreadChannel:
     """A bounded, blocking FIFO between two threads of one OS process (async models <-> the step loop).
 
@@ -212,5 +209,12 @@ class ThreadChannel:
         return self._q[0]
 
 
-__all__ = ["ShmChannel", "ChannelSender", "ChannelReceiver", "ThreadChannel", "PartitionAborted", "new_abort_event",
-           "POLL_S"]
+__all__ = [
+    "ShmChannel",
+    "ChannelSender",
+    "ChannelReceiver",
+    "ThreadChannel",
+    "PartitionAborted",
+    "new_abort_event",
+    "POLL_S",
+]

@@ -24,8 +24,7 @@ def _plugins(args: argparse.Namespace) -> int:
     for n in names:
         dname, ver = dists.get(n, ("(registered)", "-"))
         bl = [
-            f"{b.name}{' (default)' if default is not None and b.name == default.name else ''}"
-            f" prio={b.priority}"
+            f"{b.name}{' (default)' if default is not None and b.name == default.name else ''} prio={b.priority}"
             for b in backends.values()
             if b.plugin == n
         ]

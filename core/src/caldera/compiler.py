@@ -39,7 +39,7 @@ from caldera.model import (
     PyVarPort,
     model_fields,
 )
-from caldera.ports import AbstractPort, ConcatPort, InPort, OutPort, RefPort, VirtualPort
+from caldera.ports import AbstractPort, ConcatPort, OutPort, RefPort, VirtualPort
 from caldera.process import Process
 from caldera.run_config import RunConfig
 from caldera.variable import Var, _is_sparse
@@ -317,8 +317,9 @@ class Link:
     queue: ty.Any
 
 
-def wire(models: dict[int, AbstractPyProcessModel], leaves: list[Process],
-         links: list[Link] | None = None) -> dict[int, set[int]]:
+def wire(
+    models: dict[int, AbstractPyProcessModel], leaves: list[Process], links: list[Link] | None = None
+) -> dict[int, set[int]]:
     """Create queues between model ports; return, per model, the processes feeding it."""
     leaf_ids = {p.id for p in leaves}
     feeders: dict[int, set[int]] = {p.id: set() for p in leaves}
@@ -383,7 +384,7 @@ def _find_cycle(nodes: list[int], edges: dict[int, set[int]]) -> list[int] | Non
         stack_path.append(n)
         for m in edges.get(n, ()):
             if color.get(m, 0) == 1:
-                return stack_path[stack_path.index(m):] + [m]
+                return stack_path[stack_path.index(m) :] + [m]
             if color.get(m, 0) == 0:
                 r = dfs(m)
                 if r:
@@ -414,8 +415,7 @@ class Plan:
     abort: ty.Any = None  # threading.Event shared with async models' channels
 
 
-def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel],
-          feeders: dict[int, set[int]]) -> Plan:
+def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel], feeders: dict[int, set[int]]) -> Plan:
     kind = {pid: getattr(m, "schedule", None) for pid, m in models.items()}
     async_ids = {pid for pid, m in models.items() if isinstance(m, PyAsyncProcessModel)}
     recv_ids = [p.id for p in leaves if kind[p.id] == "recv_first" and p.id not in async_ids]
@@ -453,8 +453,9 @@ def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel],
         models=ordered,
         send_first=[models[p.id] for p in leaves if kind[p.id] == "send_first" and p.id not in async_ids],
         recv_first=[models[i] for i in topo],
-        general=[models[p.id] for p in leaves if kind[p.id] not in ("send_first", "recv_first")
-                 and p.id not in async_ids],
+        general=[
+            models[p.id] for p in leaves if kind[p.id] not in ("send_first", "recv_first") and p.id not in async_ids
+        ],
         async_models=[models[i] for i in async_ids],
         in_ports={p.id: [getattr(models[p.id], ip.name) for ip in p.in_ports] for p in leaves},
     )
@@ -514,8 +515,13 @@ def auto_partitions(leaves: list[Process]) -> int:
     return int(max(1, min(cores, 1 + total // AUTO_PARTITION_MIN_COST)))
 
 
-def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg: RunConfig,
-                      proc_backend: dict[int, Backend], all_procs: list[Process]) -> list[Partition]:
+def assign_partitions(
+    leaves: list[Process],
+    models: dict[int, ty.Any],
+    run_cfg: RunConfig,
+    proc_backend: dict[int, Backend],
+    all_procs: list[Process],
+) -> list[Partition]:
     """Assign every leaf process to a partition (see ``RunConfig.partitions``).
 
     A RefPort reads and writes its target directly, so a RefPort's owner (e.g.
@@ -557,8 +563,12 @@ def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg:
     spec = run_cfg.partitions
     unit_idx: list[int] = []
     if isinstance(spec, (list, tuple, dict)):
-        items = spec.items() if isinstance(spec, dict) else (
-            (p, i) for i, group in enumerate(spec) for p in (group if isinstance(group, (list, tuple)) else [group])
+        items = (
+            spec.items()
+            if isinstance(spec, dict)
+            else (
+                (p, i) for i, group in enumerate(spec) for p in (group if isinstance(group, (list, tuple)) else [group])
+            )
         )
         by_id = {p.id: p for p in all_procs}
         idx: dict[int, int] = {}
@@ -597,14 +607,15 @@ def assign_partitions(leaves: list[Process], models: dict[int, ty.Any], run_cfg:
         raise CompileError("host-bound processes (Injector, Extractor, ...) were assigned to different partitions")
     first = host.pop() if host else idx[leaves[0].id]
     keys: dict[tuple[int, str], int] = {}
-    for k in sorted({(idx[p.id], proc_backend[p.id].name) for p in leaves},
-                    key=lambda k: (k[0] != first, k[0], k[1])):
+    for k in sorted({(idx[p.id], proc_backend[p.id].name) for p in leaves}, key=lambda k: (k[0] != first, k[0], k[1])):
         keys[k] = len(keys)
     members: dict[int, set[int]] = {}
     for p in leaves:
         members.setdefault(keys[(idx[p.id], proc_backend[p.id].name)], set()).add(p.id)
-    return [Partition(i, proc_backend[next(iter(members[i]))], members[i], Plan([], [], [], [], []))
-            for i in sorted(members)]
+    return [
+        Partition(i, proc_backend[next(iter(members[i]))], members[i], Plan([], [], [], [], []))
+        for i in sorted(members)
+    ]
 
 
 def _thread_channels_for_async(models: dict[int, ty.Any], links: list[Link], plan: Plan) -> None:
@@ -619,8 +630,9 @@ def _thread_channels_for_async(models: dict[int, ty.Any], links: list[Link], pla
     for link in links:
         src, dst = models[link.src], models[link.dst]
         if isinstance(src, PyAsyncProcessModel) or isinstance(dst, PyAsyncProcessModel):
-            ch = ThreadChannel(plan.abort, name=f"{src.process_name}.{link.src_port}->{dst.process_name}."
-                                                f"{link.dst_port}")
+            ch = ThreadChannel(
+                plan.abort, name=f"{src.process_name}.{link.src_port}->{dst.process_name}.{link.dst_port}"
+            )
             out, inp = getattr(src, link.src_port), getattr(dst, link.dst_port)
             out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ch
             inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ch
@@ -762,8 +774,29 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
     start = max(int(getattr(p, "_start_time_step", 0)) for p in all_procs)
     for m in models.values():
         m.time_step = start
-    return CompiledNetwork(all_procs, leaves, models, plan, partitions[0].backend, run_cfg, model_classes,
-                           partitions, links, start, sync_domains)
+    return CompiledNetwork(
+        all_procs,
+        leaves,
+        models,
+        plan,
+        partitions[0].backend,
+        run_cfg,
+        model_classes,
+        partitions,
+        links,
+        start,
+        sync_domains,
+    )
 
 
-__all__ = ["compile_network", "CompiledNetwork", "Plan", "Partition", "Link", "subplan", "select_model", "select_backend", "collect_processes"]
+__all__ = [
+    "compile_network",
+    "CompiledNetwork",
+    "Plan",
+    "Partition",
+    "Link",
+    "subplan",
+    "select_model",
+    "select_backend",
+    "collect_processes",
+]

@@ -39,8 +39,9 @@ class RunError(CalderaError, RuntimeError):
     part of the message.
     """
 
-    def __init__(self, message: str, *, process: str | None = None,
-                 step: int | None = None, phase: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, process: str | None = None, step: int | None = None, phase: str | None = None
+    ) -> None:
         super().__init__(message)
         self.process = process
         self.step = step

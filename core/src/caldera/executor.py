@@ -15,9 +15,9 @@ import traceback
 import typing as ty
 
 from caldera.channels import PartitionAborted
+from caldera.compiler import Plan
 from caldera.errors import RunError
 from caldera.model import AbstractPyProcessModel, PyLoihiProcessModel
-from caldera.compiler import Plan
 
 _PHASE_OF = {
     "run_spk": "spk",
@@ -49,9 +49,7 @@ class _Scheduler:
 
         g = greenlet.getcurrent()
         if g.parent is None:
-            raise RuntimeError(
-                f"{port.process_name}.{port.name}.recv: no message available (called outside the step)"
-            )
+            raise RuntimeError(f"{port.process_name}.{port.name}.recv: no message available (called outside the step)")
         while not all(port._queues):
             g.parent.switch(port)
 
@@ -67,8 +65,9 @@ class InProcessExecutor:
         self.step_counter: ty.Any = None
         self.counter_index = 0
         self._model_ids = {id(m) for m in self.models}
-        mgmt_sorted = sorted((m for m in self.models if m not in plan.async_models),
-                             key=lambda m: getattr(m, "mgmt_order", 0))
+        mgmt_sorted = sorted(
+            (m for m in self.models if m not in plan.async_models), key=lambda m: getattr(m, "mgmt_order", 0)
+        )
         self._pre = [m for m in mgmt_sorted if _overrides(m, "pre_guard")]
         self._lrn = [m for m in mgmt_sorted if _overrides(m, "lrn_guard")]
         self._post = [m for m in mgmt_sorted if _overrides(m, "post_guard")]
@@ -88,8 +87,9 @@ class InProcessExecutor:
                         attr.scheduler = self._sched
 
     # -- stepping ---------------------------------------------------------------------------
-    def run_steps(self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None,
-                  progress: ty.Any = None) -> int:
+    def run_steps(
+        self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None, progress: ty.Any = None
+    ) -> int:
         """Run up to ``num_steps`` steps; returns how many ran (fewer if ``should_stop`` said so)."""
         if not self.plan.async_models:
             return self._run_sync(num_steps, should_stop, progress)
@@ -139,15 +139,24 @@ class InProcessExecutor:
                     plan.abort.set()
                     t.join(1.0)
                     if t.is_alive():
-                        errors.append((m, RuntimeError(
-                            "did not return from run_async within 5 s of the stop request; "
-                            "run_async must poll self.check_for_stop_cmd()")))
+                        errors.append(
+                            (
+                                m,
+                                RuntimeError(
+                                    "did not return from run_async within 5 s of the stop request; "
+                                    "run_async must poll self.check_for_stop_cmd()"
+                                ),
+                            )
+                        )
         if errors:
             m, e = errors[0]
             tb = "".join(traceback.format_exception(type(e), e, e.__traceback__))
             raise RunError(
                 f"async process {m.process_name!r} ({type(m).__name__}) raised {type(e).__name__}: {e}\n\n"
-                f"Original traceback:\n{tb}", process=m.process_name, step=self.time_step, phase="async",
+                f"Original traceback:\n{tb}",
+                process=m.process_name,
+                step=self.time_step,
+                phase="async",
             ) from e
         if sync_error is not None:
             raise sync_error
@@ -238,7 +247,8 @@ class InProcessExecutor:
                     f"deadlock at step {self.time_step}: processes {', '.join(names)} wait for messages "
                     "that never come (a loop without a send-first process, or a model that receives "
                     "more than its sources send)",
-                    step=self.time_step, phase="spk",
+                    step=self.time_step,
+                    phase="spk",
                 )
 
     def _wait_remote(self, tasks: list, waiting: list) -> bool:
@@ -272,7 +282,9 @@ class InProcessExecutor:
             f"process {model.process_name!r} ({pcls}, model {type(model).__name__}) raised "
             f"{type(exc).__name__} in phase {phase!r} at step {self.time_step}: {exc}\n\n"
             f"Original traceback:\n{tb}",
-            process=model.process_name, step=self.time_step, phase=phase,
+            process=model.process_name,
+            step=self.time_step,
+            phase=phase,
         )
 
 

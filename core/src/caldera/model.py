@@ -112,9 +112,7 @@ class PyOutPort(PyPort):
             if arr.size == 1 and len(self.shape) <= 1 and int(np.prod(self.shape)) == 1:
                 arr = arr.reshape(self.shape)
             else:
-                raise ValueError(
-                    f"{self.process_name}.{self.name}.send: expected shape {self.shape}, got {arr.shape}"
-                )
+                raise ValueError(f"{self.process_name}.{self.name}.send: expected shape {self.shape}, got {arr.shape}")
         for q in self._queues:
             q.append(arr)
         if self.scheduler is not None:

@@ -44,8 +44,9 @@ def _error_payload(exc: BaseException) -> dict:
     }
 
 
-def _child_main(conn: ty.Any, part: Partition, net: CompiledNetwork, abort: ty.Any, counter: ty.Any,
-                watchdog_s: float | None) -> None:
+def _child_main(
+    conn: ty.Any, part: Partition, net: CompiledNetwork, abort: ty.Any, counter: ty.Any, watchdog_s: float | None
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
     code = 0
     try:
@@ -136,9 +137,13 @@ class PartitionGroup:
                 continue
             out = getattr(net.models[link.src], link.src_port)
             inp = getattr(net.models[link.dst], link.dst_port)
-            ch = ShmChannel(out.shape, out.dtype, self.abort,
-                            name=f"{net.models[link.src].process_name}.{link.src_port}->"
-                                 f"{net.models[link.dst].process_name}.{link.dst_port}")
+            ch = ShmChannel(
+                out.shape,
+                out.dtype,
+                self.abort,
+                name=f"{net.models[link.src].process_name}.{link.src_port}->"
+                f"{net.models[link.dst].process_name}.{link.dst_port}",
+            )
             self.channels.append(ch)
             out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ChannelSender(ch)
             inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ChannelReceiver(ch)
@@ -149,9 +154,12 @@ class PartitionGroup:
         self.children: list[_Child] = []
         for part in net.partitions[1:]:
             parent_conn, child_conn = _CTX.Pipe()
-            p = _CTX.Process(target=_child_main, name=f"caldera-partition-{part.index}",
-                             args=(child_conn, part, net, self.abort, self.counter, net.run_cfg.watchdog_s),
-                             daemon=True)
+            p = _CTX.Process(
+                target=_child_main,
+                name=f"caldera-partition-{part.index}",
+                args=(child_conn, part, net, self.abort, self.counter, net.run_cfg.watchdog_s),
+                daemon=True,
+            )
             p.start()
             child_conn.close()
             self.children.append(_Child(part, p, parent_conn))
@@ -166,9 +174,9 @@ class PartitionGroup:
             for c in self.children:
                 if c.dead_reason is None and not c.alive():
                     code = c.proc.exitcode
-                    c.dead_reason = (f"partition {c.part.index} (pid {c.proc.pid}) died"
-                                     + (f" from signal {-code}" if code is not None and code < 0
-                                        else f" with exit code {code}"))
+                    c.dead_reason = f"partition {c.part.index} (pid {c.proc.pid}) died" + (
+                        f" from signal {-code}" if code is not None and code < 0 else f" with exit code {code}"
+                    )
                     self.abort.set()
 
     @property
@@ -180,9 +188,22 @@ class PartitionGroup:
         if self.abort.is_set():
             raise RuntimeStateError("a partition failed earlier; build the network again")
         for c in self.children:
+            if c.dead_reason is None and not c.alive():
+                code = c.proc.exitcode
+                c.dead_reason = f"partition {c.part.index} (pid {c.proc.pid}) died" + (
+                    f" from signal {-code}" if code is not None and code < 0 else f" with exit code {code}"
+                )
             if c.dead_reason:
-                raise RunError(c.dead_reason)
-            c.conn.send(("run", n))
+                self.abort.set()
+                raise RunError(f"{c.dead_reason}; the network cannot run")
+            try:
+                c.conn.send(("run", n))
+            except (BrokenPipeError, OSError) as e:
+                self.abort.set()
+                c.dead_reason = (
+                    c.dead_reason or f"partition {c.part.index} (pid {c.proc.pid}) died (its pipe is closed: {e})"
+                )
+                raise RunError(f"{c.dead_reason}; the network cannot run") from e
         local_error: BaseException | None = None
         try:
             with watchdog(self.net.run_cfg.watchdog_s, lambda: self.local.time_step):
@@ -200,7 +221,9 @@ class PartitionGroup:
                 p = r[1]
                 raise RunError(
                     f"partition {c.part.index} (pid {c.proc.pid}): {p['message']}",
-                    process=p["process"], step=p["step"], phase=p["phase"],
+                    process=p["process"],
+                    step=p["step"],
+                    phase=p["phase"],
                 )
         for c, r in replies:
             if r[0] == "dead":

@@ -43,8 +43,11 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
                 plugin = ep.load()
             except Exception as e:  # noqa: BLE001 - any import failure of a third-party plugin
                 FAILED[ep.name] = f"{dist.metadata['name']}: {type(e).__name__}: {e}"
-                warnings.warn(f"caldera plugin {ep.name!r} ({dist.metadata['name']}) failed to load: {e}",
-                              RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"caldera plugin {ep.name!r} ({dist.metadata['name']}) failed to load: {e}",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
                 continue
             pm.register(plugin, name=ep.name)
             DISTS[ep.name] = (dist.metadata["name"], dist.version)

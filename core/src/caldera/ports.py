@@ -94,8 +94,7 @@ class OutPort(AbstractIOPort):
                 self._link(p)
             else:
                 raise PortConnectionError(
-                    f"{self.qualified_name}: an OutPort connects to InPorts (or a parent's OutPort), "
-                    f"got {p!r}"
+                    f"{self.qualified_name}: an OutPort connects to InPorts (or a parent's OutPort), got {p!r}"
                 )
 
     def connect_from(self, ports: ty.Any) -> None:
@@ -125,9 +124,7 @@ class InPort(AbstractIOPort):
     def connect_from(self, ports: ty.Any) -> None:
         for p in _as_list(ports):
             if not isinstance(p, (OutPort, InPort, VirtualPort)):
-                raise PortConnectionError(
-                    f"{self.qualified_name}.connect_from expects OutPorts or InPorts, got {p!r}"
-                )
+                raise PortConnectionError(f"{self.qualified_name}.connect_from expects OutPorts or InPorts, got {p!r}")
             p.connect(self)
 
 
@@ -272,9 +269,7 @@ class ConcatPort(VirtualPort):
         for p in ports:
             if isinstance(p, InPort) or isinstance(p, VirtualPort) and p.side == "in":
                 raise PortConnectionError("concat_with works on sending ports (OutPorts and their views)")
-            if len(p.shape) != ndim or any(
-                p.shape[d] != ports[0].shape[d] for d in range(ndim) if d != axis
-            ):
+            if len(p.shape) != ndim or any(p.shape[d] != ports[0].shape[d] for d in range(ndim) if d != axis):
                 raise PortConnectionError(
                     f"cannot concatenate {ports[0].qualified_name} {ports[0].shape} with "
                     f"{p.qualified_name} {p.shape} along axis {axis}"

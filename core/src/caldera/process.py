@@ -151,9 +151,7 @@ class Process:
 
     def _register(self, key: str, member: Var | AbstractPort, coll: Collection) -> None:
         if "vars" not in self.__dict__:
-            raise RuntimeError(
-                f"{type(self).__name__}: call super().__init__(...) before declaring Vars and ports"
-            )
+            raise RuntimeError(f"{type(self).__name__}: call super().__init__(...) before declaring Vars and ports")
         if self._runtime is not None:
             raise RuntimeStateError(f"{self.name}: cannot declare {key!r} after the network was compiled")
         for c in (self.vars, self.in_ports, self.out_ports, self.ref_ports, self.var_ports):
@@ -189,8 +187,7 @@ class Process:
             return self._runtime
         return Runtime.build(self, run_cfg)
 
-    def run(self, condition: AbstractRunCondition | None = None,
-            run_cfg: RunConfig | None = None) -> None:
+    def run(self, condition: AbstractRunCondition | None = None, run_cfg: RunConfig | None = None) -> None:
         """Run the whole network this process is connected to.
 
         The first call compiles it with ``run_cfg``; later calls continue from

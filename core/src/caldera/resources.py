@@ -35,5 +35,13 @@ class Loihi2NeuroCore(NeuroCore):
     pass
 
 
-__all__ = ["AbstractResource", "AbstractComputeResource", "CPU", "GPU", "LMT",
-           "NeuroCore", "Loihi1NeuroCore", "Loihi2NeuroCore"]
+__all__ = [
+    "AbstractResource",
+    "AbstractComputeResource",
+    "CPU",
+    "GPU",
+    "LMT",
+    "NeuroCore",
+    "Loihi1NeuroCore",
+    "Loihi2NeuroCore",
+]

@@ -17,8 +17,10 @@ class RunSteps(AbstractRunCondition):
     blocking: bool = True
 
     def __post_init__(self) -> None:
-        if isinstance(self.num_steps, bool) or not isinstance(self.num_steps, (int,)) and not (
-            hasattr(self.num_steps, "__index__")
+        if (
+            isinstance(self.num_steps, bool)
+            or not isinstance(self.num_steps, (int,))
+            and not (hasattr(self.num_steps, "__index__"))
         ):
             raise TypeError(f"RunSteps: num_steps must be an integer, got {self.num_steps!r}")
         self.num_steps = int(self.num_steps)

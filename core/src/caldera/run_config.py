@@ -89,14 +89,26 @@ class RunConfig:
 class Loihi2SimCfg(RunConfig):
     """Lava's name: ``Loihi2SimCfg(select_tag="fixed_pt")`` runs on the best installed CPU backend."""
 
-    def __init__(self, select_tag: str | None = None, select_sub_proc_model: bool = False,
-                 exception_proc_model_map: dict | None = None, backend: str | None = None,
-                 **kwargs: ty.Any) -> None:
-        known = {k: kwargs.pop(k) for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains")
-                 if k in kwargs and kwargs[k] is not None}
-        super().__init__(backend=backend, tag=select_tag,
-                         exception_proc_model_map=dict(exception_proc_model_map or {}),
-                         select_sub_proc_model=select_sub_proc_model, **known)
+    def __init__(
+        self,
+        select_tag: str | None = None,
+        select_sub_proc_model: bool = False,
+        exception_proc_model_map: dict | None = None,
+        backend: str | None = None,
+        **kwargs: ty.Any,
+    ) -> None:
+        known = {
+            k: kwargs.pop(k)
+            for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains")
+            if k in kwargs and kwargs[k] is not None
+        }
+        super().__init__(
+            backend=backend,
+            tag=select_tag,
+            exception_proc_model_map=dict(exception_proc_model_map or {}),
+            select_sub_proc_model=select_sub_proc_model,
+            **known,
+        )
 
 
 __all__ = ["RunConfig", "Loihi2SimCfg"]

@@ -7,7 +7,7 @@ import typing as ty
 
 import numpy as np
 
-from caldera.compiler import CompiledNetwork, compile_network, _check_range
+from caldera.compiler import CompiledNetwork, _check_range, compile_network
 from caldera.errors import ParameterError, RunError, RuntimeStateError
 from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
 from caldera.run_config import RunConfig
@@ -97,9 +97,7 @@ class Runtime:
 
     def _check_quiet(self, what: str) -> None:
         if self.state == "running":
-            raise RuntimeStateError(
-                f"cannot {what} while the network is running; call pause() or wait() first"
-            )
+            raise RuntimeStateError(f"cannot {what} while the network is running; call pause() or wait() first")
 
     def get_var(self, var: Var) -> ty.Any:
         self._check_quiet(f"read {var.qualified_name}")
@@ -153,9 +151,7 @@ class Runtime:
             if self.state == "stopped":
                 raise RuntimeStateError("the network was stopped; build a new one to run again")
             if self.state == "failed":
-                raise RuntimeStateError(
-                    f"the network failed at step {self.time_step} ({self._error}); build a new one"
-                )
+                raise RuntimeStateError(f"the network failed at step {self.time_step} ({self._error}); build a new one")
             if not isinstance(condition, (RunSteps, RunContinuous)):
                 raise TypeError(f"run condition must be RunSteps or RunContinuous, got {condition!r}")
             self.state = "running"

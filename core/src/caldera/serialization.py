@@ -52,8 +52,7 @@ class _Writer:
             return {"$array": self.array(v)}
         if _is_sparse(v):
             c = v.tocsr()
-            return {"$csr": [self.array(c.data), self.array(c.indices), self.array(c.indptr)],
-                    "shape": list(c.shape)}
+            return {"$csr": [self.array(c.data), self.array(c.indices), self.array(c.indptr)], "shape": list(c.shape)}
         if isinstance(v, (list, tuple)):
             return {"$" + type(v).__name__: [self.encode(x, where) for x in v]}
         if isinstance(v, dict) and all(isinstance(k, str) for k in v):
@@ -119,18 +118,29 @@ def save(network: Process | ty.Iterable[Process], path: str | pathlib.Path) -> p
     rt = next((p._runtime for p in procs if p._runtime is not None), None)
     if rt is not None and rt.state == "running":
         raise SerializationError("pause() or wait() before saving a running network")
-    manifest: dict[str, ty.Any] = {"format": FORMAT, "time_step": int(rt.time_step) if rt else 0,
-                                   "processes": [], "virtual": [], "connections": [], "refs": []}
+    manifest: dict[str, ty.Any] = {
+        "format": FORMAT,
+        "time_step": int(rt.time_step) if rt else 0,
+        "processes": [],
+        "virtual": [],
+        "connections": [],
+        "refs": [],
+    }
     from caldera.procs.monitor import Monitor
 
     for p in procs:
         args = getattr(p, "_ctor_args", None)
         if args is None:
-            raise SerializationError(f"{p.name}: its constructor arguments were not recorded; "
-                                     "processes must be subclasses of caldera.Process")
-        entry = {"name": p.name, "class": f"{type(p).__module__}:{type(p).__qualname__}",
-                 "args": {k: w.encode(v, f"{p.name}.{k}") for k, v in args.items() if k != "name"},
-                 "vars": {}}
+            raise SerializationError(
+                f"{p.name}: its constructor arguments were not recorded; "
+                "processes must be subclasses of caldera.Process"
+            )
+        entry = {
+            "name": p.name,
+            "class": f"{type(p).__module__}:{type(p).__qualname__}",
+            "args": {k: w.encode(v, f"{p.name}.{k}") for k, v in args.items() if k != "name"},
+            "vars": {},
+        }
         if isinstance(p, Monitor):
             entry["probes"] = [
                 {"kind": kind, "target": tp, "member": member, "num_steps": int(getattr(p, data).shape[0])}
@@ -149,8 +159,7 @@ def save(network: Process | ty.Iterable[Process], path: str | pathlib.Path) -> p
                 if isinstance(port, ConcatPort):
                     spec = {"kind": "concat", "axis": port.axis, "inputs": [ref(u) for u in port.in_connections]}
                 elif isinstance(port, ReshapePort):
-                    spec = {"kind": "reshape", "shape": list(port.shape), "side": port.side,
-                            "parent": ref(port.parent)}
+                    spec = {"kind": "reshape", "shape": list(port.shape), "side": port.side, "parent": ref(port.parent)}
                 elif isinstance(port, TransposePort):
                     axes = list(port._axes) if port.side == "out" else [int(a) for a in np.argsort(port._axes)]
                     spec = {"kind": "transpose", "axes": axes, "side": port.side, "parent": ref(port.parent)}

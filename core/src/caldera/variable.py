@@ -38,8 +38,7 @@ class Var:
     model's dtype. Writes are validated first, so a rejected write changes nothing.
     """
 
-    def __init__(self, shape: ty.Any, init: ty.Any = 0, shareable: bool = True,
-                 name: str = "Unnamed variable") -> None:
+    def __init__(self, shape: ty.Any, init: ty.Any = 0, shareable: bool = True, name: str = "Unnamed variable") -> None:
         self.shape = normalize_shape(shape, "Var shape")
         if not _is_sparse(init):
             arr = np.asarray(init)
@@ -138,9 +137,7 @@ class Var:
                     f"got shape {arr.shape}; the value was not changed"
                 )
             if arr.dtype.kind not in "biuf":
-                raise ParameterError(
-                    f"Var {target.qualified_name}: expected numbers, got dtype {arr.dtype}"
-                )
+                raise ParameterError(f"Var {target.qualified_name}: expected numbers, got dtype {arr.dtype}")
             value = np.array(np.broadcast_to(arr, target.shape))
         rt = target._runtime()
         if rt is not None and rt.has_var(target):

@@ -37,6 +37,7 @@ def watchdog(timeout: float | None, progress: ty.Callable[[], int]) -> ty.Iterat
 
     msg = f"no time step completed within watchdog_s={timeout} s"
     if threading.current_thread() is threading.main_thread():
+
         def handler(signum, frame):  # noqa: ARG001
             if stalled():
                 state["fired"] = True

@@ -16,8 +16,17 @@ from caldera.learning.rule import Loihi2FLearningRule, Loihi3FLearningRule, Loih
 from caldera.learning.rules import RewardModulatedSTDP, STDPLoihi
 
 __all__ = [
-    "LoihiLearningRule", "Loihi2FLearningRule", "Loihi3FLearningRule",
-    "STDPLoihi", "RewardModulatedSTDP",
-    "GradedSpikeCfg", "RuleSyntaxError", "parse_rule", "float_to_literal",
-    "Factor", "Product", "ProductSeries", "constants",
+    "LoihiLearningRule",
+    "Loihi2FLearningRule",
+    "Loihi3FLearningRule",
+    "STDPLoihi",
+    "RewardModulatedSTDP",
+    "GradedSpikeCfg",
+    "RuleSyntaxError",
+    "parse_rule",
+    "float_to_literal",
+    "Factor",
+    "Product",
+    "ProductSeries",
+    "constants",
 ]

@@ -40,8 +40,17 @@ W_S_MANT = 4
 W_ACCUMULATOR_U = 15
 W_ACCUMULATOR_S = W_ACCUMULATOR_U + 1
 FACTOR_TO_WIDTH = {
-    X0: 1, Y0: 1, X1: W_TRACE, X2: W_TRACE, Y1: W_TRACE, Y2: W_TRACE, Y3: W_TRACE,
-    W: W_WEIGHTS_S, D: W_TAG_2_S, T: W_TAG_1_S, C: W_CONST,
+    X0: 1,
+    Y0: 1,
+    X1: W_TRACE,
+    X2: W_TRACE,
+    Y1: W_TRACE,
+    Y2: W_TRACE,
+    Y3: W_TRACE,
+    W: W_WEIGHTS_S,
+    D: W_TAG_2_S,
+    T: W_TAG_1_S,
+    C: W_CONST,
 }
 #: the scaling constant of a product is s_mantissa * 2**s_exp with these ranges
 S_MANT_RANGE = (-8, 7)

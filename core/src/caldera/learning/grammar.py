@@ -38,10 +38,7 @@ class RuleSyntaxError(ParameterError):
 
     def __init__(self, target: str, rule: str, pos: int, what: str) -> None:
         self.target, self.rule, self.pos = target, rule, pos
-        super().__init__(
-            f"cannot parse the learning rule {target} = {rule!r}: {what}\n"
-            f"    {rule}\n    {' ' * pos}^"
-        )
+        super().__init__(f"cannot parse the learning rule {target} = {rule!r}: {what}\n    {rule}\n    {' ' * pos}^")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,11 +321,22 @@ class _Parser:
             self.fail(_Tok("name", "", start), f"the product {text!r} has no dependency (x0, y0 or uK)")
         m, e, exact = _chip_scale(scale)
         if m is None:
-            self.fail(_Tok("num", "", start),
-                      f"the scaling constant {float(scale):g} of {text!r} is outside what Loihi represents "
-                      f"(s_mantissa * 2**s_exp, |s_mantissa| <= 8, -7 <= s_exp <= 8)")
-        return Product(self.target, dependency, float(scale), m, e, exact, tuple(factors),
-                       decimate if dependency == K.U else None, text)
+            self.fail(
+                _Tok("num", "", start),
+                f"the scaling constant {float(scale):g} of {text!r} is outside what Loihi represents "
+                f"(s_mantissa * 2**s_exp, |s_mantissa| <= 8, -7 <= s_exp <= 8)",
+            )
+        return Product(
+            self.target,
+            dependency,
+            float(scale),
+            m,
+            e,
+            exact,
+            tuple(factors),
+            decimate if dependency == K.U else None,
+            text,
+        )
 
 
 def _chip_scale(scale: Fraction) -> tuple[int | None, int, bool]:

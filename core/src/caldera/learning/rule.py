@@ -46,11 +46,24 @@ class LoihiLearningRule:
     fixed-point models (drawn at random when None).
     """
 
-    def __init__(self, dw: str | None = None, dd: str | None = None, dt: str | None = None,
-                 x1_impulse: float = 0.0, x1_tau: float = 0.0, x2_impulse: float = 0.0, x2_tau: float = 0.0,
-                 y1_impulse: float = 0.0, y1_tau: float = 0.0, y2_impulse: float = 0.0, y2_tau: float = 0.0,
-                 y3_impulse: float = 0.0, y3_tau: float = 0.0, t_epoch: int = 1,
-                 rng_seed: int | None = None) -> None:
+    def __init__(
+        self,
+        dw: str | None = None,
+        dd: str | None = None,
+        dt: str | None = None,
+        x1_impulse: float = 0.0,
+        x1_tau: float = 0.0,
+        x2_impulse: float = 0.0,
+        x2_tau: float = 0.0,
+        y1_impulse: float = 0.0,
+        y1_tau: float = 0.0,
+        y2_impulse: float = 0.0,
+        y2_tau: float = 0.0,
+        y3_impulse: float = 0.0,
+        y3_tau: float = 0.0,
+        t_epoch: int = 1,
+        rng_seed: int | None = None,
+    ) -> None:
         self._dw_str, self._dd_str, self._dt_str = dw, dd, dt
         self._parse()
         for tr in _TRACE_NAMES:
@@ -86,12 +99,17 @@ class LoihiLearningRule:
             setattr(self, f"_{target}_str", old)
             raise
 
-    dw_str = property(lambda self: self._dw_str, lambda self, v: self._set_rule(K.DW, v),
-                      doc="The weight rule string (or None).")
-    dd_str = property(lambda self: self._dd_str, lambda self, v: self._set_rule(K.DD, v),
-                      doc="The delay (tag_2) rule string (or None).")
-    dt_str = property(lambda self: self._dt_str, lambda self, v: self._set_rule(K.DT, v),
-                      doc="The tag (tag_1) rule string (or None).")
+    dw_str = property(
+        lambda self: self._dw_str, lambda self, v: self._set_rule(K.DW, v), doc="The weight rule string (or None)."
+    )
+    dd_str = property(
+        lambda self: self._dd_str,
+        lambda self, v: self._set_rule(K.DD, v),
+        doc="The delay (tag_2) rule string (or None).",
+    )
+    dt_str = property(
+        lambda self: self._dt_str, lambda self, v: self._set_rule(K.DT, v), doc="The tag (tag_1) rule string (or None)."
+    )
 
     @property
     def dw(self) -> ProductSeries | None:
@@ -137,9 +155,15 @@ class LoihiLearningRule:
     @property
     def needs_post_synaptic(self) -> bool:
         """True when the rules read y0 or a post-synaptic trace (so ``s_in_bap`` must be connected)."""
-        return K.Y0 in self.dependencies or bool(self.active_traces & set(K.POST_TRACES)) or any(
-            f.state_var == K.Y0 for ps in self._active_product_series.values() for p in ps.products
-            for f in p.factors
+        return (
+            K.Y0 in self.dependencies
+            or bool(self.active_traces & set(K.POST_TRACES))
+            or any(
+                f.state_var == K.Y0
+                for ps in self._active_product_series.values()
+                for p in ps.products
+                for f in p.factors
+            )
         )
 
     # -- trace parameters -------------------------------------------------------------------
@@ -162,8 +186,9 @@ class LoihiLearningRule:
         object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
-        rules = ", ".join(f"{t}={s!r}" for t, s in (("dw", self._dw_str), ("dd", self._dd_str),
-                                                      ("dt", self._dt_str)) if s is not None)
+        rules = ", ".join(
+            f"{t}={s!r}" for t, s in (("dw", self._dw_str), ("dd", self._dd_str), ("dt", self._dt_str)) if s is not None
+        )
         return f"{type(self).__name__}({rules}, t_epoch={self.t_epoch})"
 
 
@@ -177,13 +202,36 @@ class Loihi3FLearningRule(LoihiLearningRule):
     The y impulses are 0 and the y taus 65535, as in Lava.
     """
 
-    def __init__(self, dw: str | None = None, dd: str | None = None, dt: str | None = None,
-                 x1_impulse: float = 0.0, x1_tau: float = 0.0, x2_impulse: float = 0.0, x2_tau: float = 0.0,
-                 t_epoch: int = 1, rng_seed: int | None = None) -> None:
+    def __init__(
+        self,
+        dw: str | None = None,
+        dd: str | None = None,
+        dt: str | None = None,
+        x1_impulse: float = 0.0,
+        x1_tau: float = 0.0,
+        x2_impulse: float = 0.0,
+        x2_tau: float = 0.0,
+        t_epoch: int = 1,
+        rng_seed: int | None = None,
+    ) -> None:
         big = int(np.iinfo(np.uint16).max)
-        super().__init__(dw=dw, dd=dd, dt=dt, x1_impulse=x1_impulse, x1_tau=x1_tau, x2_impulse=x2_impulse,
-                         x2_tau=x2_tau, y1_impulse=0, y1_tau=big, y2_impulse=0, y2_tau=big, y3_impulse=0,
-                         y3_tau=big, t_epoch=t_epoch, rng_seed=rng_seed)
+        super().__init__(
+            dw=dw,
+            dd=dd,
+            dt=dt,
+            x1_impulse=x1_impulse,
+            x1_tau=x1_tau,
+            x2_impulse=x2_impulse,
+            x2_tau=x2_tau,
+            y1_impulse=0,
+            y1_tau=big,
+            y2_impulse=0,
+            y2_tau=big,
+            y3_impulse=0,
+            y3_tau=big,
+            t_epoch=t_epoch,
+            rng_seed=rng_seed,
+        )
 
 
 def float_to_literal(value: float) -> str:

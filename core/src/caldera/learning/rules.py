@@ -19,19 +19,27 @@ class STDPLoihi(Loihi2FLearningRule):
     i.e. rounded to ``integer * power of two``.
     """
 
-    def __init__(self, learning_rate: float, A_plus: float, A_minus: float, tau_plus: float, tau_minus: float,
-                 *args: ty.Any, **kwargs: ty.Any) -> None:
+    def __init__(
+        self,
+        learning_rate: float,
+        A_plus: float,
+        A_minus: float,
+        tau_plus: float,
+        tau_minus: float,
+        *args: ty.Any,
+        **kwargs: ty.Any,
+    ) -> None:
         self.learning_rate = float_to_literal(learning_rate)
         self.A_plus = float_to_literal(A_plus)
         self.A_minus = float_to_literal(A_minus)
         self.tau_plus = tau_plus
         self.tau_minus = tau_minus
-        dw = (f"{self.learning_rate} * {self.A_minus} * x0 * y1 + "
-              f"{self.learning_rate} * {self.A_plus} * y0 * x1")
+        dw = f"{self.learning_rate} * {self.A_minus} * x0 * y1 + {self.learning_rate} * {self.A_plus} * y0 * x1"
         x1_impulse = kwargs.pop("x1_impulse", 16)
         y1_impulse = kwargs.pop("y1_impulse", 16)
-        super().__init__(*args, dw=dw, x1_impulse=x1_impulse, x1_tau=tau_plus, y1_impulse=y1_impulse,
-                         y1_tau=tau_minus, **kwargs)
+        super().__init__(
+            *args, dw=dw, x1_impulse=x1_impulse, x1_tau=tau_plus, y1_impulse=y1_impulse, y1_tau=tau_minus, **kwargs
+        )
 
 
 class RewardModulatedSTDP(Loihi3FLearningRule):
@@ -44,10 +52,19 @@ class RewardModulatedSTDP(Loihi3FLearningRule):
     ``LearningLIF``) sends its spike trace as y1 and the reward as y2.
     """
 
-    def __init__(self, learning_rate: float, A_plus: float, A_minus: float, pre_trace_decay_tau: float,
-                 post_trace_decay_tau: float, pre_trace_kernel_magnitude: float,
-                 post_trace_kernel_magnitude: float, eligibility_trace_decay_tau: float,
-                 *args: ty.Any, **kwargs: ty.Any) -> None:
+    def __init__(
+        self,
+        learning_rate: float,
+        A_plus: float,
+        A_minus: float,
+        pre_trace_decay_tau: float,
+        post_trace_decay_tau: float,
+        pre_trace_kernel_magnitude: float,
+        post_trace_kernel_magnitude: float,
+        eligibility_trace_decay_tau: float,
+        *args: ty.Any,
+        **kwargs: ty.Any,
+    ) -> None:
         self.learning_rate = float_to_literal(learning_rate)
         self.A_plus = float_to_literal(A_plus)
         self.A_minus = float_to_literal(A_minus)
@@ -56,9 +73,12 @@ class RewardModulatedSTDP(Loihi3FLearningRule):
         self.pre_trace_kernel_magnitude = pre_trace_kernel_magnitude
         self.post_trace_kernel_magnitude = post_trace_kernel_magnitude
         self.eligibility_trace_decay_tau = float_to_literal(eligibility_trace_decay_tau)
-        dt = (f"{self.learning_rate} * {self.A_minus} * x0 * y1 + "
-              f"{self.learning_rate} * {self.A_plus} * y0 * x1 - "
-              f"u0 * t * {self.eligibility_trace_decay_tau}")
+        dt = (
+            f"{self.learning_rate} * {self.A_minus} * x0 * y1 + "
+            f"{self.learning_rate} * {self.A_plus} * y0 * x1 - "
+            f"u0 * t * {self.eligibility_trace_decay_tau}"
+        )
         dw = " u0 * t * y2 "
-        super().__init__(*args, dw=dw, dt=dt, x1_impulse=pre_trace_kernel_magnitude, x1_tau=pre_trace_decay_tau,
-                         **kwargs)
+        super().__init__(
+            *args, dw=dw, dt=dt, x1_impulse=pre_trace_kernel_magnitude, x1_tau=pre_trace_decay_tau, **kwargs
+        )

@@ -4,13 +4,13 @@ Their models (``floating_pt`` and ``fixed_pt``) come from backend plugins
 such as ``caldera-cpu``; these are the definitions only.
 """
 
+from caldera.procs.atrlif import ATRLIF
 from caldera.procs.conv import Conv
 from caldera.procs.cuba import CubaLIF
-from caldera.procs.dense import DelayDense, Dense
-from caldera.procs.io import Extractor, Injector, RingBuffer, RingBufferSink
-from caldera.procs.atrlif import ATRLIF
 from caldera.procs.dataio import Compression, DeltaEncoder, Read, Reset, SpikeDataloader, StateDataloader
+from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.graded import GradedReluVec, GradedVec, ProdNeuron
+from caldera.procs.io import Extractor, Injector, RingBuffer, RingBufferSink
 from caldera.procs.learning import LearningDense, LearningLIF, LearningSparse
 from caldera.procs.lif import LIF, AbstractLIF, LIFRefractory, LIFReset, TernaryLIF
 from caldera.procs.monitor import Monitor
@@ -20,11 +20,38 @@ from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
 from caldera.procs.sparse import DelaySparse, Sparse
 
 __all__ = [
-    "AbstractLIF", "LIF", "LIFReset", "LIFRefractory", "TernaryLIF",
-    "Dense", "DelayDense", "Sparse", "DelaySparse", "Conv",
-    "Sigma", "SigmaDelta", "ActivationMode", "RF",
-    "RingBuffer", "RingBufferSink", "Injector", "Extractor", "Monitor", "CubaLIF",
-    "LearningDense", "LearningSparse", "LearningLIF",
-    "ATRLIF", "RF_IZ", "GradedVec", "GradedReluVec", "ProdNeuron",
-    "Read", "Reset", "SpikeDataloader", "StateDataloader", "DeltaEncoder", "Compression",
+    "AbstractLIF",
+    "LIF",
+    "LIFReset",
+    "LIFRefractory",
+    "TernaryLIF",
+    "Dense",
+    "DelayDense",
+    "Sparse",
+    "DelaySparse",
+    "Conv",
+    "Sigma",
+    "SigmaDelta",
+    "ActivationMode",
+    "RF",
+    "RingBuffer",
+    "RingBufferSink",
+    "Injector",
+    "Extractor",
+    "Monitor",
+    "CubaLIF",
+    "LearningDense",
+    "LearningSparse",
+    "LearningLIF",
+    "ATRLIF",
+    "RF_IZ",
+    "GradedVec",
+    "GradedReluVec",
+    "ProdNeuron",
+    "Read",
+    "Reset",
+    "SpikeDataloader",
+    "StateDataloader",
+    "DeltaEncoder",
+    "Compression",
 ]

@@ -27,24 +27,65 @@ from caldera.variable import Var
 class ATRLIF(Process):
     """LIF with an adaptive threshold ``theta`` and a refractory state ``r`` raised by each spike."""
 
-    def __init__(self, *, shape: ty.Any, i: ty.Any = 0, v: ty.Any = 0, theta: ty.Any = 5, r: ty.Any = 0,
-                 s: ty.Any = 0, delta_i: float = 0.4, delta_v: float = 0.4, delta_theta: float = 0.2,
-                 delta_r: float = 0.2, theta_0: float = 5, theta_step: float = 3.75, bias_mant: ty.Any = 0,
-                 bias_exp: ty.Any = 0, name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        i: ty.Any = 0,
+        v: ty.Any = 0,
+        theta: ty.Any = 5,
+        r: ty.Any = 0,
+        s: ty.Any = 0,
+        delta_i: float = 0.4,
+        delta_v: float = 0.4,
+        delta_theta: float = 0.2,
+        delta_r: float = 0.2,
+        theta_0: float = 5,
+        theta_step: float = 3.75,
+        bias_mant: ty.Any = 0,
+        bias_exp: ty.Any = 0,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("ATRLIF", shape)
-        for pname, val in (("i", i), ("v", v), ("theta", theta), ("r", r), ("s", s), ("bias_mant", bias_mant),
-                           ("bias_exp", bias_exp)):
+        for pname, val in (
+            ("i", i),
+            ("v", v),
+            ("theta", theta),
+            ("r", r),
+            ("s", s),
+            ("bias_mant", bias_mant),
+            ("bias_exp", bias_exp),
+        ):
             numeric("ATRLIF", pname, val, shape)
-        for pname, val in (("delta_i", delta_i), ("delta_v", delta_v), ("delta_theta", delta_theta),
-                           ("delta_r", delta_r)):
+        for pname, val in (
+            ("delta_i", delta_i),
+            ("delta_v", delta_v),
+            ("delta_theta", delta_theta),
+            ("delta_r", delta_r),
+        ):
             scalar("ATRLIF", pname, val)
             if not 0 <= float(val) <= 1:
                 raise ParameterError(f"ATRLIF: {pname} is a decay fraction and must lie in 0..1, got {val}")
         scalar("ATRLIF", "theta_0", theta_0)
         scalar("ATRLIF", "theta_step", theta_step)
-        super().__init__(shape=shape, i=i, v=v, theta=theta, r=r, s=s, delta_i=delta_i, delta_v=delta_v,
-                         delta_theta=delta_theta, delta_r=delta_r, theta_0=theta_0, theta_step=theta_step,
-                         bias_mant=bias_mant, bias_exp=bias_exp, name=name)
+        super().__init__(
+            shape=shape,
+            i=i,
+            v=v,
+            theta=theta,
+            r=r,
+            s=s,
+            delta_i=delta_i,
+            delta_v=delta_v,
+            delta_theta=delta_theta,
+            delta_r=delta_r,
+            theta_0=theta_0,
+            theta_step=theta_step,
+            bias_mant=bias_mant,
+            bias_exp=bias_exp,
+            name=name,
+        )
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.bias_mant = Var(shape=shape, init=bias_mant)

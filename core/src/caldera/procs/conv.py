@@ -81,10 +81,21 @@ def conv_matrix(input_shape, weight, stride, padding, dilation, groups) -> ty.An
 class Conv(Process):
     """Convolution connection between XYC-shaped populations (send-first, like Dense)."""
 
-    def __init__(self, *, weight: ty.Any, weight_exp: int = 0, input_shape: ty.Any = (1, 1, 1),
-                 padding: ty.Any = 0, stride: ty.Any = 1, dilation: ty.Any = 1, groups: int = 1,
-                 num_weight_bits: int = 8, num_message_bits: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weight: ty.Any,
+        weight_exp: int = 0,
+        input_shape: ty.Any = (1, 1, 1),
+        padding: ty.Any = 0,
+        stride: ty.Any = 1,
+        dilation: ty.Any = 1,
+        groups: int = 1,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         weight = np.asarray(numeric("Conv", "weight", weight))
         if weight.ndim != 4:
             raise ParameterError(f"Conv: weight must have 4 dimensions (C_out, W, H, C_in), got shape {weight.shape}")
@@ -102,17 +113,27 @@ class Conv(Process):
                 f"Conv: weight has {weight.shape[-1]} input channels, expected {in_channels // groups} "
                 f"(input_shape {input_shape}, groups {groups})"
             )
-        padding_t, stride_t, dilation_t = (make_tuple(padding, "padding"), make_tuple(stride, "stride"),
-                                           make_tuple(dilation, "dilation"))
+        padding_t, stride_t, dilation_t = (
+            make_tuple(padding, "padding"),
+            make_tuple(stride, "stride"),
+            make_tuple(dilation, "dilation"),
+        )
         if min(stride_t) < 1 or min(dilation_t) < 1 or min(padding_t) < 0:
             raise ParameterError("Conv: stride and dilation must be >= 1 and padding >= 0")
         kernel_size = weight.shape[1:3]
         out_shape = output_shape(input_shape, out_channels, kernel_size, stride_t, padding_t, dilation_t)
-        super().__init__(weight=weight, weight_exp=integer("Conv", "weight_exp", weight_exp),
-                         input_shape=input_shape, padding=padding, stride=stride, dilation=dilation,
-                         groups=groups, num_weight_bits=integer("Conv", "num_weight_bits", num_weight_bits, 1, 8),
-                         num_message_bits=integer("Conv", "num_message_bits", num_message_bits, 0, 32),
-                         name=name)
+        super().__init__(
+            weight=weight,
+            weight_exp=integer("Conv", "weight_exp", weight_exp),
+            input_shape=input_shape,
+            padding=padding,
+            stride=stride,
+            dilation=dilation,
+            groups=groups,
+            num_weight_bits=integer("Conv", "num_weight_bits", num_weight_bits, 1, 8),
+            num_message_bits=integer("Conv", "num_message_bits", num_message_bits, 0, 32),
+            name=name,
+        )
         self.input_shape = input_shape
         self.output_shape = out_shape
         self.s_in = InPort(shape=input_shape)

@@ -35,20 +35,50 @@ Num = ty.Any  # a number, or an array broadcastable to the population shape
 class CubaLIF(Process):
     """LIF neurons with an excitatory and an inhibitory synaptic current and a refractory period."""
 
-    def __init__(self, *, shape: ty.Any, u_exc: Num = 0, u_inh: Num = 0, v: Num = 0, du_exc: float = 0,
-                 du_inh: float = 0, dv: float = 0, bias_mant: Num = 0, bias_exp: Num = 0, vth: float = 10,
-                 refractory_period: int = 1, name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u_exc: Num = 0,
+        u_inh: Num = 0,
+        v: Num = 0,
+        du_exc: float = 0,
+        du_inh: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        vth: float = 10,
+        refractory_period: int = 1,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         shape = shape_of(cls, shape)
-        for pname, val in (("u_exc", u_exc), ("u_inh", u_inh), ("v", v), ("bias_mant", bias_mant),
-                           ("bias_exp", bias_exp)):
+        for pname, val in (
+            ("u_exc", u_exc),
+            ("u_inh", u_inh),
+            ("v", v),
+            ("bias_mant", bias_mant),
+            ("bias_exp", bias_exp),
+        ):
             numeric(cls, pname, val, shape)
         for pname, val in (("du_exc", du_exc), ("du_inh", du_inh), ("dv", dv), ("vth", vth)):
             scalar(cls, pname, val)
         refractory_period = integer(cls, "refractory_period", refractory_period, lo=1)
-        super().__init__(shape=shape, u_exc=u_exc, u_inh=u_inh, v=v, du_exc=du_exc, du_inh=du_inh, dv=dv,
-                         bias_mant=bias_mant, bias_exp=bias_exp, vth=vth, refractory_period=refractory_period,
-                         name=name)
+        super().__init__(
+            shape=shape,
+            u_exc=u_exc,
+            u_inh=u_inh,
+            v=v,
+            du_exc=du_exc,
+            du_inh=du_inh,
+            dv=dv,
+            bias_mant=bias_mant,
+            bias_exp=bias_exp,
+            vth=vth,
+            refractory_period=refractory_period,
+            name=name,
+        )
         self.a_in_exc = InPort(shape=shape)
         self.a_in_inh = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)

@@ -32,8 +32,9 @@ def _interval(proc: str, interval: ty.Any, offset: ty.Any) -> tuple[int, int]:
 class Read(Process):
     """Reads a Var into ``data`` (shape ``var.shape + (buffer,)``, a ring buffer) every ``interval`` steps."""
 
-    def __init__(self, *, buffer: int, interval: int = 1, offset: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, buffer: int, interval: int = 1, offset: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         buffer = integer("Read", "buffer", buffer, lo=1)
         interval, offset = _interval("Read", interval, offset)
         super().__init__(buffer=buffer, interval=interval, offset=offset, name=name)
@@ -56,8 +57,15 @@ class Read(Process):
 class Reset(Process):
     """Writes ``reset_value`` into a Var every ``interval`` steps (after the step's spiking phase)."""
 
-    def __init__(self, *, reset_value: float = 0, interval: int = 1, offset: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        reset_value: float = 0,
+        interval: int = 1,
+        offset: int = 0,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         scalar("Reset", "reset_value", reset_value)
         interval, offset = _interval("Reset", interval, offset)
         super().__init__(reset_value=reset_value, interval=interval, offset=offset, name=name)
@@ -98,8 +106,9 @@ class _Dataloader(Process):
         data, gt = _first_sample(proc, dataset)
         interval, offset = _interval(proc, interval, offset)
         gt_shape = (1,) if np.isscalar(gt) else np.shape(gt)
-        self.proc_params.update(gt_shape=gt_shape, interval=interval, offset=offset, saved_dataset=dataset,
-                                dataset=dataset)
+        self.proc_params.update(
+            gt_shape=gt_shape, interval=interval, offset=offset, saved_dataset=dataset, dataset=dataset
+        )
         self.interval = Var((1,), init=interval)
         self.offset = Var((1,), init=offset)
         self.ground_truth = OutPort(shape=gt_shape)
@@ -113,8 +122,9 @@ class SpikeDataloader(_Dataloader):
     is padded with zeros); ``ground_truth`` carries the sample's label.
     """
 
-    def __init__(self, *, dataset: ty.Any, interval: int = 1, offset: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, dataset: ty.Any, interval: int = 1, offset: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         super().__init__(name=name)
         data, interval, _ = self._setup("SpikeDataloader", dataset, interval, offset)
         if data.ndim < 2:
@@ -130,8 +140,9 @@ class SpikeDataloader(_Dataloader):
 class StateDataloader(_Dataloader):
     """Writes sample k's data into a Var (``connect_var``) every ``interval`` steps; sends its label."""
 
-    def __init__(self, *, dataset: ty.Any, interval: int = 1, offset: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, dataset: ty.Any, interval: int = 1, offset: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         super().__init__(name=name)
         data, _, _ = self._setup("StateDataloader", dataset, interval, offset)
         self.state = RefPort(data.shape)
@@ -163,9 +174,17 @@ class DeltaEncoder(Process):
     the ``dense_out`` model (default for fixed_pt) needs ``Compression.DENSE``.
     """
 
-    def __init__(self, *, shape: ty.Any, vth: float, spike_exp: int = 0, num_bits: int | None = None,
-                 compression: Compression = Compression.DENSE, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        vth: float,
+        spike_exp: int = 0,
+        num_bits: int | None = None,
+        compression: Compression = Compression.DENSE,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("DeltaEncoder", shape)
         scalar("DeltaEncoder", "vth", vth)
         if float(vth) < 0:
@@ -175,8 +194,16 @@ class DeltaEncoder(Process):
             num_bits = integer("DeltaEncoder", "num_bits", num_bits, lo=1, hi=24)
         if not isinstance(compression, Compression):
             raise ParameterError(f"DeltaEncoder: compression must be a Compression, got {compression!r}")
-        super().__init__(shape=shape, vth=vth, cum_error=False, spike_exp=spike_exp, state_exp=0,
-                         num_bits=num_bits, compression=compression, name=name)
+        super().__init__(
+            shape=shape,
+            vth=vth,
+            cum_error=False,
+            spike_exp=spike_exp,
+            state_exp=0,
+            num_bits=num_bits,
+            compression=compression,
+            name=name,
+        )
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.vth = Var(shape=(1,), init=vth * (1 << spike_exp))

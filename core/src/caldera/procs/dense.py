@@ -31,14 +31,27 @@ def _common(proc: str, weight_exp: ty.Any, num_weight_bits: ty.Any, num_message_
 class Dense(Process):
     """Dense connection: ``a_out[t] = weights @ s_in[t-1]`` (scaled by ``2**weight_exp`` in fixed_pt)."""
 
-    def __init__(self, *, weights: ty.Any, weight_exp: int = 0, num_weight_bits: int = 8,
-                 num_message_bits: int = 0, sign_mode: ty.Any = None, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         weights = matrix(cls, "weights", weights)
         weight_exp, num_weight_bits, num_message_bits = _common(cls, weight_exp, num_weight_bits, num_message_bits)
-        params = dict(weights=weights, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                      num_message_bits=num_message_bits, name=name)
+        params = dict(
+            weights=weights,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            name=name,
+        )
         if sign_mode is not None:
             params["sign_mode"] = sign_mode
         super().__init__(**params)
@@ -79,13 +92,29 @@ def _delays(proc: str, weights: ty.Any, delays: ty.Any, max_delay: int) -> tuple
 class DelayDense(Dense):
     """Dense connection with a delay per synapse: a spike arrives ``1 + delay`` steps later."""
 
-    def __init__(self, *, weights: ty.Any, delays: ty.Any, max_delay: int = 0, weight_exp: int = 0,
-                 num_weight_bits: int = 8, num_message_bits: int = 0, sign_mode: ty.Any = None,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        delays: ty.Any,
+        max_delay: int = 0,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         weights = matrix("DelayDense", "weights", weights)
         delays, max_delay = _delays("DelayDense", weights, delays, max_delay)
-        super().__init__(weights=weights, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                         num_message_bits=num_message_bits, sign_mode=sign_mode, name=name)
+        super().__init__(
+            weights=weights,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            sign_mode=sign_mode,
+            name=name,
+        )
         self.proc_params["max_delay"] = max_delay
         self.proc_params["delays"] = delays
         shape = np.shape(weights)

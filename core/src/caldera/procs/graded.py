@@ -17,8 +17,9 @@ from caldera.variable import Var
 
 
 class _GradedBase(Process):
-    def __init__(self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         cls = type(self).__name__
         shape = shape_of(cls, shape)
         scalar(cls, "vth", vth)
@@ -37,8 +38,9 @@ class _GradedBase(Process):
 class GradedVec(_GradedBase):
     """Graded spikes: sends ``a_in`` where ``|a_in| > vth``."""
 
-    def __init__(self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         super().__init__(shape=shape, vth=vth, exp=exp, name=name)
         self.a_in = InPort(shape=self.shape)
 
@@ -46,8 +48,9 @@ class GradedVec(_GradedBase):
 class GradedReluVec(_GradedBase):
     """Graded ReLU spikes: sends ``a_in`` where ``a_in > vth``."""
 
-    def __init__(self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         super().__init__(shape=shape, vth=vth, exp=exp, name=name)
         self.a_in = InPort(shape=self.shape)
 
@@ -55,8 +58,9 @@ class GradedReluVec(_GradedBase):
 class ProdNeuron(_GradedBase):
     """Product of two inputs: sends ``(a_in1 * a_in2) >> exp`` where its magnitude exceeds ``vth``."""
 
-    def __init__(self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self, *, shape: ty.Any, vth: float = 1, exp: int = 0, name: str | None = None, log_config: ty.Any = None
+    ) -> None:
         super().__init__(shape=shape, vth=vth, exp=exp, name=name)
         self.a_in1 = InPort(shape=self.shape)
         self.a_in2 = InPort(shape=self.shape)

@@ -28,9 +28,9 @@ from caldera.variable import Var
 _TRACES = ("x1", "x2", "y1", "y2", "y3")
 
 
-
 def _issparse(x: ty.Any) -> bool:
     return hasattr(x, "tocsr") and hasattr(x, "nnz")
+
 
 def _check_rule(proc: str, rule: ty.Any, required: bool = True) -> LoihiLearningRule | None:
     if rule is None and not required:
@@ -46,9 +46,7 @@ def _graded_cfg(proc: str, cfg: ty.Any) -> GradedSpikeCfg:
     try:
         return GradedSpikeCfg(int(cfg))
     except (ValueError, TypeError):
-        raise ParameterError(
-            f"{proc}: graded_spike_cfg must be a GradedSpikeCfg (0..3), got {cfg!r}"
-        ) from None
+        raise ParameterError(f"{proc}: graded_spike_cfg must be a GradedSpikeCfg (0..3), got {cfg!r}") from None
 
 
 def _tag(proc: str, name: str, value: ty.Any, weights: ty.Any) -> ty.Any:
@@ -79,8 +77,9 @@ def _pattern(m: ty.Any) -> tuple[np.ndarray, np.ndarray]:
     return rows, m.indices.copy()
 
 
-def _add_learning_members(proc: ty.Any, shape: tuple[int, int], rule: LoihiLearningRule, tag_1: ty.Any,
-                          tag_2: ty.Any) -> None:
+def _add_learning_members(
+    proc: ty.Any, shape: tuple[int, int], rule: LoihiLearningRule, tag_1: ty.Any, tag_2: ty.Any
+) -> None:
     n_post, n_pre = shape
     proc.s_in_bap = InPort(shape=(n_post,))
     proc.s_in_y1 = InPort(shape=(n_post,))
@@ -113,37 +112,76 @@ class LearningDense(Dense):
     the rule's ``x1_impulse`` to 0, as Lava does.
     """
 
-    def __init__(self, *, weights: ty.Any, learning_rule: LoihiLearningRule, tag_2: ty.Any = None,
-                 tag_1: ty.Any = None, weight_exp: int = 0, num_weight_bits: int = 8, num_message_bits: int = 0,
-                 sign_mode: ty.Any = None, graded_spike_cfg: GradedSpikeCfg = GradedSpikeCfg.USE_REGULAR_IMPULSE,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        learning_rule: LoihiLearningRule,
+        tag_2: ty.Any = None,
+        tag_1: ty.Any = None,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        graded_spike_cfg: GradedSpikeCfg = GradedSpikeCfg.USE_REGULAR_IMPULSE,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         rule = _check_rule(cls, learning_rule)
         cfg = _graded_cfg(cls, graded_spike_cfg)
         if cfg != GradedSpikeCfg.USE_REGULAR_IMPULSE:
             rule.x1_impulse = 0
-        super().__init__(weights=weights, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                         num_message_bits=num_message_bits, sign_mode=sign_mode, name=name)
+        super().__init__(
+            weights=weights,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            sign_mode=sign_mode,
+            name=name,
+        )
         w = self.proc_params["weights"]
         self.proc_params.update(learning_rule=rule, graded_spike_cfg=cfg, shape=tuple(np.shape(w)))
-        _add_learning_members(self, tuple(np.shape(w)), rule, _tag(cls, "tag_1", tag_1, np.asarray(w)),
-                              _tag(cls, "tag_2", tag_2, np.asarray(w)))
+        _add_learning_members(
+            self,
+            tuple(np.shape(w)),
+            rule,
+            _tag(cls, "tag_1", tag_1, np.asarray(w)),
+            _tag(cls, "tag_2", tag_2, np.asarray(w)),
+        )
 
 
 class LearningSparse(Sparse):
     """``Sparse`` whose stored synapses learn by ``learning_rule``; absent synapses stay absent."""
 
-    def __init__(self, *, weights: ty.Any, learning_rule: LoihiLearningRule, tag_2: ty.Any = None,
-                 tag_1: ty.Any = None, weight_exp: int = 0, num_weight_bits: int = 8, num_message_bits: int = 0,
-                 sign_mode: ty.Any = None, graded_spike_cfg: GradedSpikeCfg = GradedSpikeCfg.USE_REGULAR_IMPULSE,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        learning_rule: LoihiLearningRule,
+        tag_2: ty.Any = None,
+        tag_1: ty.Any = None,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        graded_spike_cfg: GradedSpikeCfg = GradedSpikeCfg.USE_REGULAR_IMPULSE,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         rule = _check_rule(cls, learning_rule)
         cfg = _graded_cfg(cls, graded_spike_cfg)
         if cfg != GradedSpikeCfg.USE_REGULAR_IMPULSE:
             rule.x1_impulse = 0
-        super().__init__(weights=weights, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                         num_message_bits=num_message_bits, sign_mode=sign_mode, name=name)
+        super().__init__(
+            weights=weights,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            sign_mode=sign_mode,
+            name=name,
+        )
         w = self.proc_params["weights"]
         self.proc_params.update(learning_rule=rule, graded_spike_cfg=cfg, shape=tuple(w.shape))
         _add_learning_members(self, tuple(w.shape), rule, _tag(cls, "tag_1", tag_1, w), _tag(cls, "tag_2", tag_2, w))
@@ -161,15 +199,36 @@ class LearningLIF(AbstractLIF):
     reward) and y3 a trace with the rule's ``y3_impulse``/``y3_tau``.
     """
 
-    def __init__(self, *, shape: ty.Any, u: ty.Any = 0, v: ty.Any = 0, du: float = 0, dv: float = 0,
-                 bias_mant: ty.Any = 0, bias_exp: ty.Any = 0, vth: float = 10,
-                 learning_rule: LoihiLearningRule | None = None, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: ty.Any = 0,
+        v: ty.Any = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: ty.Any = 0,
+        bias_exp: ty.Any = 0,
+        vth: float = 10,
+        learning_rule: LoihiLearningRule | None = None,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         scalar(cls, "vth", vth)
         rule = _check_rule(cls, learning_rule, required=False)
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name,
-                         learning_rule=rule, vth=vth)
+        super().__init__(
+            shape=shape,
+            u=u,
+            v=v,
+            du=du,
+            dv=dv,
+            bias_mant=bias_mant,
+            bias_exp=bias_exp,
+            name=name,
+            learning_rule=rule,
+            vth=vth,
+        )
         shape = self.shape
         self.vth = Var(shape=(1,), init=vth)
         self.a_third_factor_in = InPort(shape=shape)

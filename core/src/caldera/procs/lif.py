@@ -21,22 +21,34 @@ from caldera.process import Process
 from caldera.procs._validate import integer, numeric, scalar, shape_of
 from caldera.variable import Var
 
-Num = ty.Union[float, int, list, ty.Any]
+Num = float | int | list | ty.Any
 
 
 class AbstractLIF(Process):
     """Shared Vars and ports of the LIF family."""
 
-    def __init__(self, *, shape: ty.Any, u: Num = 0, v: Num = 0, du: float = 0, dv: float = 0,
-                 bias_mant: Num = 0, bias_exp: Num = 0, name: str | None = None, **params: ty.Any) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: Num = 0,
+        v: Num = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        name: str | None = None,
+        **params: ty.Any,
+    ) -> None:
         cls = type(self).__name__
         shape = shape_of(cls, shape)
         for pname, val in (("u", u), ("v", v), ("bias_mant", bias_mant), ("bias_exp", bias_exp)):
             numeric(cls, pname, val, shape)
         scalar(cls, "du", du)
         scalar(cls, "dv", dv)
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp,
-                         name=name, **params)
+        super().__init__(
+            shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name, **params
+        )
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.u = Var(shape=shape, init=u)
@@ -54,25 +66,49 @@ class AbstractLIF(Process):
 class LIF(AbstractLIF):
     """Leaky integrate-and-fire neurons with a single threshold ``vth``."""
 
-    def __init__(self, *, shape: ty.Any, u: Num = 0, v: Num = 0, du: float = 0, dv: float = 0,
-                 bias_mant: Num = 0, bias_exp: Num = 0, vth: float = 10, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: Num = 0,
+        v: Num = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        vth: float = 10,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         scalar(type(self).__name__, "vth", vth)
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp,
-                         name=name)
+        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name)
         self.vth = Var(shape=(1,), init=vth)
 
 
 class LIFReset(LIF):
     """LIF whose ``u`` and ``v`` are zeroed when ``time_step % reset_interval == reset_offset``."""
 
-    def __init__(self, *, shape: ty.Any, u: Num = 0, v: Num = 0, du: float = 0, dv: float = 0,
-                 bias_mant: Num = 0, bias_exp: Num = 0, vth: float = 10, reset_interval: int = 1,
-                 reset_offset: int = 0, name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: Num = 0,
+        v: Num = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        vth: float = 10,
+        reset_interval: int = 1,
+        reset_offset: int = 0,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         reset_interval = integer("LIFReset", "reset_interval", reset_interval, lo=1)
         reset_offset = integer("LIFReset", "reset_offset", reset_offset, lo=0)
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp,
-                         vth=vth, name=name)
+        super().__init__(
+            shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, vth=vth, name=name
+        )
         self.proc_params["reset_interval"] = reset_interval
         self.proc_params["reset_offset"] = reset_offset
 
@@ -80,12 +116,25 @@ class LIFReset(LIF):
 class LIFRefractory(LIF):
     """LIF whose voltage is held for ``refractory_period`` steps after a spike."""
 
-    def __init__(self, *, shape: ty.Any, u: Num = 0, v: Num = 0, du: float = 0, dv: float = 0,
-                 bias_mant: Num = 0, bias_exp: Num = 0, vth: float = 10, refractory_period: int = 1,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: Num = 0,
+        v: Num = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        vth: float = 10,
+        refractory_period: int = 1,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         refractory_period = integer("LIFRefractory", "refractory_period", refractory_period, lo=1)
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp,
-                         vth=vth, name=name)
+        super().__init__(
+            shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, vth=vth, name=name
+        )
         self.proc_params["refractory_period"] = refractory_period
         self.refractory_period_end = Var(shape=self.shape, init=0)
 
@@ -93,17 +142,26 @@ class LIFRefractory(LIF):
 class TernaryLIF(AbstractLIF):
     """LIF with two thresholds: +1 spikes above ``vth_hi``, -1 spikes below ``vth_lo``."""
 
-    def __init__(self, *, shape: ty.Any, u: Num = 0, v: Num = 0, du: float = 0, dv: float = 0,
-                 bias_mant: Num = 0, bias_exp: Num = 0, vth_hi: float = 10, vth_lo: float = -10,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        u: Num = 0,
+        v: Num = 0,
+        du: float = 0,
+        dv: float = 0,
+        bias_mant: Num = 0,
+        bias_exp: Num = 0,
+        vth_hi: float = 10,
+        vth_lo: float = -10,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         scalar("TernaryLIF", "vth_hi", vth_hi)
         scalar("TernaryLIF", "vth_lo", vth_lo)
         if float(vth_lo) > float(vth_hi):
-            raise ParameterError(
-                f"TernaryLIF: the lower threshold vth_lo={vth_lo} must not exceed vth_hi={vth_hi}"
-            )
-        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp,
-                         name=name)
+            raise ParameterError(f"TernaryLIF: the lower threshold vth_lo={vth_lo} must not exceed vth_hi={vth_hi}")
+        super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name)
         self.vth_hi = Var(shape=(1,), init=vth_hi)
         self.vth_lo = Var(shape=(1,), init=vth_lo)
 

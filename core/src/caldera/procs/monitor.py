@@ -51,17 +51,14 @@ class Monitor(Process):
             target.connect(port)
             kind, port_name = "port", f"in_port_{i}"
         else:
-            raise ParameterError(
-                f"{self.name}: probe target must be a Var or an OutPort, got {type(target).__name__}"
-            )
+            raise ParameterError(f"{self.name}: probe target must be a Var or an OutPort, got {type(target).__name__}")
         data_name = f"data_{i}"
         setattr(self, data_name, Var(shape=(num_steps, *target.shape), init=0.0))
         probes.append((kind, port_name, data_name, target.process.name, target.name))
 
     def step_cost(self) -> int:
         """Per-step work: one copy of every probed element."""
-        return sum(math.prod(getattr(self, d).shape[1:])
-                   for _k, _p, d, _n, _m in self.proc_params["probes"])
+        return sum(math.prod(getattr(self, d).shape[1:]) for _k, _p, d, _n, _m in self.proc_params["probes"])
 
     def get_data(self) -> dict[str, dict[str, np.ndarray]]:
         """``{process name: {Var or port name: array (num_steps, *shape)}}``."""

@@ -20,8 +20,18 @@ from caldera.variable import Var
 
 
 class RF(Process):
-    def __init__(self, *, shape: ty.Any, period: float, alpha: float, state_exp: int = 0, decay_bits: int = 0,
-                 vth: float = 1, name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        period: float,
+        alpha: float,
+        state_exp: int = 0,
+        decay_bits: int = 0,
+        vth: float = 1,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("RF", shape)
         scalar("RF", "period", period)
         scalar("RF", "alpha", alpha)
@@ -32,8 +42,17 @@ class RF(Process):
         decay_bits = integer("RF", "decay_bits", decay_bits, lo=0, hi=12)
         sin_decay = (1 - alpha) * np.sin(np.pi * 2 * 1 / period)
         cos_decay = (1 - alpha) * np.cos(np.pi * 2 * 1 / period)
-        super().__init__(shape=shape, sin_decay=sin_decay, cos_decay=cos_decay, state_exp=state_exp,
-                         decay_bits=decay_bits, vth=vth, name=name, period=period, alpha=alpha)
+        super().__init__(
+            shape=shape,
+            sin_decay=sin_decay,
+            cos_decay=cos_decay,
+            state_exp=state_exp,
+            decay_bits=decay_bits,
+            vth=vth,
+            name=name,
+            period=period,
+            alpha=alpha,
+        )
         if state_exp > 0:
             vth = int(vth * (1 << state_exp))
         if decay_bits > 0:

@@ -56,9 +56,19 @@ class Sigma(Process):
 class SigmaDelta(Process):
     """Sigma decoding, activation and delta encoding in one neuron."""
 
-    def __init__(self, *, shape: ty.Any, vth: float, bias: ty.Any = 0, act_mode: ty.Any = ActivationMode.RELU,
-                 cum_error: bool = False, spike_exp: int = 0, state_exp: int = 0, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        vth: float,
+        bias: ty.Any = 0,
+        act_mode: ty.Any = ActivationMode.RELU,
+        cum_error: bool = False,
+        spike_exp: int = 0,
+        state_exp: int = 0,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("SigmaDelta", shape)
         mode = activation_mode(act_mode)
         scalar("SigmaDelta", "vth", vth)
@@ -67,8 +77,16 @@ class SigmaDelta(Process):
         state_exp = integer("SigmaDelta", "state_exp", state_exp, lo=0, hi=7)
         if float(vth) < 0:
             raise ParameterError(f"SigmaDelta: vth must be >= 0, got {vth}")
-        super().__init__(shape=shape, vth=vth, bias=bias, act_mode=mode, cum_error=bool(cum_error),
-                         spike_exp=spike_exp, state_exp=state_exp, name=name)
+        super().__init__(
+            shape=shape,
+            vth=vth,
+            bias=bias,
+            act_mode=mode,
+            cum_error=bool(cum_error),
+            spike_exp=spike_exp,
+            state_exp=state_exp,
+            name=name,
+        )
         scale = 1 << (spike_exp + state_exp)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)

@@ -25,9 +25,17 @@ def to_csr(weights: ty.Any) -> ty.Any:
 class Sparse(Process):
     """Sparse connection; ``weights`` is a scipy sparse matrix or a dense array (stored as CSR)."""
 
-    def __init__(self, *, weights: ty.Any, weight_exp: int = 0, num_weight_bits: int = 8,
-                 num_message_bits: int = 0, sign_mode: ty.Any = None, name: str | None = None,
-                 log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         cls = type(self).__name__
         weights = to_csr(matrix(cls, "weights", weights))
         if weights.nnz and not np.all(np.isfinite(weights.data)):
@@ -35,8 +43,13 @@ class Sparse(Process):
 
             raise ParameterError(f"{cls}: weights must be finite")
         weight_exp, num_weight_bits, num_message_bits = _common(cls, weight_exp, num_weight_bits, num_message_bits)
-        params = dict(weights=weights, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                      num_message_bits=num_message_bits, name=name)
+        params = dict(
+            weights=weights,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            name=name,
+        )
         if sign_mode is not None:
             params["sign_mode"] = sign_mode
         super().__init__(**params)
@@ -51,9 +64,19 @@ class Sparse(Process):
 class DelaySparse(Sparse):
     """Sparse connection with a delay per synapse (``delays``: same sparsity as ``weights``, or an int)."""
 
-    def __init__(self, *, weights: ty.Any, delays: ty.Any, max_delay: int = 0, weight_exp: int = 0,
-                 num_weight_bits: int = 8, num_message_bits: int = 0, sign_mode: ty.Any = None,
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        delays: ty.Any,
+        max_delay: int = 0,
+        weight_exp: int = 0,
+        num_weight_bits: int = 8,
+        num_message_bits: int = 0,
+        sign_mode: ty.Any = None,
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         w = to_csr(matrix("DelaySparse", "weights", weights))
         if not hasattr(delays, "tocsr") and np.ndim(delays) == 0:
             d = w.copy()
@@ -61,8 +84,14 @@ class DelaySparse(Sparse):
             delays = d
         delays = to_csr(delays) if hasattr(delays, "tocsr") or np.ndim(delays) == 2 else delays
         delays, max_delay = _delays("DelaySparse", w, delays, max_delay)
-        super().__init__(weights=w, weight_exp=weight_exp, num_weight_bits=num_weight_bits,
-                         num_message_bits=num_message_bits, sign_mode=sign_mode, name=name)
+        super().__init__(
+            weights=w,
+            weight_exp=weight_exp,
+            num_weight_bits=num_weight_bits,
+            num_message_bits=num_message_bits,
+            sign_mode=sign_mode,
+            name=name,
+        )
         self.proc_params["max_delay"] = max_delay
         self.proc_params["delays"] = delays
         shape = w.shape

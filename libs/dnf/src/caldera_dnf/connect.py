@@ -52,8 +52,9 @@ def integer_weights(weights: np.ndarray, scale: float = 1.0, num_weight_bits: in
     return out
 
 
-def compute_weights(ops: AbstractOperation | ty.Sequence[AbstractOperation], src_shape: ty.Any,
-                    dst_shape: ty.Any) -> np.ndarray:
+def compute_weights(
+    ops: AbstractOperation | ty.Sequence[AbstractOperation], src_shape: ty.Any, dst_shape: ty.Any
+) -> np.ndarray:
     """Configure ``ops`` from ``src_shape`` and return their combined matrix ``(prod(dst), prod(src))``.
 
     Raises :class:`MisconfiguredOpError` naming the operation (and its position) that cannot take the
@@ -65,7 +66,8 @@ def compute_weights(ops: AbstractOperation | ty.Sequence[AbstractOperation], src
         if src_shape != dst_shape:
             raise MisconfiguredConnectError(
                 f"connect: source shape {src_shape} != destination shape {dst_shape}; give <ops> that map one to "
-                "the other (e.g. ReduceDims, ExpandDims)")
+                "the other (e.g. ReduceDims, ExpandDims)"
+            )
         ops = [Weights(1)]
     if isinstance(ops, AbstractOperation):
         ops = [ops]
@@ -84,7 +86,8 @@ def compute_weights(ops: AbstractOperation | ty.Sequence[AbstractOperation], src
     if shape != dst_shape:
         raise MisconfiguredConnectError(
             f"connect: the chain [{chain}] maps the source shape {src_shape} to {shape}, but the destination "
-            f"port has shape {dst_shape}")
+            f"port has shape {dst_shape}"
+        )
     weights = None
     for op in ops:
         w = op.compute_weights()
@@ -92,9 +95,15 @@ def compute_weights(ops: AbstractOperation | ty.Sequence[AbstractOperation], src
     return ty.cast(np.ndarray, weights)
 
 
-def connect(src_op: OutPort, dst_ip: InPort, ops: AbstractOperation | ty.Sequence[AbstractOperation] | None = None,
-            connection_class: type[Sparse] | type[Dense] | None = None, *, weight_scale: float | None = None,
-            **conn_params: ty.Any) -> Sparse | Dense:
+def connect(
+    src_op: OutPort,
+    dst_ip: InPort,
+    ops: AbstractOperation | ty.Sequence[AbstractOperation] | None = None,
+    connection_class: type[Sparse] | type[Dense] | None = None,
+    *,
+    weight_scale: float | None = None,
+    **conn_params: ty.Any,
+) -> Sparse | Dense:
     """Connect ``src_op`` to ``dst_ip`` through a new connection process whose weights come from ``ops``.
 
     The ports may have any (and different) shapes; they are flattened into the connection. ``ops``

@@ -10,8 +10,9 @@ from caldera.procs import LIF
 TAGS = ("fixed_pt", "floating_pt")
 
 
-def lif_field(shape: ty.Any, *, tag: str = "fixed_pt", du: int = 409, dv: int = 2047, vth: int = 200,
-              name: str | None = None) -> LIF:
+def lif_field(
+    shape: ty.Any, *, tag: str = "fixed_pt", du: int = 409, dv: int = 2047, vth: int = 200, name: str | None = None
+) -> LIF:
     """A LIF population for a field, from Loihi-style integer parameters (lava-dnf's tutorial defaults).
 
     ``du``/``dv`` are 12-bit decays (0..4095) and ``vth`` the threshold in weight units. For

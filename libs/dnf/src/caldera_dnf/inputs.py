@@ -24,8 +24,11 @@ TIME_STEPS_PER_MINUTE = 6000.0
 def _shape(proc: str, shape: ty.Any) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
-    if not isinstance(shape, (tuple, list)) or not shape or not all(
-            isinstance(s, (int, np.integer)) and s >= 1 for s in shape):
+    if (
+        not isinstance(shape, (tuple, list))
+        or not shape
+        or not all(isinstance(s, (int, np.integer)) and s >= 1 for s in shape)
+    ):
         raise ParameterError(f"{proc}: <shape> must be an int or a non-empty tuple of ints >= 1, got {shape!r}")
     return tuple(int(s) for s in shape)
 
@@ -35,8 +38,7 @@ def _per_dim(proc: str, name: str, value: ty.Any, ndim: int) -> np.ndarray:
     if arr.size == 1:
         arr = np.full(ndim, arr[0])
     if arr.shape != (ndim,):
-        raise ParameterError(f"{proc}: <{name}> must be a number or {ndim} numbers (one per dimension), "
-                             f"got {value!r}")
+        raise ParameterError(f"{proc}: <{name}> must be a number or {ndim} numbers (one per dimension), got {value!r}")
     if not np.all(np.isfinite(arr)):
         raise ParameterError(f"{proc}: <{name}> must be finite, got {value!r}")
     return arr
@@ -52,8 +54,16 @@ class GaussPattern(Process):
     three keys), applied at those time steps (counted from the network's first step).
     """
 
-    def __init__(self, *, shape: ty.Any, amplitude: float, mean: ty.Any, stddev: ty.Any,
-                 changes: ty.Sequence[tuple[int, dict]] | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        amplitude: float,
+        mean: ty.Any,
+        stddev: ty.Any,
+        changes: ty.Sequence[tuple[int, dict]] | None = None,
+        name: str | None = None,
+    ) -> None:
         shape = _shape("GaussPattern", shape)
         if not np.isscalar(amplitude) or not np.isfinite(amplitude):
             raise ParameterError(f"GaussPattern: <amplitude> must be a finite number, got {amplitude!r}")
@@ -78,14 +88,18 @@ class GaussPattern(Process):
                 step, params = item
             except (TypeError, ValueError):
                 raise ParameterError(
-                    f"GaussPattern: each entry of <changes> must be (step, dict), got {item!r}") from None
+                    f"GaussPattern: each entry of <changes> must be (step, dict), got {item!r}"
+                ) from None
             if not isinstance(step, (int, np.integer)) or step < 1 or not isinstance(params, dict):
-                raise ParameterError(f"GaussPattern: <changes> entry {item!r}: step must be an int >= 1 and the "
-                                     "changes a dict")
+                raise ParameterError(
+                    f"GaussPattern: <changes> entry {item!r}: step must be an int >= 1 and the changes a dict"
+                )
             unknown = set(params) - {"amplitude", "mean", "stddev"}
             if unknown:
-                raise ParameterError(f"GaussPattern: <changes> at step {step}: unknown keys {sorted(unknown)}; "
-                                     "allowed: amplitude, mean, stddev")
+                raise ParameterError(
+                    f"GaussPattern: <changes> at step {step}: unknown keys {sorted(unknown)}; "
+                    "allowed: amplitude, mean, stddev"
+                )
             entry = plan.setdefault(int(step), {})
             if "amplitude" in params:
                 if not np.isscalar(params["amplitude"]) or not np.isfinite(params["amplitude"]):

@@ -109,15 +109,17 @@ def count_peaks(activity: ty.Any, threshold: float = 0.15, circular: bool | ty.S
     return len(find_peaks(activity, threshold, circular))
 
 
-def peaks_over_time(spikes: ty.Any, window: int = 10, threshold: float = 0.15,
-                    circular: bool | ty.Sequence[bool] = False) -> list[list[Peak]]:
+def peaks_over_time(
+    spikes: ty.Any, window: int = 10, threshold: float = 0.15, circular: bool | ty.Sequence[bool] = False
+) -> list[list[Peak]]:
     """For every step, the peaks of the ``window``-step sliding rate of ``spikes`` ``(steps, *field_shape)``."""
     rates = sliding_rate(spikes, window)
     return [find_peaks(r, threshold, circular) for r in rates]
 
 
-def peak_counts(spikes: ty.Any, window: int = 10, threshold: float = 0.15,
-                circular: bool | ty.Sequence[bool] = False) -> np.ndarray:
+def peak_counts(
+    spikes: ty.Any, window: int = 10, threshold: float = 0.15, circular: bool | ty.Sequence[bool] = False
+) -> np.ndarray:
     """Number of peaks at every step (see :func:`peaks_over_time`)."""
     return np.array([len(p) for p in peaks_over_time(spikes, window, threshold, circular)], dtype=int)
 

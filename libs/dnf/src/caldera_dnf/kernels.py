@@ -117,8 +117,9 @@ class SelectiveKernel(_Gaussian):
     kernel (its padding value). ``limit`` scales the kernel's extent; ``shape`` fixes it instead.
     """
 
-    def __init__(self, amp_exc: float, width_exc: ty.Any, global_inh: float, limit: float = 1.0,
-                 shape: ty.Any = None) -> None:
+    def __init__(
+        self, amp_exc: float, width_exc: ty.Any, global_inh: float, limit: float = 1.0, shape: ty.Any = None
+    ) -> None:
         if not np.isfinite(global_inh) or global_inh > 0:
             raise ValueError(f"SelectiveKernel: <global_inh> must be <= 0, got {global_inh!r}")
         self._setup(amp_exc, width_exc, limit, shape, _widths("width_exc", width_exc))
@@ -128,22 +129,31 @@ class SelectiveKernel(_Gaussian):
 
 
 class MultiPeakKernel(_Gaussian):
-    """"Mexican hat": local excitation, mid-range inhibition; allows several peaks (detection, memory).
+    """ "Mexican hat": local excitation, mid-range inhibition; allows several peaks (detection, memory).
 
     ``amp_exc`` (>= 0) / ``width_exc`` and ``amp_inh`` (<= 0) / ``width_inh`` are the heights and
     variances (see the module notes) of the excitatory and inhibitory Gaussians; the extent follows
     ``width_inh``. Beyond the kernel the weight is 0.
     """
 
-    def __init__(self, amp_exc: float, width_exc: ty.Any, amp_inh: float, width_inh: ty.Any,
-                 limit: float = 1.0, shape: ty.Any = None) -> None:
+    def __init__(
+        self,
+        amp_exc: float,
+        width_exc: ty.Any,
+        amp_inh: float,
+        width_inh: ty.Any,
+        limit: float = 1.0,
+        shape: ty.Any = None,
+    ) -> None:
         if not np.isfinite(amp_inh) or amp_inh > 0:
             raise ValueError(f"MultiPeakKernel: <amp_inh> must be <= 0, got {amp_inh!r}")
         w_inh = _widths("width_inh", width_inh)
         self._setup(amp_exc, width_exc, limit, shape, w_inh)
         if self.width_exc.shape != w_inh.shape:
-            raise ValueError(f"MultiPeakKernel: <width_exc> has {self.width_exc.size} value(s) but <width_inh> "
-                             f"has {w_inh.size}; give one per dimension for both")
+            raise ValueError(
+                f"MultiPeakKernel: <width_exc> has {self.width_exc.size} value(s) but <width_inh> "
+                f"has {w_inh.size}; give one per dimension for both"
+            )
         self.amp_inh = amp_inh
         self.width_inh = w_inh
         dom = self._domain()

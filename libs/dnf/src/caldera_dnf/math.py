@@ -26,8 +26,9 @@ def _per_dim(name: str, value: ty.Any, ndim: int, default: float) -> np.ndarray:
     return arr
 
 
-def gauss(shape: tuple[int, ...], domain: ty.Any = None, amplitude: float = 1.0, mean: ty.Any = None,
-          stddev: ty.Any = None) -> np.ndarray:
+def gauss(
+    shape: tuple[int, ...], domain: ty.Any = None, amplitude: float = 1.0, mean: ty.Any = None, stddev: ty.Any = None
+) -> np.ndarray:
     """Sample a Gaussian on a grid of ``shape`` points, scaled so that its maximum sample is ``amplitude``.
 
     ``domain`` (shape ``(ndim, 2)``) gives the first and last coordinate per dimension (sampled with

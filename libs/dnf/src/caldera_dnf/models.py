@@ -45,8 +45,12 @@ class PyGaussPatternModel(PyLoihiProcessModel):
                 self._stddev[...] = change["stddev"]
             self.changed[...] = True
         if self.changed.reshape(-1)[0]:
-            self.pattern = gauss(tuple(self.proc_params["shape"]), amplitude=float(self._amplitude.reshape(-1)[0]),
-                                 mean=self._mean, stddev=self._stddev)
+            self.pattern = gauss(
+                tuple(self.proc_params["shape"]),
+                amplitude=float(self._amplitude.reshape(-1)[0]),
+                mean=self._mean,
+                stddev=self._stddev,
+            )
             self.changed[...] = False
             self.a_out.send(self.pattern)
         else:

@@ -141,8 +141,9 @@ class ReduceDims(AbstractOperation):
     neurons of the whole *input*, as lava-dnf 0.3 does (not by the size of the removed dimensions).
     """
 
-    def __init__(self, reduce_dims: int | tuple[int, ...],
-                 reduce_method: ReduceMethod | str = ReduceMethod.SUM) -> None:
+    def __init__(
+        self, reduce_dims: int | tuple[int, ...], reduce_method: ReduceMethod | str = ReduceMethod.SUM
+    ) -> None:
         super().__init__()
         self.reduce_dims = _dims_arg("reduce_dims", reduce_dims)
         if not self.reduce_dims:
@@ -257,8 +258,9 @@ class ReduceAlongDiagonal(AbstractOperation):
             raise self._error("the input must have an even number of dimensions (shape s + s)")
         half = len(shape) // 2
         if shape[:half] != shape[half:]:
-            raise self._error(f"the first half of the input shape {shape[:half]} must equal the second half "
-                              f"{shape[half:]}")
+            raise self._error(
+                f"the first half of the input shape {shape[:half]} must equal the second half {shape[half:]}"
+            )
         if half == 0:
             raise self._error("the input has no dimensions")
         return tuple(2 * s - 1 for s in shape[:half])
@@ -330,8 +332,10 @@ class Convolution(AbstractOperation):
         if len(self.border_types) not in (1, nd):
             raise self._error(f"{len(self.border_types)} border types given for {nd} dimension(s)")
         if self.kernel.ndim != nd:
-            raise self._error(f"the kernel has {self.kernel.ndim} dimension(s) {self.kernel.weights.shape} but the "
-                              f"input has {nd}; give the kernel one width per dimension")
+            raise self._error(
+                f"the kernel has {self.kernel.ndim} dimension(s) {self.kernel.weights.shape} but the "
+                f"input has {nd}; give the kernel one width per dimension"
+            )
         self._borders = self.border_types * nd if len(self.border_types) == 1 else list(self.border_types)
         return shape
 
@@ -387,6 +391,15 @@ class Convolution(AbstractOperation):
 
 
 __all__ = [
-    "AbstractOperation", "Weights", "Convolution", "ReduceDims", "ExpandDims", "ReorderDims",
-    "ReduceAlongDiagonal", "ExpandAlongDiagonal", "Flip", "num_neurons", "num_dims",
+    "AbstractOperation",
+    "Weights",
+    "Convolution",
+    "ReduceDims",
+    "ExpandDims",
+    "ReorderDims",
+    "ReduceAlongDiagonal",
+    "ExpandAlongDiagonal",
+    "Flip",
+    "num_neurons",
+    "num_dims",
 ]

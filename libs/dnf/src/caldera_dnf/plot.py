@@ -55,8 +55,16 @@ def activity_heatmap(spikes: ty.Any, path: str | os.PathLike, window: int = 10, 
     rates = sliding_rate(s, window)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 4))
-    im = ax.imshow(rates.T, aspect="auto", origin="lower", interpolation="nearest", cmap="magma",
-                   extent=(0.5, s.shape[0] + 0.5, -0.5, s.shape[1] - 0.5), vmin=0, vmax=max(1e-9, rates.max()))
+    im = ax.imshow(
+        rates.T,
+        aspect="auto",
+        origin="lower",
+        interpolation="nearest",
+        cmap="magma",
+        extent=(0.5, s.shape[0] + 0.5, -0.5, s.shape[1] - 0.5),
+        vmin=0,
+        vmax=max(1e-9, rates.max()),
+    )
     fig.colorbar(im, ax=ax, label=f"rate ({window}-step window)")
     ax.set_xlabel("time step")
     ax.set_ylabel("neuron")
@@ -68,8 +76,12 @@ def activity_heatmap(spikes: ty.Any, path: str | os.PathLike, window: int = 10, 
     return os.fspath(path)
 
 
-def frame_strip(frames: ty.Sequence[np.ndarray], path: str | os.PathLike, titles: ty.Sequence[str] | None = None,
-                overlays: ty.Sequence[ty.Sequence[tuple[float, float]]] | None = None) -> str:
+def frame_strip(
+    frames: ty.Sequence[np.ndarray],
+    path: str | os.PathLike,
+    titles: ty.Sequence[str] | None = None,
+    overlays: ty.Sequence[ty.Sequence[tuple[float, float]]] | None = None,
+) -> str:
     """Write 2-D frames (e.g. a 2-D field's rates at some steps) side by side; ``overlays`` marks points (row, col)."""
     if not frames:
         raise ValueError("frame_strip: <frames> is empty")

@@ -28,5 +28,20 @@ if "cvxpy" in _sys.modules:  # never import cvxpy just for this (it is slow); ca
 
 __version__ = "0.1.0"
 
-__all__ = ["QUBO", "QP", "QuboResult", "QPResult", "solve_qp", "register_cvxpy", "solve_qubo", "default_temperatures", "ProblemFormatError", "load_problem",
-           "read_gset", "read_mtx", "read_npy", "read_npz", "from_bqm"]
+__all__ = [
+    "QUBO",
+    "QP",
+    "QuboResult",
+    "QPResult",
+    "solve_qp",
+    "register_cvxpy",
+    "solve_qubo",
+    "default_temperatures",
+    "ProblemFormatError",
+    "load_problem",
+    "read_gset",
+    "read_mtx",
+    "read_npy",
+    "read_npz",
+    "from_bqm",
+]

@@ -27,8 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``caldera qubo ...``; returns the exit status."""
     if getattr(args, "qubo_command", None) != "solve":
-        print("usage: caldera qubo solve FILE [--time-limit S] [--seed N] [--backend NAME] [--replicas K] [--json]",
-              file=sys.stderr)
+        print(
+            "usage: caldera qubo solve FILE [--time-limit S] [--seed N] [--backend NAME] [--replicas K] [--json]",
+            file=sys.stderr,
+        )
         return 2
     from caldera_optim.io import load_problem
     from caldera_optim.qubo_solver import solve_qubo
@@ -49,12 +51,25 @@ def run(args: argparse.Namespace) -> int:
         if elapsed - last[0] >= 0.5:
             last[0] = elapsed
             extra = f"  cut {-best:g}" if problem.is_maxcut else ""
-            print(f"\r  step {step:>8}  {elapsed:7.2f} s  best cost {best:g}{extra}   ", end="", file=sys.stderr,
-                  flush=True)
+            print(
+                f"\r  step {step:>8}  {elapsed:7.2f} s  best cost {best:g}{extra}   ",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     try:
-        res = solve_qubo(problem, time_limit=time_limit, num_steps=args.steps, target_cost=args.target,
-                         replicas=args.replicas, seed=args.seed, backend=args.backend, tag=args.tag, progress=show)
+        res = solve_qubo(
+            problem,
+            time_limit=time_limit,
+            num_steps=args.steps,
+            target_cost=args.target,
+            replicas=args.replicas,
+            seed=args.seed,
+            backend=args.backend,
+            tag=args.tag,
+            progress=show,
+        )
     except CalderaError as exc:
         print(f"\ncaldera qubo solve: {exc}", file=sys.stderr)
         return 2

@@ -18,9 +18,17 @@ import numpy as np
 _REGISTERED = False
 
 
-def _solve(problem: ty.Any, *, max_iter: int = 20000, tol: float = 1e-6, check_every: int = 25,
-           backend: str | None = None, time_limit: float | None = None, verbose: bool = False,
-           **unknown: ty.Any) -> float:
+def _solve(
+    problem: ty.Any,
+    *,
+    max_iter: int = 20000,
+    tol: float = 1e-6,
+    check_every: int = 25,
+    backend: str | None = None,
+    time_limit: float | None = None,
+    verbose: bool = False,
+    **unknown: ty.Any,
+) -> float:
     import cvxpy as cp
     from cvxpy.error import SolverError
     from cvxpy.reductions.solution import Solution, failure_solution
@@ -30,35 +38,50 @@ def _solve(problem: ty.Any, *, max_iter: int = 20000, tol: float = 1e-6, check_e
     from caldera_optim.qp_solver import solve_qp
 
     if unknown:
-        raise TypeError(f"problem.solve(method='caldera'): unknown options {sorted(unknown)}; allowed: "
-                        "max_iter, tol, check_every, backend, time_limit, verbose")
+        raise TypeError(
+            f"problem.solve(method='caldera'): unknown options {sorted(unknown)}; allowed: "
+            "max_iter, tol, check_every, backend, time_limit, verbose"
+        )
     if not problem.is_dcp():
         raise SolverError("method='caldera': the problem is not convex (DCP) and cannot be solved as a QP")
     if not problem.is_qp():
-        raise SolverError("method='caldera' solves LPs and convex QPs only: this problem needs a conic solver "
-                          "(second-order, semidefinite or exponential cone constraints, or a non-quadratic "
-                          "objective)")
+        raise SolverError(
+            "method='caldera' solves LPs and convex QPs only: this problem needs a conic solver "
+            "(second-order, semidefinite or exponential cone constraints, or a non-quadratic "
+            "objective)"
+        )
     if problem.is_mixed_integer():
-        raise SolverError("method='caldera' does not solve mixed-integer problems; use caldera_optim.QUBO for "
-                          "binary quadratic problems")
+        raise SolverError(
+            "method='caldera' does not solve mixed-integer problems; use caldera_optim.QUBO for "
+            "binary quadratic problems"
+        )
     try:
         data, chain, inverse = problem.get_problem_data(cp.OSQP)
     except Exception as exc:  # noqa: BLE001 - reported as a solver error with the reason
         raise SolverError(f"method='caldera': cvxpy could not put the problem into QP form: {exc}") from exc
     n = data["q"].size
     p_mat = data["P"] if data.get("P") is not None else np.zeros((n, n))
-    qp = QP(Q=p_mat, p=data["q"], A=data["F"] if data["F"].shape[0] else None,
-            b=data["G"] if data["F"].shape[0] else None, E=data["A"] if data["A"].shape[0] else None,
-            f=data["b"] if data["A"].shape[0] else None)
-    res = solve_qp(qp, max_iter=max_iter, tol=tol, check_every=check_every, backend=backend,
-                   time_limit=time_limit)
+    qp = QP(
+        Q=p_mat,
+        p=data["q"],
+        A=data["F"] if data["F"].shape[0] else None,
+        b=data["G"] if data["F"].shape[0] else None,
+        E=data["A"] if data["A"].shape[0] else None,
+        f=data["b"] if data["A"].shape[0] else None,
+    )
+    res = solve_qp(qp, max_iter=max_iter, tol=tol, check_every=check_every, backend=backend, time_limit=time_limit)
     if verbose:
         print(f"caldera PIPG: {res.status} after {res.iterations} iterations, {res.wall_time_s:.3f} s")
     solver = chain.solver
     attr = {"solve_time": res.wall_time_s, "num_iters": res.iterations}
-    status_map = {"optimal": cp.OPTIMAL, "max_iterations": cp.OPTIMAL_INACCURATE,
-                  "time_limit": cp.OPTIMAL_INACCURATE, "infeasible": cp.INFEASIBLE, "unbounded": cp.UNBOUNDED,
-                  "diverged": cp.SOLVER_ERROR}
+    status_map = {
+        "optimal": cp.OPTIMAL,
+        "max_iterations": cp.OPTIMAL_INACCURATE,
+        "time_limit": cp.OPTIMAL_INACCURATE,
+        "infeasible": cp.INFEASIBLE,
+        "unbounded": cp.UNBOUNDED,
+        "diverged": cp.SOLVER_ERROR,
+    }
     status = status_map[res.status]
     if res.x is None:
         sol = failure_solution(status, attr)

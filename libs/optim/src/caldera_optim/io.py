@@ -29,7 +29,9 @@ def _numbers(path: str, lineno: int, line: str, kinds: tuple[type, ...]) -> list
         try:
             v = k(tok) if k is not int else int(tok, 10)
         except ValueError:
-            raise ProblemFormatError(f"{path}:{lineno}: {tok!r} is not a valid {k.__name__} in {line.strip()!r}") from None
+            raise ProblemFormatError(
+                f"{path}:{lineno}: {tok!r} is not a valid {k.__name__} in {line.strip()!r}"
+            ) from None
         if k is float and not np.isfinite(v):
             raise ProblemFormatError(f"{path}:{lineno}: non-finite value {tok!r}")
         out.append(v)
@@ -84,8 +86,9 @@ def read_mtx(path: str | os.PathLike) -> QUBO:
         raise ProblemFormatError(f"{path}:1: unsupported banner {text[0].strip()!r}")
     fmt, field, symm = banner[2], banner[3], banner[4]
     if field not in ("real", "integer", "pattern") or symm not in ("general", "symmetric"):
-        raise ProblemFormatError(f"{path}:1: unsupported field/symmetry {field}/{symm} (need real|integer|pattern, "
-                                 "general|symmetric)")
+        raise ProblemFormatError(
+            f"{path}:1: unsupported field/symmetry {field}/{symm} (need real|integer|pattern, general|symmetric)"
+        )
     body = [(i, ln) for i, ln in enumerate(text[1:], 2) if ln.strip() and not ln.startswith("%")]
     if not body:
         raise ProblemFormatError(f"{path}: missing size line")

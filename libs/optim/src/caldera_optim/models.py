@@ -70,7 +70,7 @@ def greedy_coloring(adj: sp.csr_matrix) -> list[np.ndarray]:
     color = np.full(n, -1, np.int64)
     if adj.nnz > 2_000_000:
         for i in np.argsort(-deg, kind="stable"):
-            used = set(color[indices[indptr[i]:indptr[i + 1]]].tolist())
+            used = set(color[indices[indptr[i] : indptr[i + 1]]].tolist())
             c = 0
             while c in used:
                 c += 1
@@ -79,7 +79,7 @@ def greedy_coloring(adj: sp.csr_matrix) -> list[np.ndarray]:
         seen: list[set] = [set() for _ in range(n)]
         heap = [(0, -int(deg[i]), i) for i in range(n)]
         heapq.heapify(heap)
-        nbrs = [indices[indptr[i]:indptr[i + 1]].tolist() for i in range(n)]
+        nbrs = [indices[indptr[i] : indptr[i + 1]].tolist() for i in range(n)]
         while heap:
             negsat, _, i = heapq.heappop(heap)
             if color[i] >= 0 or -negsat != len(seen[i]):
@@ -209,8 +209,11 @@ class _NeuronsBase(PyLoihiProcessModel):
             for _ in range(8):
                 rank = order_rng.permutation(hi - lo)
                 keep = rank[sub.col] > rank[sub.row]
-                mats.append(sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (sub.row[keep], sub.col[keep])),
-                                          shape=sub.shape))
+                mats.append(
+                    sp.csr_matrix(
+                        (np.ones(int(keep.sum()), np.float32), (sub.row[keep], sub.col[keep])), shape=sub.shape
+                    )
+                )
             self._upper.append(mats)
         r, width = self.process.a_in.shape
         self._out = np.zeros((r, width), np.int8)
@@ -247,7 +250,7 @@ class _NeuronsBase(PyLoihiProcessModel):
         a = a - a // 50 if a >= 100 else a
         frac = k / (a - 1)
         if self._t_cold == 0.0:  # cool to t_hot/1000 and then quench to zero (greedy descent)
-            return 0.0 if frac >= 1 else self._t_hot * (1e-3 ** frac)
+            return 0.0 if frac >= 1 else self._t_hot * (1e-3**frac)
         return self._t_hot * (self._t_cold / self._t_hot) ** frac
 
     def run_spk(self) -> None:
@@ -482,7 +485,17 @@ class PyQPDualFloat(PyLoihiProcessModel):
         self.v_out.send(v)
 
 
-MODELS = [PyReplicaCouplingFloat, PyReplicaCouplingFixed, PyAnnealingNeuronsFloat, PyAnnealingNeuronsFixed,
-          PyCostTracker, PyCostTrackerFixed, PyMatVecFloat, PyDelayedMatVecFloat, PyQPPrimalFloat, PyQPDualFloat]
+MODELS = [
+    PyReplicaCouplingFloat,
+    PyReplicaCouplingFixed,
+    PyAnnealingNeuronsFloat,
+    PyAnnealingNeuronsFixed,
+    PyCostTracker,
+    PyCostTrackerFixed,
+    PyMatVecFloat,
+    PyDelayedMatVecFloat,
+    PyQPPrimalFloat,
+    PyQPDualFloat,
+]
 
 __all__ = ["MODELS", "NEG_LOG_TABLE", "gather_rows", "greedy_coloring"]

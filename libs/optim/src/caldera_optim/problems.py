@@ -188,8 +188,9 @@ class QP:
         if n <= 2000:
             ev = np.linalg.eigvalsh(q.toarray()).min() if n else 0.0
             if ev < -1e-8 * max(1.0, abs(q).max()):
-                raise ParameterError(f"QP: Q is not positive semidefinite (smallest eigenvalue {ev:.3g}); "
-                                     "the problem is non-convex")
+                raise ParameterError(
+                    f"QP: Q is not positive semidefinite (smallest eigenvalue {ev:.3g}); the problem is non-convex"
+                )
 
     def _vec(self, name: str, v: ty.Any, n: int, default: float, allow_inf: bool = False) -> np.ndarray:
         if v is None:
@@ -207,8 +208,11 @@ class QP:
             if v is not None and np.size(v):
                 raise ParameterError(f"QP: {vname} given without {mname}")
             return sp.csr_matrix((0, self.n)), np.zeros(0)
-        mat = sp.csr_matrix(m, dtype=np.float64) if sp.issparse(m) else sp.csr_matrix(
-            np.atleast_2d(np.asarray(m, dtype=np.float64)))
+        mat = (
+            sp.csr_matrix(m, dtype=np.float64)
+            if sp.issparse(m)
+            else sp.csr_matrix(np.atleast_2d(np.asarray(m, dtype=np.float64)))
+        )
         if mat.shape[1] != self.n:
             raise ParameterError(f"QP: {mname} has {mat.shape[1]} columns, expected {self.n}")
         if mat.nnz and not np.all(np.isfinite(mat.data)):

@@ -72,8 +72,15 @@ class ReplicaCoupling(Process):
     ``flips @ W[block]`` to the fields, so nothing a step sends is stale.
     """
 
-    def __init__(self, *, weights: ty.Any, replicas: int = 1, blocks: ty.Any = None, init_state: ty.Any = 0,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        weights: ty.Any,
+        replicas: int = 1,
+        blocks: ty.Any = None,
+        init_state: ty.Any = 0,
+        name: str | None = None,
+    ) -> None:
         cls = type(self).__name__
         w = sp.csr_matrix(weights, dtype=np.float64)
         if w.shape[0] != w.shape[1]:
@@ -117,9 +124,21 @@ class AnnealingBinaryNeurons(Process):
     conflict check. ``diag`` holds the linear terms ``q_ii``.
     """
 
-    def __init__(self, *, diag: ty.Any, couplings: ty.Any, replicas: int = 1, t_hot: float = 1.0,
-                 t_cold: float = 0.01, anneal_steps: int = 1000, refract: int = 0, seed: int = 0,
-                 init_state: ty.Any = None, blocks: ty.Any = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        diag: ty.Any,
+        couplings: ty.Any,
+        replicas: int = 1,
+        t_hot: float = 1.0,
+        t_cold: float = 0.01,
+        anneal_steps: int = 1000,
+        refract: int = 0,
+        seed: int = 0,
+        init_state: ty.Any = None,
+        blocks: ty.Any = None,
+        name: str | None = None,
+    ) -> None:
         cls = type(self).__name__
         d = np.asarray(diag, dtype=np.float64).reshape(-1)
         if d.size == 0 or not np.all(np.isfinite(d)):
@@ -145,8 +164,18 @@ class AnnealingBinaryNeurons(Process):
             x0 = np.random.default_rng([int(seed), 1]).integers(0, 2, size=shape).astype(np.int8)
         else:
             x0 = _init_state(cls, init_state, shape)
-        super().__init__(diag=d, couplings=adj, replicas=replicas, t_hot=t_hot, t_cold=t_cold,
-                         anneal_steps=anneal_steps, refract=refract, seed=int(seed), blocks=b, name=name)
+        super().__init__(
+            diag=d,
+            couplings=adj,
+            replicas=replicas,
+            t_hot=t_hot,
+            t_cold=t_cold,
+            anneal_steps=anneal_steps,
+            refract=refract,
+            seed=int(seed),
+            blocks=b,
+            name=name,
+        )
         width = int(np.diff(b).max())
         self.a_in = InPort(shape=(replicas, width))
         self.s_out = OutPort(shape=(replicas, width))
@@ -168,8 +197,9 @@ class CostTracker(Process):
     between runs. ``reached`` becomes 1 once a cost ``<= target`` is seen.
     """
 
-    def __init__(self, *, replicas: int = 1, target: float = -np.inf, trace_len: int = 100,
-                 name: str | None = None) -> None:
+    def __init__(
+        self, *, replicas: int = 1, target: float = -np.inf, trace_len: int = 100, name: str | None = None
+    ) -> None:
         cls = type(self).__name__
         replicas = _positive_int(cls, "replicas", replicas)
         trace_len = _positive_int(cls, "trace_len", trace_len)
@@ -231,8 +261,9 @@ class QPPrimalNeurons(Process):
     state, to the constraint connection). ``alpha`` is one step size per replica.
     """
 
-    def __init__(self, *, p: ty.Any, alpha: ty.Any, lb: ty.Any, ub: ty.Any, x0: ty.Any = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self, *, p: ty.Any, alpha: ty.Any, lb: ty.Any, ub: ty.Any, x0: ty.Any = None, name: str | None = None
+    ) -> None:
         cls = type(self).__name__
         p = np.asarray(p, np.float64).reshape(-1)
         n = p.size
@@ -272,5 +303,12 @@ class QPDualNeurons(Process):
         self.v = Var(shape=(m, k), init=0.0)
 
 
-__all__ = ["ReplicaCoupling", "AnnealingBinaryNeurons", "CostTracker", "MatVec", "DelayedMatVec",
-           "QPPrimalNeurons", "QPDualNeurons"]
+__all__ = [
+    "ReplicaCoupling",
+    "AnnealingBinaryNeurons",
+    "CostTracker",
+    "MatVec",
+    "DelayedMatVec",
+    "QPPrimalNeurons",
+    "QPDualNeurons",
+]

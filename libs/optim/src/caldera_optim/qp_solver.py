@@ -115,16 +115,32 @@ def _presolve_status(qp: QP) -> str | None:
     rb = [(-1.0 if not np.isfinite(lo) else 0.0, 1.0 if not np.isfinite(hi) else 0.0) for lo, hi in zip(qp.lb, qp.ub)]
     eq_blocks = [qp.Q] + ([qp.E] if qp.E.shape[0] else [])
     a_eq2 = sp.vstack(eq_blocks).tocsr()
-    r = linprog(qp.p, A_ub=a_ub, b_ub=np.zeros(qp.A.shape[0]) if a_ub is not None else None, A_eq=a_eq2,
-                b_eq=np.zeros(a_eq2.shape[0]), bounds=rb, method="highs")
+    r = linprog(
+        qp.p,
+        A_ub=a_ub,
+        b_ub=np.zeros(qp.A.shape[0]) if a_ub is not None else None,
+        A_eq=a_eq2,
+        b_eq=np.zeros(a_eq2.shape[0]),
+        bounds=rb,
+        method="highs",
+    )
     if r.status == 0 and r.fun < -1e-9 * (1.0 + np.abs(qp.p).max(initial=0.0)):
         return "unbounded"
     return None
 
 
-def solve_qp(qp: QP, *, max_iter: int = 5000, tol: float = 1e-6, check_every: int = 25,
-             omegas: ty.Sequence[float] = DEFAULT_OMEGAS, backend: str | None = None, time_limit: float | None = None,
-             presolve: bool = True, record: ty.Callable[[int, float, np.ndarray], None] | None = None) -> QPResult:
+def solve_qp(
+    qp: QP,
+    *,
+    max_iter: int = 5000,
+    tol: float = 1e-6,
+    check_every: int = 25,
+    omegas: ty.Sequence[float] = DEFAULT_OMEGAS,
+    backend: str | None = None,
+    time_limit: float | None = None,
+    presolve: bool = True,
+    record: ty.Callable[[int, float, np.ndarray], None] | None = None,
+) -> QPResult:
     """Solve ``qp`` with the PIPG network; stops when the relative KKT residual is ``<= tol``.
 
     ``omegas`` are the primal/dual step ratios tried side by side (relative to
@@ -149,8 +165,9 @@ def solve_qp(qp: QP, *, max_iter: int = 5000, tol: float = 1e-6, check_every: in
     if presolve:
         status = _presolve_status(qp)
         if status is not None:
-            return QPResult(status=status, x=None, objective=None, iterations=0,
-                            wall_time_s=time.perf_counter() - t_start)
+            return QPResult(
+                status=status, x=None, objective=None, iterations=0, wall_time_s=time.perf_counter() - t_start
+            )
 
     n = qp.n
     ni = qp.A.shape[0]
@@ -248,14 +265,29 @@ def solve_qp(qp: QP, *, max_iter: int = 5000, tol: float = 1e-6, check_every: in
     finally:
         primal.stop()
     if status == "diverged":
-        return QPResult(status="diverged", x=None, objective=None, iterations=steps,
-                        wall_time_s=time.perf_counter() - t_start, history=history)
+        return QPResult(
+            status="diverged",
+            x=None,
+            objective=None,
+            iterations=steps,
+            wall_time_s=time.perf_counter() - t_start,
+            history=history,
+        )
     xb = x[:, best]
     vb = c * e * vs[:, best] if m else np.zeros(0)
-    return QPResult(status=status, x=xb, objective=qp.objective(xb), iterations=steps,
-                    wall_time_s=time.perf_counter() - t_start, primal_residual=float(pr[best]),
-                    dual_residual=float(max(dr[best], cr[best])), duals_ineq=vb[:ni], duals_eq=vb[ni:],
-                    omega=float(om_f[best]), history=history)
+    return QPResult(
+        status=status,
+        x=xb,
+        objective=qp.objective(xb),
+        iterations=steps,
+        wall_time_s=time.perf_counter() - t_start,
+        primal_residual=float(pr[best]),
+        dual_residual=float(max(dr[best], cr[best])),
+        duals_ineq=vb[:ni],
+        duals_eq=vb[ni:],
+        omega=float(om_f[best]),
+        history=history,
+    )
 
 
 __all__ = ["solve_qp", "QPResult", "ruiz_equilibrate", "DEFAULT_OMEGAS"]

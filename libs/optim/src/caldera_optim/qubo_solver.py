@@ -111,11 +111,24 @@ def _check_positive(name: str, v: ty.Any, integer: bool = False) -> ty.Any:
     return f
 
 
-def solve_qubo(problem: QUBO | ty.Any, *, time_limit: float | None = None, num_steps: int | None = None,
-               target_cost: float | None = None, replicas: int = 8, seed: int = 0, backend: str | None = None,
-               tag: str = "floating_pt", t_hot: float | None = None, t_cold: float | None = None,
-               anneal_steps: int | None = None, refract: int = 0, update: str = "colors", init_state: ty.Any = None,
-               progress: ty.Callable[[int, float, float], None] | None = None) -> QuboResult:
+def solve_qubo(
+    problem: QUBO | ty.Any,
+    *,
+    time_limit: float | None = None,
+    num_steps: int | None = None,
+    target_cost: float | None = None,
+    replicas: int = 8,
+    seed: int = 0,
+    backend: str | None = None,
+    tag: str = "floating_pt",
+    t_hot: float | None = None,
+    t_cold: float | None = None,
+    anneal_steps: int | None = None,
+    refract: int = 0,
+    update: str = "colors",
+    init_state: ty.Any = None,
+    progress: ty.Callable[[int, float, float], None] | None = None,
+) -> QuboResult:
     """Minimise ``x^T Q x`` with parallel simulated annealing on caldera processes.
 
     Stops at the first of: a cost ``<= target_cost``, ``time_limit`` seconds,
@@ -176,9 +189,19 @@ def solve_qubo(problem: QUBO | ty.Any, *, time_limit: float | None = None, num_s
             x0 = np.broadcast_to(np.asarray(init_state), (replicas, n))[:, perm]
         except ValueError:
             raise ParameterError(f"solve_qubo: init_state must have {n} entries (or shape (replicas, {n}))") from None
-    neurons = AnnealingBinaryNeurons(diag=diag, couplings=w, replicas=replicas, t_hot=t_hot, t_cold=t_cold,
-                                     anneal_steps=planned, refract=int(refract), seed=int(seed),
-                                     init_state=x0, blocks=blocks, name="qubo_neurons")
+    neurons = AnnealingBinaryNeurons(
+        diag=diag,
+        couplings=w,
+        replicas=replicas,
+        t_hot=t_hot,
+        t_cold=t_cold,
+        anneal_steps=planned,
+        refract=int(refract),
+        seed=int(seed),
+        init_state=x0,
+        blocks=blocks,
+        name="qubo_neurons",
+    )
     coupling = ReplicaCoupling(weights=w, replicas=replicas, blocks=blocks, init_state=x0, name="qubo_couplings")
     target = -np.inf if target_cost is None else float(target_cost) - problem.offset
     tracker = CostTracker(replicas=replicas, target=target, trace_len=_TRACE_LEN, name="qubo_cost")
@@ -243,19 +266,38 @@ def solve_qubo(problem: QUBO | ty.Any, *, time_limit: float | None = None, num_s
         tracker.stop()
     wall = time.perf_counter() - t_start
     rep_costs = np.atleast_1d(problem.evaluate(rep_states))
-    if not np.allclose(rep_costs, rep_costs_tracked + problem.offset, rtol=1e-9, atol=1e-6 * (1 + abs(rep_costs).max())):
+    if not np.allclose(
+        rep_costs, rep_costs_tracked + problem.offset, rtol=1e-9, atol=1e-6 * (1 + abs(rep_costs).max())
+    ):
         raise RuntimeError("solve_qubo: tracked costs disagree with x^T Q x of the states (internal error)")
     best = int(np.argmin(rep_costs))
     offset_s = (t_first - t_start) if t_first is not None else 0.0
     rep_times_total = rep_times + offset_s
     traj = (np.concatenate(trace) if trace else np.zeros(0)) + problem.offset
     res = QuboResult(
-        best_state=rep_states[best].copy(), best_cost=float(problem.evaluate(rep_states[best])), best_step=int(rep_steps[best]),
-        time_to_best_s=float(rep_times_total[best]), steps=steps, wall_time_s=wall, stop_reason=stop_reason,
-        trajectory=traj, replica_states=rep_states, replica_costs=rep_costs, replica_steps=rep_steps,
+        best_state=rep_states[best].copy(),
+        best_cost=float(problem.evaluate(rep_states[best])),
+        best_step=int(rep_steps[best]),
+        time_to_best_s=float(rep_times_total[best]),
+        steps=steps,
+        wall_time_s=wall,
+        stop_reason=stop_reason,
+        trajectory=traj,
+        replica_states=rep_states,
+        replica_costs=rep_costs,
+        replica_steps=rep_steps,
         replica_times_s=rep_times_total,
-        params=dict(replicas=replicas, seed=int(seed), t_hot=t_hot, t_cold=t_cold, anneal_steps=int(planned),
-                    refract=int(refract), update=update, tag=tag, backend=backend),
+        params=dict(
+            replicas=replicas,
+            seed=int(seed),
+            t_hot=t_hot,
+            t_cold=t_cold,
+            anneal_steps=int(planned),
+            refract=int(refract),
+            update=update,
+            tag=tag,
+            backend=backend,
+        ),
     )
     if problem.is_maxcut:
         res.cut = problem.cut_value(res.best_state)

@@ -73,11 +73,14 @@ def fallback_reason(plan: Plan) -> str | None:
                 if kind == "var":
                     ref = getattr(m, _port)
                     src = getattr(ref._target_model, ref._target_name, None)
-                    if not (isinstance(src, np.ndarray) and src.flags.c_contiguous
-                            and K.dtype_supported(src.dtype)):
+                    if not (isinstance(src, np.ndarray) and src.flags.c_contiguous and K.dtype_supported(src.dtype)):
                         return f"{m.process_name} probes {ref._target_name}, which is not a plain array"
-            data_ok = all(isinstance(getattr(m, d), np.ndarray) and getattr(m, d).dtype == np.float64
-                          and getattr(m, d).flags.c_contiguous for _k, _p, d, _q, _r in m.proc_params["probes"])
+            data_ok = all(
+                isinstance(getattr(m, d), np.ndarray)
+                and getattr(m, d).dtype == np.float64
+                and getattr(m, d).flags.c_contiguous
+                for _k, _p, d, _q, _r in m.proc_params["probes"]
+            )
             if not data_ok:
                 return f"{m.process_name}: probe buffers are not float64 arrays"
         elif not isinstance(m, CompiledModel):
@@ -142,15 +145,22 @@ class CompiledExecutor:
         def gathers(m: ty.Any) -> list:
             ops = []
             k = kernels[id(m)]
-            names = (m.kernel_inputs if isinstance(m, CompiledModel)
-                     else [pn for kind, pn, *_ in m.proc_params["probes"] if kind == "port"])
+            names = (
+                m.kernel_inputs
+                if isinstance(m, CompiledModel)
+                else [pn for kind, pn, *_ in m.proc_params["probes"] if kind == "port"]
+            )
             attrs = getattr(k, "input_attrs", None) if isinstance(m, CompiledModel) else None
             for idx, (name, dst) in enumerate(zip(names, list(k.inputs))):
                 srcs = self._sources(m, name, out_of)
                 if not srcs:
                     continue  # unconnected: the buffer stays zero
-                if attrs is not None and len(srcs) == 1 and srcs[0][0].dtype == dst.dtype \
-                        and srcs[0][0].size == dst.size:
+                if (
+                    attrs is not None
+                    and len(srcs) == 1
+                    and srcs[0][0].dtype == dst.dtype
+                    and srcs[0][0].size == dst.size
+                ):
                     # one source: the kernel reads the source's output buffer directly (no copy)
                     setattr(k, attrs[idx], srcs[0][0])
                     k.inputs[idx] = srcs[0][0]
@@ -174,8 +184,9 @@ class CompiledExecutor:
         self._engine = K.Engine(ops, self.time_step)
 
     # -- stepping -------------------------------------------------------------------------
-    def run_steps(self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None,
-                  progress: ty.Any = None) -> int:
+    def run_steps(
+        self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None, progress: ty.Any = None
+    ) -> int:
         """Run up to ``num_steps`` steps in C; pause/stop requests are honoured every ``CHUNK`` steps."""
         self._build()  # Var writes between runs may have replaced kernels or arrays
         engine = self._engine
@@ -192,8 +203,9 @@ class CompiledExecutor:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # noqa: BLE001 - reported with context
-            raise RunError(f"the compiled loop failed at step {engine.time_step + 1}: {exc!r}",
-                           step=int(engine.time_step) + 1) from exc
+            raise RunError(
+                f"the compiled loop failed at step {engine.time_step + 1}: {exc!r}", step=int(engine.time_step) + 1
+            ) from exc
         finally:
             self.time_step = int(engine.time_step)
             for m in self.models:

@@ -49,8 +49,9 @@ def flat(model: ty.Any, name: str, dtype: ty.Any) -> np.ndarray:
     replaced by one (same values), so that the attribute stays the storage.
     """
     arr = getattr(model, name)
-    if not (isinstance(arr, np.ndarray) and arr.dtype == np.dtype(dtype) and arr.flags.c_contiguous
-            and arr.flags.writeable):
+    if not (
+        isinstance(arr, np.ndarray) and arr.dtype == np.dtype(dtype) and arr.flags.c_contiguous and arr.flags.writeable
+    ):
         arr = np.ascontiguousarray(np.array(arr, dtype=dtype))
         setattr(model, name, arr)
     return arr.reshape(-1)
@@ -148,8 +149,17 @@ class _LifFloat(CompiledRecvFirst):
         u, v = flat(self, "u", np.float64), flat(self, "v", np.float64)
         n = self.u.shape
         hi, lo = self._kernel_thresholds(n)
-        return K.LifFloatKernel(u, v, 1 - per_neuron(self.du, n), 1 - per_neuron(self.dv, n),
-                                per_neuron(self.bias_mant, n), hi, lo, mode=self.mode, **self._extra())
+        return K.LifFloatKernel(
+            u,
+            v,
+            1 - per_neuron(self.du, n),
+            1 - per_neuron(self.dv, n),
+            per_neuron(self.bias_mant, n),
+            hi,
+            lo,
+            mode=self.mode,
+            **self._extra(),
+        )
 
 
 @_register(LIF, "floating_pt")
@@ -174,8 +184,7 @@ class CyLifResetModelFloat(_LifFloat, clif.PyLifResetModelFloat):
 @_register(LIFRefractory, "floating_pt")
 class CyLifRefractoryModelFloat(_LifFloat, clif.PyLifRefractoryModelFloat):
     def _extra(self) -> dict:
-        return {"refractory": int(self.refractory_period),
-                "ref_end": flat(self, "refractory_period_end", np.int64)}
+        return {"refractory": int(self.refractory_period), "ref_end": flat(self, "refractory_period_end", np.int64)}
 
 
 # -- LIF family: fixed_pt --------------------------------------------------------------------
@@ -194,8 +203,9 @@ class _LifFixed(CompiledRecvFirst):
         n = self.u.shape
         hi, lo = self._kernel_thresholds(n)
         eb = per_neuron(self.effective_bias, n, np.int32)
-        return K.LifFixedKernel(u, v, per_neuron(self._mu, n), per_neuron(self._mv, n), eb, hi, lo,
-                                mode=self.mode, **self._extra())
+        return K.LifFixedKernel(
+            u, v, per_neuron(self._mu, n), per_neuron(self._mv, n), eb, hi, lo, mode=self.mode, **self._extra()
+        )
 
 
 @_register(LIF, "bit_accurate_loihi", "fixed_pt")
@@ -225,11 +235,18 @@ class CyCubaLIFModelFloat(CompiledRecvFirst, ccuba.PyCubaLIFModelFloat):
     def make_kernel(self) -> ty.Any:
         v = flat(self, "v", np.float64)
         n = self.v.shape
-        return K.CubaFloatKernel(flat(self, "u_exc", np.float64), flat(self, "u_inh", np.float64), v,
-                                 1 - per_neuron(self.du_exc, n), 1 - per_neuron(self.du_inh, n),
-                                 1 - per_neuron(self.dv, n), per_neuron(self.bias_mant, n),
-                                 per_neuron(self.vth, n), flat(self, "refractory_period_end", np.int64),
-                                 int(self.refractory_period))
+        return K.CubaFloatKernel(
+            flat(self, "u_exc", np.float64),
+            flat(self, "u_inh", np.float64),
+            v,
+            1 - per_neuron(self.du_exc, n),
+            1 - per_neuron(self.du_inh, n),
+            1 - per_neuron(self.dv, n),
+            per_neuron(self.bias_mant, n),
+            per_neuron(self.vth, n),
+            flat(self, "refractory_period_end", np.int64),
+            int(self.refractory_period),
+        )
 
 
 @_register(CubaLIF, "fixed_pt")
@@ -238,10 +255,18 @@ class CyCubaLIFModelFixed(CompiledRecvFirst, ccuba.PyCubaLIFModelFixed):
 
     def make_kernel(self) -> ty.Any:
         v = flat(self, "v", np.int32)
-        return K.CubaFixedKernel(flat(self, "u_exc", np.int32), flat(self, "u_inh", np.int32), v,
-                                 self._m_exc, self._m_inh, self._m_v,
-                                 per_neuron(self.effective_bias, self.v.shape, np.int32), int(self.effective_vth),
-                                 flat(self, "refractory_period_end", np.int64), int(self.refractory_period))
+        return K.CubaFixedKernel(
+            flat(self, "u_exc", np.int32),
+            flat(self, "u_inh", np.int32),
+            v,
+            self._m_exc,
+            self._m_inh,
+            self._m_v,
+            per_neuron(self.effective_bias, self.v.shape, np.int32),
+            int(self.effective_vth),
+            flat(self, "refractory_period_end", np.int64),
+            int(self.refractory_period),
+        )
 
 
 # -- Dense / Sparse / Conv -------------------------------------------------------------------
@@ -272,10 +297,15 @@ class _Dense(_Matrix):
         if w.size == 0 or np.count_nonzero(w) < DENSE_TABLE_MIN_DENSITY * w.size:
             return super().make_kernel()  # few synapses: event-driven columns
         if self.fixed:
-            return K.DenseFixedKernel(np.ascontiguousarray(w.T, dtype=np.int64), flat(self, "a_buff", np.int64),
-                                      bool(self._graded), int(self._weight_exp))
-        return K.DenseFloatKernel(np.ascontiguousarray(w.T, dtype=np.float64), flat(self, "a_buff", np.float64),
-                                  bool(self._graded))
+            return K.DenseFixedKernel(
+                np.ascontiguousarray(w.T, dtype=np.int64),
+                flat(self, "a_buff", np.int64),
+                bool(self._graded),
+                int(self._weight_exp),
+            )
+        return K.DenseFloatKernel(
+            np.ascontiguousarray(w.T, dtype=np.float64), flat(self, "a_buff", np.float64), bool(self._graded)
+        )
 
 
 @_register(Dense, "floating_pt")
@@ -302,8 +332,9 @@ class _Conv(CompiledSendFirst):
     def make_kernel(self) -> ty.Any:
         if self.fixed:
             ip, ix, data = column_compressed(self._m, np.int64)
-            return K.SynFixedKernel(ip, ix, data, flat(self, "a_buf", np.int64), bool(self._graded),
-                                    int(self._exp), clamp24=True)
+            return K.SynFixedKernel(
+                ip, ix, data, flat(self, "a_buf", np.int64), bool(self._graded), int(self._exp), clamp24=True
+            )
         ip, ix, data = column_compressed(self._m, np.float64)
         return K.SynFloatKernel(ip, ix, data, flat(self, "a_buf", np.float64), bool(self._graded))
 
@@ -449,13 +480,33 @@ class CyMonitorModelFixed(_CompiledMonitor, cio.PyMonitorModelFixed):
 
 
 MODELS = [
-    CyLifModelFloat, CyTernLifModelFloat, CyLifResetModelFloat, CyLifRefractoryModelFloat,
-    CyLifModelBitAcc, CyTernLifModelFixed, CyLifResetModelBitAcc, CyCubaLIFModelFloat, CyCubaLIFModelFixed,
-    CyDenseModelFloat, CyDenseModelBitAcc, CySparseModelFloat, CySparseModelBitAcc,
-    CyDelayDenseModelFloat, CyDelayDenseModelBitAcc, CyDelaySparseModelFloat, CyDelaySparseModelBitAcc,
-    CyConvModelFloat, CyConvModelFixed, CySigmaDeltaModelFloat, CySigmaDeltaModelFixed,
-    CySendModelFloat, CySendModelFixed, CyReceiveModelFloat, CyReceiveModelFixed,
-    CyMonitorModelFloat, CyMonitorModelFixed,
+    CyLifModelFloat,
+    CyTernLifModelFloat,
+    CyLifResetModelFloat,
+    CyLifRefractoryModelFloat,
+    CyLifModelBitAcc,
+    CyTernLifModelFixed,
+    CyLifResetModelBitAcc,
+    CyCubaLIFModelFloat,
+    CyCubaLIFModelFixed,
+    CyDenseModelFloat,
+    CyDenseModelBitAcc,
+    CySparseModelFloat,
+    CySparseModelBitAcc,
+    CyDelayDenseModelFloat,
+    CyDelayDenseModelBitAcc,
+    CyDelaySparseModelFloat,
+    CyDelaySparseModelBitAcc,
+    CyConvModelFloat,
+    CyConvModelFixed,
+    CySigmaDeltaModelFloat,
+    CySigmaDeltaModelFixed,
+    CySendModelFloat,
+    CySendModelFixed,
+    CyReceiveModelFloat,
+    CyReceiveModelFixed,
+    CyMonitorModelFloat,
+    CyMonitorModelFixed,
 ]
 
 __all__ = ["MODELS", "CompiledModel", "flat", "per_neuron", "column_compressed"]

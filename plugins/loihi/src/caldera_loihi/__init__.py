@@ -47,8 +47,10 @@ def _executor_of(proc: ty.Any) -> ty.Any:
     part = _loihi_partitions(proc, rt)[0]
     ex = rt.executor if rt.group is None or part.index == 0 else None
     if not isinstance(ex, LoihiExecutor):
-        raise ParameterError(f"the loihi partition of {proc.name!r} runs in another OS process; use report(), "
-                             "which fetches it, instead of mapping()")
+        raise ParameterError(
+            f"the loihi partition of {proc.name!r} runs in another OS process; use report(), "
+            "which fetches it, instead of mapping()"
+        )
     return ex
 
 
@@ -103,6 +105,17 @@ def config_limits() -> LoihiLimits:
 
 
 __all__ = [
-    "LoihiLimits", "LOIHI2", "LOIHI1", "EnergyTable", "DAVIES2018", "Mapping", "MappingError", "LoihiReport",
-    "configure", "system", "report", "mapping", "map_network",
+    "LoihiLimits",
+    "LOIHI2",
+    "LOIHI1",
+    "EnergyTable",
+    "DAVIES2018",
+    "Mapping",
+    "MappingError",
+    "LoihiReport",
+    "configure",
+    "system",
+    "report",
+    "mapping",
+    "map_network",
 ]

@@ -76,8 +76,10 @@ def _run_report(args: argparse.Namespace) -> int:
         steps = args.steps if args.steps is not None else int(spec.get("steps", 100))
         root = next(iter(net.values()))
         with config.system(limits, energy):
-            root.run(condition=caldera.RunSteps(num_steps=steps),
-                     run_cfg=caldera.RunConfig(backend="loihi", tag=spec.get("tag", "fixed_pt")))
+            root.run(
+                condition=caldera.RunSteps(num_steps=steps),
+                run_cfg=caldera.RunConfig(backend="loihi", tag=spec.get("tag", "fixed_pt")),
+            )
         from caldera_loihi import report
 
         rep = report(root)
@@ -99,12 +101,16 @@ def _run_map(args: argparse.Namespace) -> int:
     spec, net = netfile.load(args.path)
     m = map_network(next(iter(net.values())), limits=limits, tag=spec.get("tag", "fixed_pt"))
     print(f"{limits.name}: {m.cores_used} cores on {m.chips_used} chip(s), {m.tiles_used} tiles")
-    print(f"{'core':>5} {'chip':>4} {'tile':>7} {'process':<20} {'neurons':>13} {'synapses':>9} {'mem B':>8} "
-          f"{'fan-in':>6} {'fan-out':>7}")
+    print(
+        f"{'core':>5} {'chip':>4} {'tile':>7} {'process':<20} {'neurons':>13} {'synapses':>9} {'mem B':>8} "
+        f"{'fan-in':>6} {'fan-out':>7}"
+    )
     for c in m.cores:
-        print(f"{c.index:>5} {c.chip:>4} {f'({c.tile_x},{c.tile_y})':>7} {c.process[:20]:<20} "
-              f"{f'{c.neurons[0]}..{c.neurons[1] - 1}':>13} {c.synapses:>9} {c.memory_bytes:>8} {c.fan_in:>6} "
-              f"{c.fan_out:>7}")
+        print(
+            f"{c.index:>5} {c.chip:>4} {f'({c.tile_x},{c.tile_y})':>7} {c.process[:20]:<20} "
+            f"{f'{c.neurons[0]}..{c.neurons[1] - 1}':>13} {c.synapses:>9} {c.memory_bytes:>8} {c.fan_in:>6} "
+            f"{c.fan_out:>7}"
+        )
     hosts = [p.name for p in m.processes.values() if p.role == "host"]
     if hosts:
         print(f"on the host: {', '.join(hosts)}")

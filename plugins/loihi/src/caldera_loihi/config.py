@@ -13,8 +13,9 @@ from caldera_loihi.limits import LOIHI2, LoihiLimits
 _STATE: dict[str, ty.Any] = {"limits": LOIHI2, "energy": DAVIES2018, "max_recorded_steps": 100_000}
 
 
-def configure(limits: LoihiLimits | None = None, energy: EnergyTable | None = None,
-              max_recorded_steps: int | None = None) -> None:
+def configure(
+    limits: LoihiLimits | None = None, energy: EnergyTable | None = None, max_recorded_steps: int | None = None
+) -> None:
     """Set the limits, energy table and recording window for networks compiled for ``loihi`` from now on.
 
     The backend's executor receives only the compiled plan, so these are read
@@ -46,8 +47,9 @@ def max_recorded_steps() -> int:
 
 
 @contextlib.contextmanager
-def system(limits: LoihiLimits | None = None, energy: EnergyTable | None = None,
-           max_recorded_steps: int | None = None) -> ty.Iterator[None]:
+def system(
+    limits: LoihiLimits | None = None, energy: EnergyTable | None = None, max_recorded_steps: int | None = None
+) -> ty.Iterator[None]:
     """``with system(limits=...):`` compile (run) networks for other limits, then restore the previous ones."""
     saved = dict(_STATE)
     try:

@@ -56,8 +56,9 @@ class ProcessQuantization:
 
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
-        d["params"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.params.items()
-                       if not sp.issparse(v)}
+        d["params"] = {
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.params.items() if not sp.issparse(v)
+        }
         return d
 
 
@@ -88,15 +89,19 @@ class QuantizationReport:
             scale = f"{p.scale:.4g}" if p.scale is not None else "-"
             if p.cls == "LIF":
                 e = p.errors
-                det = (f"vth {p.params['vth']} (limited by {p.limited_by}); du {e['du_realised']:.5f} "
-                       f"(want {e['du']:.5f}), dv {e['dv_realised']:.5f} (want {e['dv']:.5f}); "
-                       f"bias max err {e['bias_max_abs']:.3g}")
+                det = (
+                    f"vth {p.params['vth']} (limited by {p.limited_by}); du {e['du_realised']:.5f} "
+                    f"(want {e['du']:.5f}), dv {e['dv_realised']:.5f} (want {e['dv']:.5f}); "
+                    f"bias max err {e['bias_max_abs']:.3g}"
+                )
             elif "weight_exp" in p.params:
                 e = p.errors
-                det = (f"weight_exp {p.params['weight_exp']}, {p.params['num_weight_bits']} bits "
-                       f"{e['sign_mode']}; weight err max {e['weight_max_abs']:.3g}, "
-                       f"rms {100 * e['weight_rms_rel']:.2f}%"
-                       f" of rms weight, {e['zeroed']} weights became 0")
+                det = (
+                    f"weight_exp {p.params['weight_exp']}, {p.params['num_weight_bits']} bits "
+                    f"{e['sign_mode']}; weight err max {e['weight_max_abs']:.3g}, "
+                    f"rms {100 * e['weight_rms_rel']:.2f}%"
+                    f" of rms weight, {e['zeroed']} weights became 0"
+                )
             else:
                 det = "unchanged (host process)"
             lines.append(f"{p.name[:16]:<16} {p.cls:<8} {scale:>10}  {det}")
@@ -178,8 +183,14 @@ def _direct_targets(proc: ty.Any, names: set[int]) -> list[tuple[str, ty.Any, st
     return out
 
 
-def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8,
-             state_bound: float | dict | None = None, limits: LoihiLimits = LOIHI2) -> Conversion:
+def to_fixed(
+    network: ty.Any,
+    *,
+    headroom: float = 2.0,
+    num_weight_bits: int = 8,
+    state_bound: float | dict | None = None,
+    limits: LoihiLimits = LOIHI2,
+) -> Conversion:
     """Convert a ``floating_pt`` network of LIF, Dense and Sparse processes (with RingBuffer sources/sinks).
 
     network:
@@ -244,8 +255,9 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
         }
         bmax = float(np.abs(bias).max())
         if bmax > 0:
-            vth_fx_max["bias range"] = (((1 << (limits.bias_mant_bits - 1)) - 1) << ((1 << limits.bias_exp_bits) - 1)) \
-                * vth / 64.0 / bmax
+            vth_fx_max["bias range"] = (
+                (((1 << (limits.bias_mant_bits - 1)) - 1) << ((1 << limits.bias_exp_bits) - 1)) * vth / 64.0 / bmax
+            )
         for src in incoming[pid]:
             if type(src) in (Dense, Sparse):
                 w = src.vars["weights"].init
@@ -253,7 +265,7 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
                 wm = float(np.abs(wv).max(initial=0.0))
                 if wm > 0:
                     _, top, _ = _weight_layout(wv, num_weight_bits, limits.weight_bits)
-                    cap = top * 2.0 ** limits.weight_exp_max * vth / wm
+                    cap = top * 2.0**limits.weight_exp_max * vth / wm
                     vth_fx_max["weight range"] = min(cap, vth_fx_max.get("weight range", cap))
         wsum = 0.0
         for src in incoming[pid]:
@@ -296,10 +308,21 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
         lo, hi = limits.state_range
         if np.any(np.abs(u0) > hi) or np.any(np.abs(v0) > hi):
             raise ParameterError(f"{what}: initial u or v does not fit {limits.state_bits} bits at scale {s:.4g}")
-        params = dict(shape=p.shape, du=du_fx, dv=dv_fx, vth=vth_fx, bias_mant=bmant, bias_exp=bexp,
-                      u=u0.astype(np.int64), v=v0.astype(np.int64))
+        params = dict(
+            shape=p.shape,
+            du=du_fx,
+            dv=dv_fx,
+            vth=vth_fx,
+            bias_mant=bmant,
+            bias_exp=bexp,
+            u=u0.astype(np.int64),
+            v=v0.astype(np.int64),
+        )
         errors = {
-            "vth_realised": vth_fx * 64.0 / s, "du": du, "du_realised": (du_fx + 1) / 4096.0, "dv": dv,
+            "vth_realised": vth_fx * 64.0 / s,
+            "du": du,
+            "du_realised": (du_fx + 1) / 4096.0,
+            "dv": dv,
             "dv_realised": dv_fx / 4096.0,
             "bias_max_abs": float(np.abs(bmant * 2.0**bexp / s - bias).max()),
         }
@@ -311,11 +334,15 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
         if dv >= 1.0:
             warnings.append("dv=1 is not representable (12 bits): dv=4095/4096 used")
         if s * u_bound >= 2.0 ** (limits.state_bits - 1):
-            warnings.append(f"u could reach {s * u_bound:.3g} (> 2**23) if every input spiked every step: it "
-                            "would wrap on the chip; lower state_bound if that activity is possible")
+            warnings.append(
+                f"u could reach {s * u_bound:.3g} (> 2**23) if every input spiked every step: it "
+                "would wrap on the chip; lower state_bound if that activity is possible"
+            )
         if dv > 0 and s * (u_bound + bmax) / dv >= 2.0 ** (limits.state_bits - 1):
-            warnings.append("if every inhibitory input spiked every step, v could saturate at -2**23 on the chip "
-                            "(the float model has no bound)")
+            warnings.append(
+                "if every inhibitory input spiked every step, v could saturate at -2**23 on the chip "
+                "(the float model has no bound)"
+            )
         reports.append(ProcessQuantization(p.name, "LIF", params, s, limited_by, errors, warnings))
         new[pid] = LIF(name=p.name, **params)
 
@@ -324,8 +351,9 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
         if type(p) in (Dense, Sparse):
             targets = [dst for _, dst, _ in edges[pid]]
             if len(targets) != 1 or type(targets[0]) is not LIF:
-                raise ParameterError(f"to_fixed: {what} must feed exactly one LIF (it feeds "
-                                     f"{[t.name for t in targets]})")
+                raise ParameterError(
+                    f"to_fixed: {what} must feed exactly one LIF (it feeds {[t.name for t in targets]})"
+                )
             if int(p.proc_params.get("num_message_bits", 0)) != 0:
                 raise ParameterError(f"to_fixed: {what} carries graded messages; only binary spikes are converted")
             s = scale[targets[0].id]
@@ -342,8 +370,11 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
                 "weight_rms_rel": float(np.sqrt(np.mean(err[nz] ** 2)) / rms_w) if rms_w else 0.0,
                 "zeroed": int(np.count_nonzero(nz & (q == 0))),
             }
-            params = dict(weights=q if type(p) is Dense else sp.csr_matrix(q), weight_exp=exp,
-                          num_weight_bits=int(num_weight_bits))
+            params = dict(
+                weights=q if type(p) is Dense else sp.csr_matrix(q),
+                weight_exp=exp,
+                num_weight_bits=int(num_weight_bits),
+            )
             reports.append(ProcessQuantization(p.name, type(p).__name__, params, s, "", errors))
             new[pid] = type(p)(name=p.name, **params)
         elif type(p) is RingBuffer:
@@ -360,8 +391,9 @@ def to_fixed(network: ty.Any, *, headroom: float = 2.0, num_weight_bits: int = 8
     for pid, outs in edges.items():
         for out_name, dst, in_name in outs:
             getattr(new[pid], out_name).connect(getattr(new[dst.id], in_name))
-    return Conversion({p.name: new[pid] for pid, p in procs.items()}, QuantizationReport(reports),
-                      {pid: new[pid] for pid in procs})
+    return Conversion(
+        {p.name: new[pid] for pid, p in procs.items()}, QuantizationReport(reports), {pid: new[pid] for pid in procs}
+    )
 
 
 def spike_agreement(a: np.ndarray, b: np.ndarray, window: int = 1) -> dict:
@@ -389,7 +421,8 @@ def spike_agreement(a: np.ndarray, b: np.ndarray, window: int = 1) -> dict:
     ca, cb = a.sum(axis=0), b.sum(axis=0)
     corr = float(np.corrcoef(ca, cb)[0, 1]) if ca.std() > 0 and cb.std() > 0 else float(np.array_equal(ca, cb))
     return {
-        "spikes_a": na, "spikes_b": nb,
+        "spikes_a": na,
+        "spikes_b": nb,
         "count_rel_diff": abs(na - nb) / max(na, 1),
         "rate_corr": corr,
         "coincidence": matched / max(na + nb, 1),

@@ -39,9 +39,14 @@ class _Counters:
             setattr(self, name, np.zeros(self.cap, np.int64))
         self.scratch_core = {name: np.zeros((1, n_cores), np.int64) for name in self.PER_CORE}
         self.scratch_step = {name: np.zeros(1, np.int64) for name in self.PER_STEP}
-        self.folded = {"steps": 0, "energy_pj": 0.0, "time_ns": 0.0, "time_ns_max": 0.0,
-                       **{name: np.zeros(n_cores, np.int64) for name in self.PER_CORE},
-                       **{name: 0 for name in self.PER_STEP}}
+        self.folded = {
+            "steps": 0,
+            "energy_pj": 0.0,
+            "time_ns": 0.0,
+            "time_ns_max": 0.0,
+            **{name: np.zeros(n_cores, np.int64) for name in self.PER_CORE},
+            **{name: 0 for name in self.PER_STEP},
+        }
 
     @property
     def recorded(self) -> int:
@@ -57,8 +62,7 @@ class _Counters:
                     b = np.zeros((self.cap, *a.shape[1:]), np.int64)
                     b[: a.shape[0]] = a
                     setattr(self, name, b)
-            return ({k: getattr(self, k) for k in self.PER_CORE}, {k: getattr(self, k) for k in self.PER_STEP},
-                    self.n)
+            return ({k: getattr(self, k) for k in self.PER_CORE}, {k: getattr(self, k) for k in self.PER_STEP}, self.n)
         for a in (*self.scratch_core.values(), *self.scratch_step.values()):
             a[...] = 0
         return self.scratch_core, self.scratch_step, 0
@@ -75,7 +79,8 @@ class LoihiExecutor(InProcessExecutor):
         m = self.mapping
         self.counters = _Counters(m.cores_used, config.max_recorded_steps())
         self._neurons_per_core = np.asarray(
-            [c.neurons[1] - c.neurons[0] if m.processes[c.process].role == "neuron" else 0 for c in m.cores], np.int64)
+            [c.neurons[1] - c.neurons[0] if m.processes[c.process].role == "neuron" else 0 for c in m.cores], np.int64
+        )
         # per neuron group: model, its cores, first row of each core, and per neuron the float64 matrix
         # [routes, E-W hops, N-S hops, chip crossings] of one spike (None when its spikes go nowhere)
         self._neurons = []
@@ -84,16 +89,24 @@ class LoihiExecutor(InProcessExecutor):
                 msg = np.stack(m._msg[id(g.neuron)], axis=1).astype(np.float64)
                 self._neurons.append((g.neuron, np.asarray(g.cores), g.starts, msg if msg.any() else None))
         # per synapse: model, destination cores, synapses per (input, core) as float64, from the host?, label
-        self._synapses = [(r.model, np.asarray(r.group.cores), r.fan_out_per_core.astype(np.float64),
-                           r.source is None or not isinstance(r.source, LoihiCoreModel), m.label(r.model))
-                          for r in m._routes]
+        self._synapses = [
+            (
+                r.model,
+                np.asarray(r.group.cores),
+                r.fan_out_per_core.astype(np.float64),
+                r.source is None or not isinstance(r.source, LoihiCoreModel),
+                m.label(r.model),
+            )
+            for r in m._routes
+        ]
         self.process_synops: dict[str, int] = {m.label(r.model): 0 for r in m._routes}
         for model in plan.models:
             if isinstance(model, LoihiCoreModel):
                 model._loihi_executor = self
 
-    def run_steps(self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None,
-                  progress: ty.Any = None) -> int:
+    def run_steps(
+        self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None, progress: ty.Any = None
+    ) -> int:
         done = 0
         for _ in range(num_steps):
             if super().run_steps(1, should_stop, progress) == 0:
@@ -146,8 +159,17 @@ class LoihiExecutor(InProcessExecutor):
             f[k] += core[k][0]
         for k in step:
             f[k] += int(step[k][0])
-        e, t = step_costs(self.energy, core["synops"], core["active"], self._neurons_per_core, step["messages"],
-                          step["hops_ew"], step["hops_ns"], step["chip_crossings"], self.mapping.tiles_used)
+        e, t = step_costs(
+            self.energy,
+            core["synops"],
+            core["active"],
+            self._neurons_per_core,
+            step["messages"],
+            step["hops_ew"],
+            step["hops_ns"],
+            step["chip_crossings"],
+            self.mapping.tiles_used,
+        )
         f["steps"] += 1
         f["energy_pj"] += float(e[0])
         f["time_ns"] += float(t[0])

@@ -29,8 +29,9 @@ def decay_multiplier(d: int, offset: int = 0) -> float:
     return (arith.DECAY_UNITY - (int(d) + offset)) / arith.DECAY_UNITY
 
 
-def lif_subthreshold(u: np.ndarray, v: np.ndarray, a_in: np.ndarray, mu: float, mv: float,
-                     bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def lif_subthreshold(
+    u: np.ndarray, v: np.ndarray, a_in: np.ndarray, mu: float, mv: float, bias: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One step of Loihi's LIF sub-threshold dynamics; returns new ``(u, v)`` as int32 arrays."""
     y = u * mu
     np.trunc(y, out=y)
@@ -63,9 +64,17 @@ def ternary_fire(v: np.ndarray, vth_hi: np.ndarray, vth_lo: np.ndarray) -> tuple
     return s, v
 
 
-def sigma_delta_step(a_in: np.ndarray, sigma: np.ndarray, act: np.ndarray, residue: np.ndarray,
-                     error: np.ndarray, bias: np.ndarray, vth: np.ndarray, relu: bool,
-                     cum_error: bool) -> tuple[np.ndarray, ...]:
+def sigma_delta_step(
+    a_in: np.ndarray,
+    sigma: np.ndarray,
+    act: np.ndarray,
+    residue: np.ndarray,
+    error: np.ndarray,
+    bias: np.ndarray,
+    vth: np.ndarray,
+    relu: bool,
+    cum_error: bool,
+) -> tuple[np.ndarray, ...]:
     """Sigma-delta neuron: returns ``(s_out_scaled, sigma, act, residue, error)``."""
     sigma = a_in + sigma
     act_new = sigma + bias
@@ -82,8 +91,16 @@ def sigma_delta_step(a_in: np.ndarray, sigma: np.ndarray, act: np.ndarray, resid
     return s, sigma, act_new, residue, error
 
 
-def rf_step(a_real: np.ndarray, a_imag: np.ndarray, real: np.ndarray, imag: np.ndarray, cos_d: int, sin_d: int,
-            decay_bits: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+def rf_step(
+    a_real: np.ndarray,
+    a_imag: np.ndarray,
+    real: np.ndarray,
+    imag: np.ndarray,
+    cos_d: int,
+    sin_d: int,
+    decay_bits: int,
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Resonate-and-fire rotation with decays scaled by ``2**decay_bits`` (truncation toward zero), clipped."""
 
     def scale(x: np.ndarray) -> np.ndarray:
@@ -102,8 +119,9 @@ def _values(w: ty.Any) -> np.ndarray:
     return w.data if sp.issparse(w) else np.asarray(w)
 
 
-def check_weights(what: str, weights: ty.Any, sign_mode: ty.Any, num_weight_bits: int,
-                  weight_bits: int = 8) -> arith.SignMode:
+def check_weights(
+    what: str, weights: ty.Any, sign_mode: ty.Any, num_weight_bits: int, weight_bits: int = 8
+) -> arith.SignMode:
     """Integers within the chip's weight range for their sign mode; returns the sign mode. Never clips silently."""
     vals = _values(weights)
     if vals.size and not np.all(np.isfinite(vals)):
@@ -158,8 +176,9 @@ def prepare_matrix(w: ty.Any) -> SynapseMatrix:
     d = np.asarray(w, dtype=np.int64)
     wmax = float(np.abs(d).max()) if d.size else 0.0
     w32 = np.ascontiguousarray(d, dtype=np.float32) if wmax * d.shape[1] < 2.0**24 else None
-    return SynapseMatrix(d, np.ascontiguousarray(d.T), None, np.ascontiguousarray(d, dtype=np.float64), w32, wmax,
-                         d.shape[0], d.shape[1])
+    return SynapseMatrix(
+        d, np.ascontiguousarray(d.T), None, np.ascontiguousarray(d, dtype=np.float64), w32, wmax, d.shape[0], d.shape[1]
+    )
 
 
 def accumulate(m: SynapseMatrix, s_in: np.ndarray, graded: bool) -> np.ndarray:
@@ -197,6 +216,16 @@ def fan_out_counts(m: SynapseMatrix) -> np.ndarray:
 
 
 __all__ = [
-    "decay_multiplier", "lif_subthreshold", "lif_fire", "ternary_fire", "sigma_delta_step", "rf_step",
-    "check_weights", "stored_weights", "SynapseMatrix", "prepare_matrix", "accumulate", "fan_out_counts",
+    "decay_multiplier",
+    "lif_subthreshold",
+    "lif_fire",
+    "ternary_fire",
+    "sigma_delta_step",
+    "rf_step",
+    "check_weights",
+    "stored_weights",
+    "SynapseMatrix",
+    "prepare_matrix",
+    "accumulate",
+    "fan_out_counts",
 ]

@@ -104,7 +104,10 @@ LOIHI2 = LoihiLimits()
 """Loihi 2 on a Kapoho Point board (8 chips)."""
 
 LOIHI1 = LoihiLimits(
-    name="Loihi 1", cores_per_chip=128, chips_per_system=1, neurons_per_core=1024,  # [D] 1,024 compartments/core
+    name="Loihi 1",
+    cores_per_chip=128,
+    chips_per_system=1,
+    neurons_per_core=1024,  # [D] 1,024 compartments/core
 )
 """Loihi 1 (one chip), from [D]."""
 

@@ -174,8 +174,9 @@ class Mapping:
         counts: dict[str, int] = {}
         for m in models:
             counts[m.process_name] = counts.get(m.process_name, 0) + 1
-        self._labels = {id(m): m.process_name if counts[m.process_name] == 1 else f"{m.process_name}#{m.process.id}"
-                        for m in models}
+        self._labels = {
+            id(m): m.process_name if counts[m.process_name] == 1 else f"{m.process_name}#{m.process.id}" for m in models
+        }
         for m in models:
             role = m.role if isinstance(m, LoihiCoreModel) else "host"
             self.processes[self.label(m)] = ProcessPlacement(self.label(m), type(m.process).__name__, role)
@@ -209,8 +210,11 @@ class Mapping:
                 for s in g.synapses:
                     self._routes.append(_SynapseRoute(s, g, self._fan_out_per_core(s, g), sources.get(id(s))))
             route_costs = {id(g): self._routes_per_neuron(g) for g in self._groups if g.neuron is not None}
-            if all(self._core_sums(g, route_costs[id(g)]).max(initial=0) <= lim.fan_out_axons_per_core
-                   for g in self._groups if g.neuron is not None):
+            if all(
+                self._core_sums(g, route_costs[id(g)]).max(initial=0) <= lim.fan_out_axons_per_core
+                for g in self._groups
+                if g.neuron is not None
+            ):
                 break
         self._fan_out()
 
@@ -222,20 +226,26 @@ class Mapping:
         lo, hi = arith.weight_range(s.sign_mode, lim.weight_bits)
         if vals.size and (vals.min() < lo or vals.max() > hi):
             bad = int(vals.min() if vals.min() < lo else vals.max())
-            raise MappingError(f"{what}: weight {bad} exceeds the {lim.weight_bits}-bit weights of {lim.name} "
-                               f"({lo}..{hi} in {s.sign_mode.name} mode; over by {bad - hi if bad > hi else lo - bad})")
+            raise MappingError(
+                f"{what}: weight {bad} exceeds the {lim.weight_bits}-bit weights of {lim.name} "
+                f"({lo}..{hi} in {s.sign_mode.name} mode; over by {bad - hi if bad > hi else lo - bad})"
+            )
         exp = int(s.proc_params.get("weight_exp", 0)) if not isinstance(s, LoihiConvModel) else s._exp
         if not lim.weight_exp_min <= exp <= lim.weight_exp_max:
             over = exp - lim.weight_exp_max if exp > lim.weight_exp_max else lim.weight_exp_min - exp
-            raise MappingError(f"{what}: weight_exp={exp} is outside {lim.name}'s {lim.weight_exp_min}.."
-                               f"{lim.weight_exp_max} (over by {over})")
+            raise MappingError(
+                f"{what}: weight_exp={exp} is outside {lim.name}'s {lim.weight_exp_min}.."
+                f"{lim.weight_exp_max} (over by {over})"
+            )
         d = s.delays_matrix()
         if d is not None:
             dv = d.data if sp.issparse(d) else np.asarray(d)
             dmax = int(dv.max()) if dv.size else 0
             if dmax > lim.max_delay:
-                raise MappingError(f"{what}: a delay of {dmax} exceeds {lim.name}'s {lim.delay_bits}-bit delays "
-                                   f"(0..{lim.max_delay}; over by {dmax - lim.max_delay})")
+                raise MappingError(
+                    f"{what}: a delay of {dmax} exceeds {lim.name}'s {lim.delay_bits}-bit delays "
+                    f"(0..{lim.max_delay}; over by {dmax - lim.max_delay})"
+                )
 
     def _row_costs(self, g: _Group) -> tuple[np.ndarray, int, list]:
         """Synaptic memory bits per row, a constant per core (shared conv kernels), per-synapse CSR views."""
@@ -282,8 +292,10 @@ class Mapping:
         bits, const, views = self._row_costs(g)
         mem_bits = lim.synaptic_memory_bytes * 8
         if const > mem_bits:
-            raise MappingError(f"{what}: its shared convolution kernels need {math.ceil(const / 8)} bytes, a core "
-                               f"has {lim.synaptic_memory_bytes} (over by {math.ceil((const - mem_bits) / 8)})")
+            raise MappingError(
+                f"{what}: its shared convolution kernels need {math.ceil(const / 8)} bytes, a core "
+                f"has {lim.synaptic_memory_bytes} (over by {math.ceil((const - mem_bits) / 8)})"
+            )
         worst = int(np.argmax(bits)) if g.rows else 0
         if g.rows and bits[worst] + const > mem_bits:
             need = math.ceil((bits[worst] + const) / 8)
@@ -338,8 +350,20 @@ class Mapping:
             chip, core = divmod(idx, lim.cores_per_chip)
             tile = core // lim.cores_per_tile
             syn = sum(int(w[i:j].nnz) for w in views)
-            self.cores.append(CorePlacement(idx, chip, core, tile % lim.tiles_x, tile // lim.tiles_x, g.name,
-                                            (i, j), syn, math.ceil((csum[j] - csum[i] + const) / 8), fi))
+            self.cores.append(
+                CorePlacement(
+                    idx,
+                    chip,
+                    core,
+                    tile % lim.tiles_x,
+                    tile // lim.tiles_x,
+                    g.name,
+                    (i, j),
+                    syn,
+                    math.ceil((csum[j] - csum[i] + const) / 8),
+                    fi,
+                )
+            )
             g.cores.append(idx)
             starts.append(i)
             i = j
@@ -367,7 +391,7 @@ class Mapping:
         out = np.zeros((n_in, len(g.cores)), np.int64)
         bounds = list(g.starts) + [g.rows]
         for k in range(len(g.cores)):
-            block = w[bounds[k]:bounds[k + 1]]
+            block = w[bounds[k] : bounds[k + 1]]
             if block.nnz:
                 out[:, k] = np.bincount(block.indices, minlength=n_in)
         return out
@@ -406,7 +430,7 @@ class Mapping:
             self._msg[id(g.neuron)] = (routes, hops_ew, hops_ns, chip_x)
             for k, ci in enumerate(g.cores):
                 stop = g.starts[k + 1] if k + 1 < len(g.starts) else n
-                fo = int(routes[g.starts[k]:stop].sum())
+                fo = int(routes[g.starts[k] : stop].sum())
                 self.cores[ci].fan_out = fo
                 if fo > lim.fan_out_axons_per_core:
                     raise MappingError(

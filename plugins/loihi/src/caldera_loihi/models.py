@@ -235,8 +235,16 @@ class LoihiSigmaDeltaModel(_NeuronModel):
 
     def run_spk(self) -> None:
         s, sigma, act, residue, error = kernels.sigma_delta_step(
-            self.a_in.recv(), self.sigma, self.act, self.residue, self.error, self.bias, self.vth,
-            self.proc_params["act_mode"] == ActivationMode.RELU, bool(self.cum_error.reshape(-1)[0]))
+            self.a_in.recv(),
+            self.sigma,
+            self.act,
+            self.residue,
+            self.error,
+            self.bias,
+            self.vth,
+            self.proc_params["act_mode"] == ActivationMode.RELU,
+            bool(self.cum_error.reshape(-1)[0]),
+        )
         self.sigma, self.act, self.residue, self.error = sigma, act, residue, error
         self._record(s != 0, (sigma != 0) | (s != 0))
         self.s_out.send(np.right_shift(s, self.state_exp))
@@ -289,8 +297,16 @@ class LoihiRFModel(_NeuronModel):
         e = self.state_exp
         a_real = np.left_shift(self.a_real_in.recv(), e)
         a_imag = np.left_shift(self.a_imag_in.recv(), e)
-        nr, ni = kernels.rf_step(a_real, a_imag, self.real, self.imag, int(self.cos_decay), int(self.sin_decay),
-                                 _scalar(self.decay_bits), self._limit)
+        nr, ni = kernels.rf_step(
+            a_real,
+            a_imag,
+            self.real,
+            self.imag,
+            int(self.cos_decay),
+            int(self.sin_decay),
+            _scalar(self.decay_bits),
+            self._limit,
+        )
         s = (nr >= self.vth) * (ni >= 0) * (self.imag < 0)
         self.real[:], self.imag[:] = nr, ni
         self._record(s != 0, (nr != 0) | (ni != 0))
@@ -339,8 +355,9 @@ class _MatrixModel(_SynapseModel):
             self._prepare(self.weights)
 
     def _prepare(self, given: ty.Any) -> None:
-        self._sign_mode = kernels.check_weights(_what(self), given, self.proc_params.get("sign_mode"),
-                                                self.num_weight_bits)
+        self._sign_mode = kernels.check_weights(
+            _what(self), given, self.proc_params.get("sign_mode"), self.num_weight_bits
+        )
         self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
         self._graded = _scalar(self.num_message_bits) > 0
         self._exp = int(self.proc_params.get("weight_exp", 0))
@@ -392,14 +409,14 @@ class _DelayModel(_SynapseModel):
 
     def _prepare(self, given: ty.Any) -> None:
         what = _what(self)
-        self._sign_mode = kernels.check_weights(what, given, self.proc_params.get("sign_mode"),
-                                                self.num_weight_bits)
+        self._sign_mode = kernels.check_weights(what, given, self.proc_params.get("sign_mode"), self.num_weight_bits)
         self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
         d = self.delays.toarray() if sp.issparse(self.delays) else np.asarray(self.delays)
         dmax = int(d.max()) if d.size else 0
         if dmax > 63:
-            raise ParameterError(f"{what}: delays go up to {dmax}; Loihi 2's 6-bit delays allow 0..63 "
-                                 f"(over by {dmax - 63})")
+            raise ParameterError(
+                f"{what}: delays go up to {dmax}; Loihi 2's 6-bit delays allow 0..63 (over by {dmax - 63})"
+            )
         w = self.weights.toarray() if sp.issparse(self.weights) else np.asarray(self.weights)
         depth = self.a_buff.shape[-1]
         stacked = np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(np.int64)
@@ -474,9 +491,14 @@ class LoihiConvModel(_SynapseModel):
     def _prepare(self, given: ty.Any) -> None:
         p = self.proc_params
         self._sign_mode = kernels.check_weights(_what(self), given, p.get("sign_mode"), 8)
-        csr = conv_matrix(tuple(p["input_shape"]), np.asarray(self.weight).astype(np.int64),
-                          tuple(int(x) for x in self.stride), tuple(int(x) for x in self.padding),
-                          tuple(int(x) for x in self.dilation), _scalar(self.groups))
+        csr = conv_matrix(
+            tuple(p["input_shape"]),
+            np.asarray(self.weight).astype(np.int64),
+            tuple(int(x) for x in self.stride),
+            tuple(int(x) for x in self.padding),
+            tuple(int(x) for x in self.dilation),
+            _scalar(self.groups),
+        )
         self._matrix = csr
         self._m = kernels.prepare_matrix(csr)
         self._graded = _scalar(self.num_message_bits) > 0
@@ -503,8 +525,17 @@ class LoihiConvModel(_SynapseModel):
 
 
 MODELS = [
-    LoihiLifModel, LoihiLifResetModel, LoihiTernaryLifModel, LoihiSigmaDeltaModel, LoihiSigmaModel, LoihiRFModel,
-    LoihiDenseModel, LoihiSparseModel, LoihiDelayDenseModel, LoihiDelaySparseModel, LoihiConvModel,
+    LoihiLifModel,
+    LoihiLifResetModel,
+    LoihiTernaryLifModel,
+    LoihiSigmaDeltaModel,
+    LoihiSigmaModel,
+    LoihiRFModel,
+    LoihiDenseModel,
+    LoihiSparseModel,
+    LoihiDelayDenseModel,
+    LoihiDelaySparseModel,
+    LoihiConvModel,
 ]
 
 CORE_PROCESSES = frozenset(m.implements_process for m in MODELS)

@@ -20,14 +20,28 @@ from scipy import sparse as sp
 
 CLASSES: dict[str, ty.Callable] = {
     name: getattr(procs, name)
-    for name in ("LIF", "LIFReset", "LIFRefractory", "TernaryLIF", "Dense", "Sparse", "DelayDense", "DelaySparse",
-                 "Conv", "Sigma", "SigmaDelta", "RF", "RingBuffer", "RingBufferSink")
+    for name in (
+        "LIF",
+        "LIFReset",
+        "LIFRefractory",
+        "TernaryLIF",
+        "Dense",
+        "Sparse",
+        "DelayDense",
+        "DelaySparse",
+        "Conv",
+        "Sigma",
+        "SigmaDelta",
+        "RF",
+        "RingBuffer",
+        "RingBufferSink",
+    )
 }
 
 
 def _value(v: ty.Any, arrays: ty.Any, where: str) -> ty.Any:
     if isinstance(v, str) and v.startswith("@"):
-        key = v[len("@sparse:"):] if v.startswith("@sparse:") else v[1:]
+        key = v[len("@sparse:") :] if v.startswith("@sparse:") else v[1:]
         if arrays is None or key not in arrays:
             raise ParameterError(f"{where}: array {key!r} is not in the network's .npz file")
         return sp.csr_matrix(arrays[key]) if v.startswith("@sparse:") else arrays[key]
@@ -51,8 +65,10 @@ def load(path: str | pathlib.Path) -> tuple[dict, dict]:
     for item in spec["processes"]:
         cls = CLASSES.get(item.get("type"))
         if cls is None:
-            raise ParameterError(f"{p}: process {item.get('id')!r} has unknown type {item.get('type')!r}; "
-                                 f"known: {', '.join(sorted(CLASSES))}")
+            raise ParameterError(
+                f"{p}: process {item.get('id')!r} has unknown type {item.get('type')!r}; "
+                f"known: {', '.join(sorted(CLASSES))}"
+            )
         where = f"{p.name}: {item['id']}"
         params = {k: _value(v, arrays, where) for k, v in item.get("params", {}).items()}
         net[item["id"]] = cls(name=item["id"], **params)

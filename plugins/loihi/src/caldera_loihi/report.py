@@ -21,18 +21,32 @@ from caldera_loihi.limits import LoihiLimits
 FORMAT_VERSION = 1
 
 
-def step_costs(table: EnergyTable, synops: np.ndarray, active: np.ndarray, neurons_per_core: np.ndarray,
-               messages: np.ndarray, hops_ew: np.ndarray, hops_ns: np.ndarray, chip_crossings: np.ndarray,
-               tiles_used: int) -> tuple[np.ndarray, np.ndarray]:
+def step_costs(
+    table: EnergyTable,
+    synops: np.ndarray,
+    active: np.ndarray,
+    neurons_per_core: np.ndarray,
+    messages: np.ndarray,
+    hops_ew: np.ndarray,
+    hops_ns: np.ndarray,
+    chip_crossings: np.ndarray,
+    tiles_used: int,
+) -> tuple[np.ndarray, np.ndarray]:
     """Estimated energy (pJ) and time (ns) of each step from its counts (``(steps, cores)`` and ``(steps,)``).
 
     Energy: synaptic ops, active and inactive neuron updates, spike messages and their hops. Time: cores work
     in parallel, so the busiest core's neuron updates and synaptic ops, plus the mesh-wide barrier.
     """
     inactive = np.maximum(neurons_per_core[None, :] - active, 0)
-    energy = (synops.sum(axis=1) * table.synop_pj + active.sum(axis=1) * table.neuron_active_pj
-              + inactive.sum(axis=1) * table.neuron_inactive_pj + messages * table.spike_in_tile_pj
-              + hops_ew * table.hop_ew_pj + hops_ns * table.hop_ns_pj + chip_crossings * table.chip_hop_pj)
+    energy = (
+        synops.sum(axis=1) * table.synop_pj
+        + active.sum(axis=1) * table.neuron_active_pj
+        + inactive.sum(axis=1) * table.neuron_inactive_pj
+        + messages * table.spike_in_tile_pj
+        + hops_ew * table.hop_ew_pj
+        + hops_ns * table.hop_ns_pj
+        + chip_crossings * table.chip_hop_pj
+    )
     per_core = active * table.neuron_active_ns + inactive * table.neuron_inactive_ns + synops * table.synop_ns
     busiest = per_core.max(axis=1) if per_core.shape[1] else np.zeros(per_core.shape[0])
     return energy, busiest + table.barrier_ns(tiles_used)
@@ -86,10 +100,26 @@ class LoihiReport:
             elif p["role"] == "synapse":
                 p["synops"] = int(ex.process_synops.get(p["name"], 0))
             p["cores"] = cores
-        return cls(ex.limits.to_dict(), ex.energy.to_dict(), n, m.cores_used, m.chips_used, m.tiles_used,
-                   [ci.to_dict() for ci in m.cores], procs, c.spikes[:r].copy(), c.synops[:r].copy(),
-                   c.active[:r].copy(), c.messages[:r].copy(), c.hops_ew[:r].copy(), c.hops_ns[:r].copy(),
-                   c.chip_crossings[:r].copy(), c.host_in[:r].copy(), r, folded)
+        return cls(
+            ex.limits.to_dict(),
+            ex.energy.to_dict(),
+            n,
+            m.cores_used,
+            m.chips_used,
+            m.tiles_used,
+            [ci.to_dict() for ci in m.cores],
+            procs,
+            c.spikes[:r].copy(),
+            c.synops[:r].copy(),
+            c.active[:r].copy(),
+            c.messages[:r].copy(),
+            c.hops_ew[:r].copy(),
+            c.hops_ns[:r].copy(),
+            c.chip_crossings[:r].copy(),
+            c.host_in[:r].copy(),
+            r,
+            folded,
+        )
 
     @classmethod
     def merge(cls, reports: list[LoihiReport]) -> LoihiReport:
@@ -116,8 +146,12 @@ class LoihiReport:
         if any(r.folded for r in reports):
             fs = [r.folded for r in reports]
             folded = {k: [x for f in fs for x in f[k]] for k in ("spikes", "synops", "active")}
-            folded.update({k: sum(f[k] for f in fs) for k in ("messages", "hops_ew", "hops_ns", "chip_crossings",
-                                                              "host_in", "energy_pj")})
+            folded.update(
+                {
+                    k: sum(f[k] for f in fs)
+                    for k in ("messages", "hops_ew", "hops_ns", "chip_crossings", "host_in", "energy_pj")
+                }
+            )
             folded["steps"] = fs[0]["steps"]
             folded["time_ns"] = max(f["time_ns"] for f in fs)  # a lower bound: slowest partition's sum
             folded["time_ns_max"] = max(f["time_ns_max"] for f in fs)
@@ -128,10 +162,26 @@ class LoihiReport:
         def add(name: str) -> np.ndarray:
             return np.sum([getattr(r, name) for r in reports], axis=0)
 
-        return cls(first.limits, first.energy_table, first.steps, core_off, chip_off,
-                   sum(r.tiles_used for r in reports), cores, procs, cat("spikes_per_core"), cat("synops_per_core"),
-                   cat("active_per_core"), add("messages"), add("hops_ew"), add("hops_ns"), add("chip_crossings"),
-                   add("host_inputs"), first.recorded_steps, folded)
+        return cls(
+            first.limits,
+            first.energy_table,
+            first.steps,
+            core_off,
+            chip_off,
+            sum(r.tiles_used for r in reports),
+            cores,
+            procs,
+            cat("spikes_per_core"),
+            cat("synops_per_core"),
+            cat("active_per_core"),
+            add("messages"),
+            add("hops_ew"),
+            add("hops_ns"),
+            add("chip_crossings"),
+            add("host_inputs"),
+            first.recorded_steps,
+            folded,
+        )
 
     # -- derived figures ------------------------------------------------------------------
     @property
@@ -145,8 +195,9 @@ class LoihiReport:
     @property
     def neurons_per_core(self) -> np.ndarray:
         neuron_procs = {p["name"] for p in self.processes if p["role"] == "neuron"}
-        return np.asarray([c["neurons"][1] - c["neurons"][0] if c["process"] in neuron_procs else 0
-                           for c in self.cores], np.int64)
+        return np.asarray(
+            [c["neurons"][1] - c["neurons"][0] if c["process"] in neuron_procs else 0 for c in self.cores], np.int64
+        )
 
     @property
     def inactive_per_core(self) -> np.ndarray:
@@ -165,8 +216,17 @@ class LoihiReport:
         return np.full(self.recorded_steps, int(self.neurons_per_core.sum()), np.int64)
 
     def _costs(self) -> tuple[np.ndarray, np.ndarray]:
-        return step_costs(self.table, self.synops_per_core, self.active_per_core, self.neurons_per_core,
-                          self.messages, self.hops_ew, self.hops_ns, self.chip_crossings, self.tiles_used)
+        return step_costs(
+            self.table,
+            self.synops_per_core,
+            self.active_per_core,
+            self.neurons_per_core,
+            self.messages,
+            self.hops_ew,
+            self.hops_ns,
+            self.chip_crossings,
+            self.tiles_used,
+        )
 
     @property
     def energy_pj_per_step(self) -> np.ndarray:
@@ -237,8 +297,10 @@ class LoihiReport:
             f"{tot['time_ns_per_step_max'] / 1e3:.3f} us max",
         ]
         if self.recorded_steps < self.steps:
-            lines.append(f"per-step figures below cover the first {self.recorded_steps} of {self.steps} steps "
-                         "(configure(max_recorded_steps=...))")
+            lines.append(
+                f"per-step figures below cover the first {self.recorded_steps} of {self.steps} steps "
+                "(configure(max_recorded_steps=...))"
+            )
         if self.recorded_steps:
             k = min(self.recorded_steps, max_steps)
             lines += ["", f"{'step':>6} {'spikes':>8} {'synops':>9} {'energy nJ':>10} {'time us':>8}"]
@@ -253,8 +315,16 @@ class LoihiReport:
         return self.format()
 
     def to_dict(self) -> dict:
-        arrays = ("spikes_per_core", "synops_per_core", "active_per_core", "messages", "hops_ew", "hops_ns",
-                  "chip_crossings", "host_inputs")
+        arrays = (
+            "spikes_per_core",
+            "synops_per_core",
+            "active_per_core",
+            "messages",
+            "hops_ew",
+            "hops_ns",
+            "chip_crossings",
+            "host_inputs",
+        )
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         for k in arrays:
             d[k] = np.asarray(d[k]).tolist()
@@ -301,10 +371,18 @@ class LoihiReport:
         except ImportError as e:  # pragma: no cover - depends on the environment
             raise ParameterError("plotting needs matplotlib: pip install 'caldera-loihi[plot]'") from e
         fig, axes = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
-        for ax, data, title in ((axes[0], self.spikes_per_core, "spikes per core"),
-                                (axes[1], self.synops_per_core, "synaptic ops per core")):
-            im = ax.imshow(np.asarray(data).T, aspect="auto", origin="lower", interpolation="nearest",
-                           extent=(0.5, self.recorded_steps + 0.5, -0.5, self.cores_used - 0.5), cmap="viridis")
+        for ax, data, title in (
+            (axes[0], self.spikes_per_core, "spikes per core"),
+            (axes[1], self.synops_per_core, "synaptic ops per core"),
+        ):
+            im = ax.imshow(
+                np.asarray(data).T,
+                aspect="auto",
+                origin="lower",
+                interpolation="nearest",
+                extent=(0.5, self.recorded_steps + 0.5, -0.5, self.cores_used - 0.5),
+                cmap="viridis",
+            )
             ax.set_ylabel("core")
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(title)

@@ -37,8 +37,7 @@ def make(op):
         return Convolution(kern(p["kernel"]), border_types=bts)
     if name == "ReduceDims":
         rd = p["reduce_dims"]
-        return ReduceDims(tuple(rd) if isinstance(rd, list) else rd,
-                          ReduceMethod[p.get("reduce_method", "SUM")])
+        return ReduceDims(tuple(rd) if isinstance(rd, list) else rd, ReduceMethod[p.get("reduce_method", "SUM")])
     if name == "ExpandDims":
         nd = p["new_dims_shape"]
         return ExpandDims(tuple(nd) if isinstance(nd, list) else nd)
@@ -68,39 +67,139 @@ def arr(*shape):
 
 
 CASES = {
-    "even_kernel_padded": ((9,), [{"op": "Convolution",
-                                   "params": {"kernel": {"array": arr(4), "padding_value": -0.5}}}]),
-    "even_kernel_circular": ((8,), [{"op": "Convolution", "params": {"kernel": {"array": arr(4), "padding_value": -0.5},
-                                                                     "border_types": "CIRCULAR"}}]),
+    "even_kernel_padded": (
+        (9,),
+        [{"op": "Convolution", "params": {"kernel": {"array": arr(4), "padding_value": -0.5}}}],
+    ),
+    "even_kernel_circular": (
+        (8,),
+        [
+            {
+                "op": "Convolution",
+                "params": {"kernel": {"array": arr(4), "padding_value": -0.5}, "border_types": "CIRCULAR"},
+            }
+        ],
+    ),
     "big_kernel_padded": ((5,), [{"op": "Convolution", "params": {"kernel": {"array": arr(9), "padding_value": 1.5}}}]),
-    "big_kernel_circular": ((5,), [{"op": "Convolution", "params": {"kernel": {"array": arr(9)},
-                                                                    "border_types": "CIRCULAR"}}]),
-    "big_even_kernel_circular_2d": ((4, 5), [{"op": "Convolution", "params": {
-        "kernel": {"array": arr(7, 8), "padding_value": 0.25}, "border_types": ["CIRCULAR", "CIRCULAR"]}}]),
-    "odd_diff_even_kernel_2d": ((7, 6), [{"op": "Convolution", "params": {
-        "kernel": {"array": arr(2, 3), "padding_value": -1.0}, "border_types": ["PADDED", "CIRCULAR"]}}]),
-    "scalar_width_selective": ((11,), [{"op": "Convolution", "params": {"kernel": {
-        "kernel": "SelectiveKernel", "params": {"amp_exc": 7.3, "width_exc": 2.3, "global_inh": -1.7}}}}]),
-    "scalar_width_multipeak_circular": ((13,), [{"op": "Convolution", "params": {"kernel": {
-        "kernel": "MultiPeakKernel", "params": {"amp_exc": 30.1, "width_exc": 1.7, "amp_inh": -12.9,
-                                                "width_inh": 3.3}}, "border_types": "CIRCULAR"}}]),
-    "limit_and_shape_kernels": ((12, 7), [
-        {"op": "Convolution", "params": {"kernel": {"kernel": "SelectiveKernel", "params": {
-            "amp_exc": 4.0, "width_exc": [1.3, 0.9], "global_inh": -0.5, "limit": 2.5}}}},
-        {"op": "Convolution", "params": {"kernel": {"kernel": "MultiPeakKernel", "params": {
-            "amp_exc": 4.0, "width_exc": [1.3, 0.9], "amp_inh": -2.0, "width_inh": [2.0, 2.5], "shape": [5, 3]}},
-            "border_types": "CIRCULAR"}}]),
-    "conv_3d_mixed": ((4, 5, 3), [{"op": "Convolution", "params": {"kernel": {"kernel": "SelectiveKernel", "params": {
-        "amp_exc": 3.0, "width_exc": [1.0, 2.0, 0.7], "global_inh": -0.3}},
-        "border_types": ["CIRCULAR", "PADDED", "CIRCULAR"]}}]),
-    "zero_d_expand": ((1,), [{"op": "ExpandDims", "params": {"new_dims_shape": [3, 4]}}, {"op": "Weights",
-                                                                                         "params": {"weight": 2.5}}]),
+    "big_kernel_circular": (
+        (5,),
+        [{"op": "Convolution", "params": {"kernel": {"array": arr(9)}, "border_types": "CIRCULAR"}}],
+    ),
+    "big_even_kernel_circular_2d": (
+        (4, 5),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {"array": arr(7, 8), "padding_value": 0.25},
+                    "border_types": ["CIRCULAR", "CIRCULAR"],
+                },
+            }
+        ],
+    ),
+    "odd_diff_even_kernel_2d": (
+        (7, 6),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {"array": arr(2, 3), "padding_value": -1.0},
+                    "border_types": ["PADDED", "CIRCULAR"],
+                },
+            }
+        ],
+    ),
+    "scalar_width_selective": (
+        (11,),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {
+                        "kernel": "SelectiveKernel",
+                        "params": {"amp_exc": 7.3, "width_exc": 2.3, "global_inh": -1.7},
+                    }
+                },
+            }
+        ],
+    ),
+    "scalar_width_multipeak_circular": (
+        (13,),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {
+                        "kernel": "MultiPeakKernel",
+                        "params": {"amp_exc": 30.1, "width_exc": 1.7, "amp_inh": -12.9, "width_inh": 3.3},
+                    },
+                    "border_types": "CIRCULAR",
+                },
+            }
+        ],
+    ),
+    "limit_and_shape_kernels": (
+        (12, 7),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {
+                        "kernel": "SelectiveKernel",
+                        "params": {"amp_exc": 4.0, "width_exc": [1.3, 0.9], "global_inh": -0.5, "limit": 2.5},
+                    }
+                },
+            },
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {
+                        "kernel": "MultiPeakKernel",
+                        "params": {
+                            "amp_exc": 4.0,
+                            "width_exc": [1.3, 0.9],
+                            "amp_inh": -2.0,
+                            "width_inh": [2.0, 2.5],
+                            "shape": [5, 3],
+                        },
+                    },
+                    "border_types": "CIRCULAR",
+                },
+            },
+        ],
+    ),
+    "conv_3d_mixed": (
+        (4, 5, 3),
+        [
+            {
+                "op": "Convolution",
+                "params": {
+                    "kernel": {
+                        "kernel": "SelectiveKernel",
+                        "params": {"amp_exc": 3.0, "width_exc": [1.0, 2.0, 0.7], "global_inh": -0.3},
+                    },
+                    "border_types": ["CIRCULAR", "PADDED", "CIRCULAR"],
+                },
+            }
+        ],
+    ),
+    "zero_d_expand": (
+        (1,),
+        [{"op": "ExpandDims", "params": {"new_dims_shape": [3, 4]}}, {"op": "Weights", "params": {"weight": 2.5}}],
+    ),
     "zero_d_reduce_all": ((3, 4), [{"op": "ReduceDims", "params": {"reduce_dims": [0, 1], "reduce_method": "MEAN"}}]),
-    "reorder_3d_involution": ((2, 3, 4), [{"op": "ReorderDims", "params": {"order": [2, 1, 0]}},
-                                          {"op": "Flip", "params": {"dims": [0, 2]}}]),
-    "expand_3d_reduce_chain": ((3,), [{"op": "ExpandDims", "params": {"new_dims_shape": [2, 4]}},
-                                      {"op": "ReduceDims", "params": {"reduce_dims": [1]}},
-                                      {"op": "Flip"}]),
+    "reorder_3d_involution": (
+        (2, 3, 4),
+        [{"op": "ReorderDims", "params": {"order": [2, 1, 0]}}, {"op": "Flip", "params": {"dims": [0, 2]}}],
+    ),
+    "expand_3d_reduce_chain": (
+        (3,),
+        [
+            {"op": "ExpandDims", "params": {"new_dims_shape": [2, 4]}},
+            {"op": "ReduceDims", "params": {"reduce_dims": [1]}},
+            {"op": "Flip"},
+        ],
+    ),
 }
 
 

@@ -22,12 +22,18 @@ HERE = pathlib.Path(__file__).parent
 SHAPE = (15,)
 MEANS = (11.25, 3.75)
 SCHEDULES = {
-    "selection": (SelectiveKernel(amp_exc=20, width_exc=2.25, global_inh=-15),
-                  [(1, 10000, 0), (99, 10000, 10000), (100, 0, 10000), (100, 0, 0)]),
-    "detection": (MultiPeakKernel(amp_exc=83, width_exc=3.75, amp_inh=-70, width_inh=7.5),
-                  [(100, 0, 0), (100, 2300, 2300), (100, 11200, 11200), (200, 2300, 2300), (200, 0, 0)]),
-    "memory": (MultiPeakKernel(amp_exc=32, width_exc=2.5, amp_inh=-18, width_inh=4.5),
-               [(100, 0, 0), (100, 2300, 2300), (100, 11200, 11200), (200, 2300, 2300), (200, 0, 0)]),
+    "selection": (
+        SelectiveKernel(amp_exc=20, width_exc=2.25, global_inh=-15),
+        [(1, 10000, 0), (99, 10000, 10000), (100, 0, 10000), (100, 0, 0)],
+    ),
+    "detection": (
+        MultiPeakKernel(amp_exc=83, width_exc=3.75, amp_inh=-70, width_inh=7.5),
+        [(100, 0, 0), (100, 2300, 2300), (100, 11200, 11200), (200, 2300, 2300), (200, 0, 0)],
+    ),
+    "memory": (
+        MultiPeakKernel(amp_exc=32, width_exc=2.5, amp_inh=-18, width_inh=4.5),
+        [(100, 0, 0), (100, 2300, 2300), (100, 11200, 11200), (200, 2300, 2300), (200, 0, 0)],
+    ),
 }
 
 

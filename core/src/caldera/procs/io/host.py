@@ -66,7 +66,8 @@ class HostBuffer:
                 else:
                     gen = self._interrupts
                     ok = not self._released and self._cv.wait_for(
-                        lambda: len(self._q) < self.size or self._interrupts != gen or self._released, timeout)
+                        lambda: len(self._q) < self.size or self._interrupts != gen or self._released, timeout
+                    )
                     if not ok or len(self._q) >= self.size:
                         self.dropped += 1
                         return False
@@ -114,14 +115,21 @@ class Injector(Process):
 
     host_only = True
 
-    def __init__(self, *, shape: ty.Any, buffer_size: int = 16, when_full: str = "block",
-                 when_empty: str = "zeros", name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        buffer_size: int = 16,
+        when_full: str = "block",
+        when_empty: str = "zeros",
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("Injector", shape)
         buffer_size = integer("Injector", "buffer_size", buffer_size, lo=1)
         _policy("Injector", "when_full", when_full, FULL_POLICIES)
         _policy("Injector", "when_empty", when_empty, EMPTY_POLICIES)
-        super().__init__(shape=shape, buffer_size=buffer_size, when_full=when_full, when_empty=when_empty,
-                         name=name)
+        super().__init__(shape=shape, buffer_size=buffer_size, when_full=when_full, when_empty=when_empty, name=name)
         self.out_port = OutPort(shape=shape)
         object.__setattr__(self, "buffer", HostBuffer(buffer_size))
 
@@ -140,8 +148,15 @@ class Extractor(Process):
 
     host_only = True
 
-    def __init__(self, *, shape: ty.Any, buffer_size: int = 16, when_full: str = "drop_oldest",
-                 name: str | None = None, log_config: ty.Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        shape: ty.Any,
+        buffer_size: int = 16,
+        when_full: str = "drop_oldest",
+        name: str | None = None,
+        log_config: ty.Any = None,
+    ) -> None:
         shape = shape_of("Extractor", shape)
         buffer_size = integer("Extractor", "buffer_size", buffer_size, lo=1)
         _policy("Extractor", "when_full", when_full, FULL_POLICIES)

@@ -11,8 +11,6 @@ mode, then truncated to ``num_weight_bits`` as Loihi stores them.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse as sp
-
 from caldera import arith
 from caldera.errors import ParameterError
 from caldera.model import (
@@ -30,6 +28,7 @@ from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
+from scipy import sparse as sp
 
 
 def _raw(values):
@@ -119,8 +118,9 @@ class _DenseBase(_MatrixConnection):
         self._n_out, self._n_in = self._wf.shape
         self._wmax = float(np.abs(self._wf).max()) if self._wf.size else 0.0
         # integer weights whose sums over all inputs stay below 2**24 are exact in float32 too
-        self._w32 = (np.ascontiguousarray(w, dtype=np.float32)
-                     if self.fixed and self._wmax * self._n_in < 2.0**24 else None)
+        self._w32 = (
+            np.ascontiguousarray(w, dtype=np.float32) if self.fixed and self._wmax * self._n_in < 2.0**24 else None
+        )
 
     def _matvec(self, s: np.ndarray) -> np.ndarray:
         if self.fixed:
@@ -347,9 +347,14 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
         if self.fixed:
             check_fixed_weights(self, p["weight"] if not hasattr(self, "_m") else self.weight, name="weight")
         acc = np.int64 if self.fixed else np.float64
-        self._m = conv_matrix(tuple(p["input_shape"]), np.asarray(self.weight).astype(acc),
-                              tuple(int(x) for x in self.stride), tuple(int(x) for x in self.padding),
-                              tuple(int(x) for x in self.dilation), int(self.groups.reshape(-1)[0]))
+        self._m = conv_matrix(
+            tuple(p["input_shape"]),
+            np.asarray(self.weight).astype(acc),
+            tuple(int(x) for x in self.stride),
+            tuple(int(x) for x in self.padding),
+            tuple(int(x) for x in self.dilation),
+            int(self.groups.reshape(-1)[0]),
+        )
         self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
         self._exp = int(np.asarray(self.weight_exp).reshape(-1)[0]) if self.fixed else 0
         self._acc = acc

@@ -50,7 +50,6 @@ class PyCubaLIFModelFloat(PyLoihiProcessModel):
         self.s_out.send(s)
 
 
-
 @implements(proc=CubaLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.io.host import Extractor, Injector
 from caldera.procs.io.sink import RingBufferSink
@@ -172,7 +171,6 @@ MODELS = [
     PyInjectorModelFixed,
     PyExtractorModelFloat,
     PyExtractorModelFixed,
-
     PySendModelFloat,
     PySendModelFixed,
     PyReceiveModelFloat,

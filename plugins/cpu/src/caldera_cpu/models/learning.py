@@ -255,12 +255,14 @@ class _LearningConnection:
                 yh[t] = self._decay_fixed(yh[t - 1], self._y_decay)
                 ids = np.flatnonzero(self.tx == t)
                 if ids.size:
-                    xh[t][:, ids] = self._add_impulse(xh[t][:, ids], self._x_imp_int[:, None],
-                                                      self._x_imp_frac[:, None])
+                    xh[t][:, ids] = self._add_impulse(
+                        xh[t][:, ids], self._x_imp_int[:, None], self._x_imp_frac[:, None]
+                    )
                 ids = np.flatnonzero(self.ty == t)
                 if ids.size:
-                    yh[t][:, ids] = self._add_impulse(yh[t][:, ids], self._y_imp_int[:, None],
-                                                      self._y_imp_frac[:, None])
+                    yh[t][:, ids] = self._add_impulse(
+                        yh[t][:, ids], self._y_imp_int[:, None], self._y_imp_frac[:, None]
+                    )
             else:
                 xh[t] = self._x_decay[:, None] * xh[t - 1]
                 yh[t] = self._y_decay[:, None] * yh[t - 1]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-
 from caldera import arith
 from caldera.errors import ParameterError
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
-from caldera.protocols import LoihiProtocol
 from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
+from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
 _FIXED_RANGES = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from caldera.errors import ParameterError
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.rf import RF

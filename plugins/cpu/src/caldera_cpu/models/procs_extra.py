@@ -118,8 +118,11 @@ class PyATRLIFModelFixed(PyLoihiProcessModel):
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
         bias_mant = self.bias_mant.astype(np.int32)
-        bias = np.where(self.bias_exp >= 0, np.left_shift(bias_mant, np.maximum(self.bias_exp, 0)),
-                        np.right_shift(bias_mant, np.maximum(-self.bias_exp, 0)))
+        bias = np.where(
+            self.bias_exp >= 0,
+            np.left_shift(bias_mant, np.maximum(self.bias_exp, 0)),
+            np.right_shift(bias_mant, np.maximum(-self.bias_exp, 0)),
+        )
         u = self._unity
         i_dec = _decay_shift(np.int64(self.i * (u - (self.delta_i * u + 1))))
         i_new = np.int32(i_dec + a_in * 2**6)
@@ -148,8 +151,7 @@ class PyRF_IZModelFloat(PyRFModelFloat):  # noqa: N801 - Lava's name
     """Spike when imag reaches vth; then real = 0 and imag = vth - 1e-5."""
 
     def run_spk(self) -> None:
-        new_real, new_imag = self.resonator_dynamics(self.a_real_in.recv(), self.a_imag_in.recv(),
-                                                     self.real, self.imag)
+        new_real, new_imag = self.resonator_dynamics(self.a_real_in.recv(), self.a_imag_in.recv(), self.real, self.imag)
         s_out = new_imag >= self.vth
         self.real[:] = new_real * (1 - s_out)
         self.imag[:] = s_out * (self.vth - 1e-5) + (1 - s_out) * new_imag
@@ -573,12 +575,24 @@ class PyDeltaEncoderModelSparse(_DeltaEncoderBase):
 
 
 MODELS = [
-    PyATRLIFModelFloat, PyATRLIFModelFixed,
-    PyRF_IZModelFloat, PyRF_IZModelFixed,
-    PyGradedVecModelFixed, PyGradedVecModelFloat, PyGradedReluVecModelFixed, PyGradedReluVecModelFloat,
-    PyProdNeuronModelFixed, PyProdNeuronModelFloat,
-    PyReadModelFloat, PyReadModelFixed, PyResetModelFloat, PyResetModelFixed,
-    PySpikeDataloaderModelFloat, PySpikeDataloaderModelFixed,
-    PyStateDataloaderModelFloat, PyStateDataloaderModelFixed,
-    PyDeltaEncoderModelDense, PyDeltaEncoderModelSparse,
+    PyATRLIFModelFloat,
+    PyATRLIFModelFixed,
+    PyRF_IZModelFloat,
+    PyRF_IZModelFixed,
+    PyGradedVecModelFixed,
+    PyGradedVecModelFloat,
+    PyGradedReluVecModelFixed,
+    PyGradedReluVecModelFloat,
+    PyProdNeuronModelFixed,
+    PyProdNeuronModelFloat,
+    PyReadModelFloat,
+    PyReadModelFixed,
+    PyResetModelFloat,
+    PyResetModelFixed,
+    PySpikeDataloaderModelFloat,
+    PySpikeDataloaderModelFixed,
+    PyStateDataloaderModelFloat,
+    PyStateDataloaderModelFixed,
+    PyDeltaEncoderModelDense,
+    PyDeltaEncoderModelSparse,
 ]
