@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: the thread count must be the network's alone
         it = tqdm(range(args.cycles), desc=f"cycles (partitions={args.partitions})")
     except ImportError:
         it = range(args.cycles)
