@@ -81,3 +81,22 @@ def test_backend_map_by_class_and_unknown_backend(shadow):
     a.run(caldera.RunSteps(3), caldera.RunConfig(backend="cpu", backend_map={Dense: "shadow"}))
     assert sorted(p.backend.name for p in a.runtime.partitions) == ["cpu", "shadow"]
     a.stop()
+
+
+OTHER_BACKENDS = sorted(b for b in plugins.backends() if b != "cpu")
+
+
+@pytest.mark.parametrize("other", OTHER_BACKENDS)
+def test_installed_backends_side_by_side(other, no_children):
+    """One population on each installed backend, the rest on cpu: the numbers do not change."""
+    a, b, mon = _net("fixed_pt")
+    a.run(caldera.RunSteps(30), caldera.RunConfig(backend="cpu", tag="fixed_pt"))
+    ref = mon.get_data()["b"]
+    a.stop()
+    a, b, mon = _net("fixed_pt")
+    a.run(caldera.RunSteps(30), caldera.RunConfig(backend="cpu", tag="fixed_pt", backend_map={b: other}))
+    assert sorted(p.backend.name for p in a.runtime.partitions) == sorted(["cpu", other])
+    got = mon.get_data()["b"]
+    a.stop()
+    for k in ref:
+        np.testing.assert_array_equal(got[k], ref[k])
