@@ -316,6 +316,16 @@ class Link:
     dst_port: str
     queue: ty.Any
 
+    def label(self, models: dict[int, ty.Any]) -> str:
+        return f"{models[self.src].process_name}.{self.src_port}->{models[self.dst].process_name}.{self.dst_port}"
+
+    def replace(self, models: dict[int, ty.Any], sender: ty.Any, receiver: ty.Any) -> None:
+        """Put new endpoints where this link's queue sits in both ports' queue lists (order matters)."""
+        out, inp = getattr(models[self.src], self.src_port), getattr(models[self.dst], self.dst_port)
+        out._queues[[id(q) for q in out._queues].index(id(self.queue))] = sender
+        inp._queues[[id(q) for q in inp._queues].index(id(self.queue))] = receiver
+        self.queue = receiver
+
 
 def wire(
     models: dict[int, AbstractPyProcessModel], leaves: list[Process], links: list[Link] | None = None
@@ -630,13 +640,8 @@ def _thread_channels_for_async(models: dict[int, ty.Any], links: list[Link], pla
     for link in links:
         src, dst = models[link.src], models[link.dst]
         if isinstance(src, PyAsyncProcessModel) or isinstance(dst, PyAsyncProcessModel):
-            ch = ThreadChannel(
-                plan.abort, name=f"{src.process_name}.{link.src_port}->{dst.process_name}.{link.dst_port}"
-            )
-            out, inp = getattr(src, link.src_port), getattr(dst, link.dst_port)
-            out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ch
-            inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ch
-            link.queue = ch
+            ch = ThreadChannel(plan.abort, name=link.label(models))
+            link.replace(models, ch, ch)
 
 
 @dataclass

@@ -200,17 +200,33 @@ class PyRefPort(PyPort):
     def write(self, data: ty.Any) -> None:
         if self._target_model is None:
             raise RuntimeError(f"{self.process_name}.{self.name}: RefPort is not connected")
-        cur = getattr(self._target_model, self._target_name)
-        if isinstance(cur, np.ndarray):
-            cur[...] = data
-        else:
-            setattr(self._target_model, self._target_name, data)
-        hook = getattr(self._target_model, "on_var_set", None)
-        if hook is not None:
-            hook(self._target_name)
+        write_model_var(self._target_model, self._target_name, data)
 
 
 PyRefPort.VEC_DENSE = PyRefPort
+
+
+def write_model_var(model: ty.Any, name: str, value: ty.Any) -> None:
+    """Write a Var's value into a model, in place for arrays, then tell the model (``on_var_set``).
+
+    Used by RefPorts and by ``Var.set`` in every partition. If the model rejects the
+    value (its hook raises), the old value is restored: a rejected write changes nothing.
+    """
+    cur = getattr(model, name)
+    backup = cur.copy() if isinstance(cur, np.ndarray) else None
+    if isinstance(cur, np.ndarray):
+        cur[...] = value
+    else:
+        setattr(model, name, value)
+    hook = getattr(model, "on_var_set", None)
+    if hook is not None:
+        try:
+            hook(name)
+        except Exception:
+            if backup is not None:
+                cur[...] = backup
+            setattr(model, name, cur)
+            raise
 
 
 class PyVarPort(PyPort):

@@ -28,6 +28,7 @@ import typing as ty
 from caldera.channels import POLL_S, ChannelReceiver, ChannelSender, PartitionAborted, ShmChannel, new_abort_event
 from caldera.compiler import CompiledNetwork, Partition
 from caldera.errors import RunError, RuntimeStateError
+from caldera.model import write_model_var
 from caldera.watchdog import watchdog
 
 _CTX = mp.get_context("fork")
@@ -76,7 +77,7 @@ def _child_main(
             elif op == "set":
                 _, pid, name, value = cmd
                 try:
-                    net_set(models[pid], name, value)
+                    write_model_var(models[pid], name, value)
                     conn.send(("ok",))
                 except BaseException as e:  # noqa: BLE001
                     conn.send(("error", _error_payload(e)))
@@ -87,27 +88,6 @@ def _child_main(
         code = 1
     finally:
         os._exit(code)
-
-
-def net_set(model: ty.Any, name: str, value: ty.Any) -> None:
-    """Write a Var value into a model (shared by local and remote partitions)."""
-    import numpy as np
-
-    cur = getattr(model, name)
-    backup = cur.copy() if isinstance(cur, np.ndarray) else None
-    if isinstance(cur, np.ndarray):
-        cur[...] = value
-    else:
-        setattr(model, name, value)
-    hook = getattr(model, "on_var_set", None)
-    if hook is not None:
-        try:
-            hook(name)
-        except Exception:  # the model rejected the value: a rejected write changes nothing
-            if backup is not None:
-                cur[...] = backup
-            setattr(model, name, cur)
-            raise
 
 
 class _Child:
@@ -136,17 +116,9 @@ class PartitionGroup:
             if where[link.src] == where[link.dst]:
                 continue
             out = getattr(net.models[link.src], link.src_port)
-            inp = getattr(net.models[link.dst], link.dst_port)
-            ch = ShmChannel(
-                out.shape,
-                out.dtype,
-                self.abort,
-                name=f"{net.models[link.src].process_name}.{link.src_port}->"
-                f"{net.models[link.dst].process_name}.{link.dst_port}",
-            )
+            ch = ShmChannel(out.shape, out.dtype, self.abort, name=link.label(net.models))
             self.channels.append(ch)
-            out._queues[[id(q) for q in out._queues].index(id(link.queue))] = ChannelSender(ch)
-            inp._queues[[id(q) for q in inp._queues].index(id(link.queue))] = ChannelReceiver(ch)
+            link.replace(net.models, ChannelSender(ch), ChannelReceiver(ch))
         local = net.partitions[0]
         self.local = local.backend.make_executor(local.plan)
         self.local.time_step = net.start_time_step
@@ -307,7 +279,7 @@ class PartitionGroup:
     def set(self, pid: int, name: str, value: ty.Any) -> None:
         c = self.child_of(pid)
         if c is None:
-            net_set(self.net.models[pid], name, value)
+            write_model_var(self.net.models[pid], name, value)
         else:
             self._request(c, ("set", pid, name, value))
 
@@ -337,4 +309,4 @@ class PartitionGroup:
         self.channels.clear()
 
 
-__all__ = ["PartitionGroup", "net_set"]
+__all__ = ["PartitionGroup"]

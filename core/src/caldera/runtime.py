@@ -9,6 +9,7 @@ import numpy as np
 
 from caldera.compiler import CompiledNetwork, _check_range, compile_network
 from caldera.errors import ParameterError, RunError, RuntimeStateError
+from caldera.model import write_model_var
 from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
 from caldera.run_config import RunConfig
 from caldera.variable import Var, _is_sparse
@@ -137,9 +138,7 @@ class Runtime:
             arr = np.asarray(value)
             new_value = type(cur)(arr.reshape(-1)[0]) if arr.size == 1 else arr
         if self.group is None:
-            from caldera.parallel import net_set
-
-            net_set(model, var.name, new_value)
+            write_model_var(model, var.name, new_value)
         else:
             self.group.set(var.process.id, var.name, new_value)
 
