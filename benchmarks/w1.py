@@ -611,12 +611,14 @@ def main(argv: list[str] | None = None) -> dict:
     raw: dict[tuple, list[dict]] = {}
     lava_meta: dict | None = None
     errors: list[str] = []
-    # repetition-major order, so slow drifts of the machine spread over every configuration
+    # repetition-major order, Lava interleaved with caldera: slow drifts of a shared machine's speed
+    # spread over every configuration and every system instead of favouring whichever ran first
     cpu_start = _cpu_sample()
     refused: dict[tuple, str] = {}
     failed: dict[str, list[str]] = {}
-    for rep in range(args.reps):
-        for backend, n, tag in runs:
+    lava_reps = args.lava_reps if lava_python else 0
+    for rep in range(max(args.reps, lava_reps)):
+        for backend, n, tag in runs if rep < args.reps else ():
             bar.set_postfix_str(f"caldera/{backend} n={n} {tag} rep {rep + 1}")
             if (backend, n, tag) not in refused:
                 try:
@@ -630,19 +632,17 @@ def main(argv: list[str] | None = None) -> dict:
                     failed.setdefault(f"caldera/{backend} n={n} {tag}", []).append(_last_line(e))
                     bar.write(f"[w1] ERROR: {_last_line(e)}", file=sys.stderr)
             bar.update()
-    if lava_python:
-        for rep in range(args.lava_reps):
-            for n, tag in configs:
-                bar.set_postfix_str(f"lava n={n} {tag} rep {rep + 1}")
-                try:
-                    p = run_lava_process(lava_python, n, tag, args.steps, nets)
-                    lava_meta = p.pop("meta")
-                    raw.setdefault((LAVA_SYSTEM, "Loihi2SimCfg", n, tag), []).append(p)
-                except (RuntimeError, subprocess.TimeoutExpired) as e:
-                    errors.append(str(e))
-                    failed.setdefault(f"lava n={n} {tag}", []).append(_last_line(e))
-                    bar.write(f"[w1] ERROR: {_last_line(e)}", file=sys.stderr)
-                bar.update()
+        for n, tag in configs if rep < lava_reps else ():
+            bar.set_postfix_str(f"lava n={n} {tag} rep {rep + 1}")
+            try:
+                p = run_lava_process(lava_python, n, tag, args.steps, nets)
+                lava_meta = p.pop("meta")
+                raw.setdefault((LAVA_SYSTEM, "Loihi2SimCfg", n, tag), []).append(p)
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                errors.append(str(e))
+                failed.setdefault(f"lava n={n} {tag}", []).append(_last_line(e))
+                bar.write(f"[w1] ERROR: {_last_line(e)}", file=sys.stderr)
+            bar.update()
     bar.close()
     other_load = _other_load(cpu_start, _cpu_sample())
 

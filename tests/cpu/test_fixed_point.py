@@ -246,6 +246,60 @@ def test_fixed_lif_v_saturates_and_u_wraps():
     src.stop()
 
 
+def _lava_lif_steps(u, v, inputs, bias, du, dv, vth):
+    """Lava 0.10's fixed-point LIF step in Python ints: int32 sums, one 24-bit wrap of u, saturated v."""
+
+    def i32(x):
+        return (x + 2**31) % 2**32 - 2**31
+
+    def trunc_decay(x, m):
+        y = x * m
+        return abs(y) // 4096 * (1 if y >= 0 else -1)
+
+    u, v, out = list(u), list(v), []
+    for a in inputs:
+        for i in range(len(u)):
+            ui = i32(trunc_decay(u[i], 4096 - (du + 1)) + i32(a[i] << 6))
+            if ui > U_MAX:
+                ui -= 2 * U_MAX
+            elif ui <= -U_MAX:
+                ui += 2 * U_MAX
+            vi = i32(trunc_decay(v[i], 4096 - dv) + ui + bias[i])
+            vi = min(U_MAX - 1, max(-(U_MAX - 1), vi))
+            u[i], v[i] = ui, (0 if vi > vth << 6 else vi)
+        out.append((list(u), list(v)))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), n=st.integers(1, 6), steps=st.integers(1, 4))
+def test_fixed_lif_model_equals_python_int_reference(data, n, steps):
+    """The model's in-place, fused update (one range scan) against Lava's rule, including the
+    rare paths: inputs that wrap u (also past int32 when shifted), v that saturates."""
+    u0 = data.draw(st.lists(st.integers(-(U_MAX - 1), U_MAX), min_size=n, max_size=n))
+    v0 = data.draw(st.lists(st.integers(-(U_MAX - 1), U_MAX - 1), min_size=n, max_size=n))
+    big = st.one_of(st.integers(-(2**15), 2**15 - 1), INT32)
+    inputs = data.draw(st.lists(st.lists(big, min_size=n, max_size=n), min_size=steps, max_size=steps))
+    bias_mant = data.draw(st.lists(st.integers(-4096, 4095), min_size=n, max_size=n))
+    bias_exp = data.draw(st.integers(0, 7))
+    du, dv = data.draw(st.integers(0, 4095)), data.draw(st.integers(0, 4095))
+    vth = data.draw(st.integers(0, 2**17 - 1))
+    src = RingBuffer(data=np.array(inputs, dtype=np.int32).T)
+    lif = LIF(shape=(n,), u=u0, v=v0, bias_mant=bias_mant, bias_exp=bias_exp, du=du, dv=dv, vth=vth, name="lif")
+    src.s_out.connect(lif.a_in)
+    mon = Monitor()
+    mon.probe(lif.u, steps)
+    mon.probe(lif.v, steps)
+    try:
+        src.run(RunSteps(steps), FIXED)
+        got = mon.get_data()["lif"]
+    finally:
+        src.stop()
+    want = _lava_lif_steps(u0, v0, inputs, [b << bias_exp for b in bias_mant], du, dv, vth)
+    np.testing.assert_array_equal(got["u"], [w[0] for w in want])
+    np.testing.assert_array_equal(got["v"], [w[1] for w in want])
+
+
 # -- weights: clipping and truncation by sign mode ----------------------------------------------
 def _ref_sign_mode(ws: list[int]) -> str:
     if min(ws) >= 0:

@@ -19,15 +19,11 @@ from multiprocessing import shared_memory
 
 import numpy as np
 
-from caldera.errors import CalderaError
+from caldera.errors import PartitionAborted  # noqa: F401 - re-exported: it used to live here
 from caldera.watchdog import WatchdogTimeout
 
 POLL_S = 0.05
 _CTX = mp.get_context("fork")
-
-
-class PartitionAborted(CalderaError):
-    """Raised inside a partition when another partition failed and the run is being torn down."""
 
 
 class ShmChannel:

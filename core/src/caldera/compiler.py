@@ -29,6 +29,7 @@ from caldera import plugins
 from caldera.backend import Backend
 from caldera.errors import CompileError, CycleError, NoBackendError, NoModelError, ParameterError
 from caldera.model import (
+    CSR_MATRIX,
     AbstractProcessModel,
     AbstractPyProcessModel,
     AbstractSubProcessModel,
@@ -202,7 +203,12 @@ def materialize_var(var: Var, lt: ty.Any) -> ty.Any:
         return arr
     if cls in (int, float, str, bool):
         return init
-    if isinstance(cls, type) and cls.__name__.endswith("_matrix") or getattr(cls, "format", None) == "csr":
+    if (
+        cls == CSR_MATRIX
+        or isinstance(cls, type)
+        and cls.__name__.endswith("_matrix")
+        or getattr(cls, "format", None) == "csr"
+    ):
         from scipy.sparse import csr_matrix
 
         m = csr_matrix(init) if not _is_sparse(init) else init.tocsr(copy=True)

@@ -52,6 +52,10 @@ class RuntimeStateError(CalderaError, RuntimeError):
     """A run-control call that does not fit the current state (already running, stopped, ...)."""
 
 
+class PartitionAborted(CalderaError):
+    """Raised inside a partition when another partition failed and the run is being torn down."""
+
+
 # A public name that does not shadow the builtin when imported with ``from caldera.errors import *``.
 PortConnectionError = ConnectionError_
 
@@ -65,4 +69,5 @@ __all__ = [
     "CycleError",
     "RunError",
     "RuntimeStateError",
+    "PartitionAborted",
 ]

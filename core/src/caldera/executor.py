@@ -14,9 +14,8 @@ from __future__ import annotations
 import traceback
 import typing as ty
 
-from caldera.channels import PartitionAborted
 from caldera.compiler import Plan
-from caldera.errors import RunError
+from caldera.errors import PartitionAborted, RunError
 from caldera.model import AbstractPyProcessModel, PyLoihiProcessModel
 
 _PHASE_OF = {

@@ -81,6 +81,10 @@ class LavaPyType:
 
 PyType = LavaPyType
 
+#: The ``LavaPyType`` class of weights held as a scipy CSR matrix. A name rather than
+#: ``scipy.sparse.csr_matrix`` itself, so that declaring a model does not import scipy.
+CSR_MATRIX = "csr_matrix"
+
 
 # -- model-side ports ---------------------------------------------------------------------
 class PyPort:
@@ -113,8 +117,11 @@ class PyOutPort(PyPort):
                 arr = arr.reshape(self.shape)
             else:
                 raise ValueError(f"{self.process_name}.{self.name}.send: expected shape {self.shape}, got {arr.shape}")
-        for q in self._queues:
-            q.append(arr)
+        queues = self._queues
+        if queues:
+            queues[0].append(arr)
+            for q in queues[1:]:  # every receiver owns its message (recv hands it out without a copy)
+                q.append(arr.copy())
         if self.scheduler is not None:
             self.scheduler.progress += 1
 
@@ -134,6 +141,11 @@ class PyInPort(PyPort):
         self._combine: ty.Callable[[list], np.ndarray] | None = None
         self._result_dtype = self.dtype
         self.scheduler = None
+
+    @property
+    def connected(self) -> bool:
+        """Whether any source feeds this port (an unconnected port receives zeros)."""
+        return bool(self._queues)
 
     def probe(self) -> bool:
         """True when a message from every source is waiting."""
@@ -159,7 +171,7 @@ class PyInPort(PyPort):
             return np.zeros(self.shape, self.dtype)
         self._wait()
         if self._combine is None:  # a single source with no transformation
-            out = qs[0].popleft().astype(self._result_dtype)
+            out = qs[0].popleft().astype(self._result_dtype, copy=False)  # the message is ours alone
         else:
             out = self._combine([q.popleft() for q in qs])
         if self.scheduler is not None:

@@ -11,9 +11,11 @@ import typing as ty
 
 import numpy as np
 from caldera.errors import ParameterError
-from scipy import sparse as sp
+from caldera.lazy import lazy_module
 
 from caldera_optim.problems import QUBO
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 class ProblemFormatError(ParameterError):

@@ -12,7 +12,9 @@ import time
 
 import numpy as np
 from caldera.errors import ParameterError
+from caldera.lazy import lazy_module
 from caldera.model import (
+    CSR_MATRIX,
     LavaPyType,
     PyInPort,
     PyLoihiProcessModel,
@@ -24,7 +26,6 @@ from caldera.model import (
 )
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
-from scipy import sparse as sp
 
 from caldera_optim.processes import (
     AnnealingBinaryNeurons,
@@ -35,6 +36,8 @@ from caldera_optim.processes import (
     QPPrimalNeurons,
     ReplicaCoupling,
 )
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 #: -256 ln((u + 0.5) / 256) for an 8-bit u, rounded: exponential noise for the fixed-point Metropolis test
 NEG_LOG_TABLE = np.round(-256.0 * np.log((np.arange(256) + 0.5) / 256.0)).astype(np.int64)
@@ -153,7 +156,7 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
 class PyReplicaCouplingFloat(_CouplingBase):
     s_in = LavaPyType(PyInPort.VEC_DENSE, np.int8)
     a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-    weights = LavaPyType(sp.csr_matrix, np.float64)
+    weights = LavaPyType(CSR_MATRIX, np.float64)
     field = LavaPyType(np.ndarray, np.float64)
 
 
@@ -164,7 +167,7 @@ class PyReplicaCouplingFixed(_CouplingBase):
     fixed = True
     s_in = LavaPyType(PyInPort.VEC_DENSE, np.int8)
     a_out = LavaPyType(PyOutPort.VEC_DENSE, np.int64)
-    weights = LavaPyType(sp.csr_matrix, np.int64)
+    weights = LavaPyType(CSR_MATRIX, np.int64)
     field = LavaPyType(np.ndarray, np.int64)
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from caldera.errors import ParameterError
-from scipy import sparse as sp
+from caldera.lazy import issparse, lazy_module
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 def _finite_square(name: str, what: str, q: ty.Any) -> sp.csr_matrix:
-    if sp.issparse(q):
+    if issparse(q):
         m = sp.csr_matrix(q, dtype=np.float64)
         vals = m.data
     else:
@@ -210,7 +212,7 @@ class QP:
             return sp.csr_matrix((0, self.n)), np.zeros(0)
         mat = (
             sp.csr_matrix(m, dtype=np.float64)
-            if sp.issparse(m)
+            if issparse(m)
             else sp.csr_matrix(np.atleast_2d(np.asarray(m, dtype=np.float64)))
         )
         if mat.shape[1] != self.n:

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from caldera.errors import ParameterError
+from caldera.lazy import lazy_module
 from caldera.run_conditions import RunSteps
 from caldera.run_config import RunConfig
-from scipy import sparse as sp
 
 from caldera_optim.problems import QP
 from caldera_optim.processes import DelayedMatVec, MatVec, QPDualNeurons, QPPrimalNeurons
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 #: default primal/dual step ratios, relative to omega0 = ||Q||^2 / ||H||^2 (PIPG's choice)
 DEFAULT_OMEGAS = (0.1, 1.0, 10.0, 100.0, 1000.0)

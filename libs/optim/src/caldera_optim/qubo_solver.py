@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from caldera.errors import ParameterError
+from caldera.lazy import lazy_module
 from caldera.run_conditions import RunSteps
 from caldera.run_config import RunConfig
-from scipy import sparse as sp
 
 from caldera_optim.problems import QUBO
 from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 _TRACE_LEN = 4096
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
+from caldera.lazy import issparse, lazy_module
 from caldera.model import implements, requires, tag
 from caldera.procs.conv import Conv
 from caldera.procs.cuba import CubaLIF
@@ -37,9 +38,10 @@ from caldera_cpu.models import cuba as ccuba
 from caldera_cpu.models import io as cio
 from caldera_cpu.models import lif as clif
 from caldera_cpu.models import neurons as cn
-from scipy import sparse as sp
 
 from caldera_cython import _kernels as K
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 def flat(model: ty.Any, name: str, dtype: ty.Any) -> np.ndarray:
@@ -352,12 +354,12 @@ class CyConvModelFixed(_Conv, cc.PyConvModelFixed):
 class _Delay(CompiledSendFirst):
     def make_kernel(self) -> ty.Any:
         dtype = np.int64 if self.fixed else np.float64
-        w = self.weights if sp.issparse(self.weights) else np.asarray(self.weights)
+        w = self.weights if issparse(self.weights) else np.asarray(self.weights)
         ip, ix, data = column_compressed(w, dtype)
         cols = np.repeat(np.arange(w.shape[1]), np.diff(ip))
         if ix.size == 0:
             d = np.zeros(0, np.int32)
-        elif sp.issparse(self.delays):  # the delay of each stored synapse, without densifying
+        elif issparse(self.delays):  # the delay of each stored synapse, without densifying
             d = np.asarray(sp.csr_matrix(self.delays)[ix, cols]).reshape(-1)
         else:
             d = np.asarray(self.delays)[ix, cols]

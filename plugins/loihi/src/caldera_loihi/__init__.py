@@ -16,13 +16,46 @@ import typing as ty
 
 from caldera.errors import ParameterError
 
-from caldera_loihi.config import configure, system
-from caldera_loihi.energy import DAVIES2018, EnergyTable
-from caldera_loihi.limits import LOIHI1, LOIHI2, LoihiLimits
-from caldera_loihi.mapper import Mapping, MappingError
+# Imported before ``def report`` below, which then takes the name back from the submodule
+# (importing a submodule later would rebind ``caldera_loihi.report`` to the module).
 from caldera_loihi.report import LoihiReport
 
+if ty.TYPE_CHECKING:
+    from caldera_loihi.config import configure, system
+    from caldera_loihi.energy import DAVIES2018, EnergyTable
+    from caldera_loihi.limits import LOIHI1, LOIHI2, LoihiLimits
+    from caldera_loihi.mapper import Mapping, MappingError
+
 __version__ = "0.1.0"
+
+# The public names, imported on first use: the plugin is loaded at every session's first compile,
+# whatever the backend, so loading it must not import the mapper, the report and their dependencies.
+_LAZY = {
+    "configure": "caldera_loihi.config",
+    "system": "caldera_loihi.config",
+    "DAVIES2018": "caldera_loihi.energy",
+    "EnergyTable": "caldera_loihi.energy",
+    "LOIHI1": "caldera_loihi.limits",
+    "LOIHI2": "caldera_loihi.limits",
+    "LoihiLimits": "caldera_loihi.limits",
+    "Mapping": "caldera_loihi.mapper",
+    "MappingError": "caldera_loihi.mapper",
+}
+
+
+def __getattr__(name: str) -> ty.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'caldera_loihi' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def _runtime_of(proc: ty.Any) -> ty.Any:
@@ -92,6 +125,7 @@ def map_network(root: ty.Any, limits: LoihiLimits | None = None, tag: str = "fix
     from caldera.run_config import RunConfig
 
     from caldera_loihi.executor import _refuse_float
+    from caldera_loihi.mapper import Mapping
 
     net = compile_network(root, RunConfig(backend="loihi", tag=tag))
     _refuse_float(net.plan)

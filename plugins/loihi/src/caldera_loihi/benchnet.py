@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 from caldera import procs
-from scipy import sparse as sp
+from caldera.lazy import lazy_module
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 TOL_COUNT, TOL_CORR, TOL_COINCIDENCE = 0.03, 0.99, 0.95
 

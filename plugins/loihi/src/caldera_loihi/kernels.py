@@ -19,7 +19,9 @@ import typing as ty
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from scipy import sparse as sp
+from caldera.lazy import issparse, lazy_module
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 # -- neurons -------------------------------------------------------------------------------
 
@@ -116,7 +118,7 @@ def rf_step(
 
 
 def _values(w: ty.Any) -> np.ndarray:
-    return w.data if sp.issparse(w) else np.asarray(w)
+    return w.data if issparse(w) else np.asarray(w)
 
 
 def check_weights(
@@ -169,7 +171,7 @@ class SynapseMatrix(ty.NamedTuple):
 
 def prepare_matrix(w: ty.Any) -> SynapseMatrix:
     """Precompute what :func:`accumulate` needs for ``w`` (dense array or scipy sparse)."""
-    if sp.issparse(w):
+    if issparse(w):
         csr = sp.csr_matrix(w, dtype=np.int64)
         wmax = float(np.abs(csr.data).max()) if csr.nnz else 0.0
         return SynapseMatrix(None, None, csr, None, None, wmax, csr.shape[0], csr.shape[1])

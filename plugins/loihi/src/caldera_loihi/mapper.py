@@ -33,11 +33,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
+from caldera.lazy import issparse, lazy_module
 from caldera.model import PyInPort, PyOutPort
-from scipy import sparse as sp
 
 from caldera_loihi.limits import LOIHI2, LoihiLimits
 from caldera_loihi.models import LoihiConvModel, LoihiCoreModel
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 class MappingError(ParameterError):
@@ -131,7 +133,7 @@ def _weight_bits(model: ty.Any, limits: LoihiLimits) -> int:
 
 def _rows_matrix(w: ty.Any, n_rows: int) -> sp.csr_matrix:
     """The weights as CSR with ``n_rows`` rows (a connection whose size differs from its target is spread)."""
-    m = sp.csr_matrix(w) if not sp.issparse(w) else w.tocsr()
+    m = sp.csr_matrix(w) if not issparse(w) else w.tocsr()
     if m.shape[0] == n_rows:
         return m
     # a connection feeding a concatenation or a differently shaped target: charge its rows cyclically
@@ -222,7 +224,7 @@ class Mapping:
         lim = self.limits
         what = f"{type(s.process).__name__} {s.process_name!r}"
         w = s.synapse_matrix()
-        vals = w.data if sp.issparse(w) else np.asarray(w)
+        vals = w.data if issparse(w) else np.asarray(w)
         lo, hi = arith.weight_range(s.sign_mode, lim.weight_bits)
         if vals.size and (vals.min() < lo or vals.max() > hi):
             bad = int(vals.min() if vals.min() < lo else vals.max())
@@ -239,7 +241,7 @@ class Mapping:
             )
         d = s.delays_matrix()
         if d is not None:
-            dv = d.data if sp.issparse(d) else np.asarray(d)
+            dv = d.data if issparse(d) else np.asarray(d)
             dmax = int(dv.max()) if dv.size else 0
             if dmax > lim.max_delay:
                 raise MappingError(
@@ -259,7 +261,7 @@ class Mapping:
             wb = _weight_bits(s, lim)
             if isinstance(s, LoihiConvModel):
                 const += s.kernel_weights * wb
-            elif sp.issparse(s.synapse_matrix()):
+            elif issparse(s.synapse_matrix()):
                 bits += np.diff(w.indptr) * (wb + lim.sparse_index_bits)
             else:
                 bits += w.shape[1] * wb

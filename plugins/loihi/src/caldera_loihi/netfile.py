@@ -16,7 +16,9 @@ import typing as ty
 import numpy as np
 from caldera import procs
 from caldera.errors import ParameterError
-from scipy import sparse as sp
+from caldera.lazy import lazy_module
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 CLASSES: dict[str, ty.Callable] = {
     name: getattr(procs, name)

@@ -13,7 +13,9 @@ from __future__ import annotations
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
+from caldera.lazy import issparse, lazy_module
 from caldera.model import (
+    CSR_MATRIX,
     LavaPyType,
     PyInPort,
     PyLoihiProcessModel,
@@ -28,11 +30,12 @@ from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
-from scipy import sparse as sp
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 def _raw(values):
-    return values.data if sp.issparse(values) else np.asarray(values)
+    return values.data if issparse(values) else np.asarray(values)
 
 
 def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
@@ -99,9 +102,13 @@ class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
     def recv_spk(self) -> None:
         s_in = self.s_in.recv()
         acc = self._accumulate(s_in)
-        if self.fixed:
+        if self._weight_exp:
             acc = arith.shift(acc, self._weight_exp)
         self.a_buff = acc
+
+
+#: Below this many weights a float32 BLAS product over all inputs beats finding the spiking ones.
+_SMALL_MATRIX = 1 << 14
 
 
 class _DenseBase(_MatrixConnection):
@@ -136,6 +143,12 @@ class _DenseBase(_MatrixConnection):
     def _accumulate(self, s_in: np.ndarray) -> np.ndarray:
         if self._graded:
             return self._matvec(s_in)
+        if self._wf.size <= _SMALL_MATRIX:  # finding the spikes would cost more than the product
+            spiked = s_in if s_in.dtype == np.bool_ else s_in != 0
+            if self._w32 is not None:
+                return self._w32.dot(spiked.astype(np.float32)).astype(np.int64)
+            if not self.fixed:
+                return self._wf.dot(spiked.astype(np.float64))
         idx = np.flatnonzero(s_in)
         k = idx.size
         if k == 0:
@@ -209,7 +222,7 @@ class _SparseBase(_MatrixConnection):
 class PySparseModelFloat(_SparseBase):
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(sp.csr_matrix, float)
+    weights = LavaPyType(CSR_MATRIX, float)
 
 
 @implements(proc=Sparse, protocol=LoihiProtocol)
@@ -219,7 +232,7 @@ class PySparseModelBitAcc(_SparseBase):
     fixed = True
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
     a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
 
 
 # -- delays --------------------------------------------------------------------------------
@@ -255,11 +268,11 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
         acc = np.int64 if self.fixed else np.float64
         n_out, n_in = w.shape
         depth = self.a_buff.shape[-1]
-        wd = w.toarray() if sp.issparse(w) else np.asarray(w)
-        dd = self.delays.toarray() if sp.issparse(self.delays) else np.asarray(self.delays)
+        wd = w.toarray() if issparse(w) else np.asarray(w)
+        dd = self.delays.toarray() if issparse(self.delays) else np.asarray(self.delays)
         # one stacked matrix: row k * n_out + i holds weights of delay k onto output i
         stacked = np.vstack([np.where(dd == k, wd, 0) for k in range(depth)]).astype(acc)
-        self._m = sp.csr_matrix(stacked) if sp.issparse(w) else stacked
+        self._m = sp.csr_matrix(stacked) if issparse(w) else stacked
         self._depth, self._n_out, self._acc = depth, n_out, acc
         self.a_buff = np.asarray(self.a_buff, dtype=acc)
 
@@ -306,8 +319,8 @@ class PyDelayDenseModelBitAcc(_DelayBase):
 class PyDelaySparseModelFloat(_DelayBase):
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(sp.csr_matrix, float)
-    delays = LavaPyType(sp.csr_matrix, int)
+    weights = LavaPyType(CSR_MATRIX, float)
+    delays = LavaPyType(CSR_MATRIX, int)
 
 
 @implements(proc=DelaySparse, protocol=LoihiProtocol)
@@ -317,8 +330,8 @@ class PyDelaySparseModelBitAcc(_DelayBase):
     fixed = True
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
     a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
-    delays = LavaPyType(sp.csr_matrix, np.int32, precision=6)
+    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
+    delays = LavaPyType(CSR_MATRIX, np.int32, precision=6)
 
 
 # -- Conv ----------------------------------------------------------------------------------

@@ -35,16 +35,18 @@ import warnings
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
+from caldera.lazy import issparse, lazy_module
 from caldera.learning import GradedSpikeCfg, Loihi3FLearningRule, LoihiLearningRule
 from caldera.learning import constants as K
-from caldera.model import LavaPyType, PyInPort, PyOutPort, implements, requires, tag
+from caldera.model import CSR_MATRIX, LavaPyType, PyInPort, PyOutPort, implements, requires, tag
 from caldera.procs.learning import LearningDense, LearningLIF, LearningSparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
-from scipy import sparse as sp
 
 from caldera_cpu.models.connections import _DenseBase, _SparseBase
 from caldera_cpu.models.lif import PyLifModelBitAcc, PyLifModelFloat
+
+sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 _TRACE_NAMES = ("x1", "x2", "y1", "y2", "y3")
 _Y_INDEX = {"y1": 0, "y2": 1, "y3": 2}
@@ -76,7 +78,7 @@ class _LearningConnection:
         self._three_f = isinstance(rule, Loihi3FLearningRule)
         self._cfg = GradedSpikeCfg(int(self.proc_params.get("graded_spike_cfg", 0)))
         self._check_ports(what)
-        self._sparse = sp.issparse(self.weights)
+        self._sparse = issparse(self.weights)
         if self._sparse:
             self.weights = sp.csr_matrix(self.weights)
             self._rows, self._cols = _csr_pattern(self.weights)
@@ -155,7 +157,7 @@ class _LearningConnection:
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
     def _to_dense(v: ty.Any) -> np.ndarray:
-        return v.toarray() if sp.issparse(v) else np.asarray(v)
+        return v.toarray() if issparse(v) else np.asarray(v)
 
     def _within_epoch_time_step(self) -> int:
         t_epoch = self._rule.t_epoch
@@ -389,14 +391,14 @@ class _LearningConnection:
                 return arith.SignMode.MIXED
             if not hasattr(self, "_fixed_sign_mode"):
                 w0 = self.process.vars["weights"].init
-                vals = w0.data if sp.issparse(w0) else np.asarray(w0)
+                vals = w0.data if issparse(w0) else np.asarray(w0)
                 self._fixed_sign_mode = arith.determine_sign_mode(vals if vals.size else np.zeros(1))
             return self._fixed_sign_mode
         return mode if isinstance(mode, arith.SignMode) else arith.SignMode(int(mode))
 
     def _store(self, var: str, new: np.ndarray) -> None:
         cur = getattr(self, var)
-        if sp.issparse(cur):
+        if issparse(cur):
             cur.data[:] = new[self._rows, self._cols]
         else:
             cur[...] = new
@@ -442,8 +444,8 @@ def _with_fields(fixed: bool, sparse: bool):
         for k, v in _learning_fields(fixed).items():
             setattr(cls, k, v)
         if sparse:
-            cls.tag_1 = LavaPyType(sp.csr_matrix, np.int64 if fixed else float)
-            cls.tag_2 = LavaPyType(sp.csr_matrix, np.int64 if fixed else float)
+            cls.tag_1 = LavaPyType(CSR_MATRIX, np.int64 if fixed else float)
+            cls.tag_2 = LavaPyType(CSR_MATRIX, np.int64 if fixed else float)
         else:
             cls.tag_1 = LavaPyType(np.ndarray, np.int64 if fixed else float)
             cls.tag_2 = LavaPyType(np.ndarray, np.int64 if fixed else float)
@@ -487,7 +489,7 @@ class PyLearningSparseModelFloat(_LearningConnection, _SparseBase):
 
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(sp.csr_matrix, float)
+    weights = LavaPyType(CSR_MATRIX, float)
 
 
 @implements(proc=LearningSparse, protocol=LoihiProtocol)
@@ -500,7 +502,7 @@ class PyLearningSparseModelFixed(_LearningConnection, _SparseBase):
     fixed = True
     a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
     a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(sp.csr_matrix, np.int32, precision=8)
+    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
 
 
 # -- LearningLIF ---------------------------------------------------------------------------

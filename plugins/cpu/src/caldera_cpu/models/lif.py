@@ -10,6 +10,8 @@ from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
+_max = np.maximum.reduce  # the ufunc reduction, without ndarray.max's Python wrapper (hot loop)
+
 _FIXED_RANGES = {
     "du": (0, 4095, "12-bit unsigned"),
     "dv": (0, 4095, "12-bit unsigned"),
@@ -53,16 +55,21 @@ class AbstractPyLifModelFloat(PyLoihiProcessModel):
     def spiking_activation(self) -> np.ndarray:
         raise NotImplementedError
 
-    def subthr_dynamics(self, activation_in: np.ndarray) -> None:
-        self.u[:] = self.u * (1 - self.du)
-        self.u[:] += activation_in
-        self.v[:] = self.v * (1 - self.dv) + self.u + self.bias_mant
+    def subthr_dynamics(self, activation_in: np.ndarray | None) -> None:
+        # in place, in Lava's order of operations: u = u * (1 - du) + a_in; v = v * (1 - dv) + u + bias
+        u, v = self.u, self.v
+        np.multiply(u, 1 - self.du, out=u)
+        if activation_in is not None:  # None: the input port has no sources
+            np.add(u, activation_in, out=u)
+        np.multiply(v, 1 - self.dv, out=v)
+        np.add(v, u, out=v)
+        np.add(v, self.bias_mant, out=v)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
-        self.v[spike_vector] = 0
+        np.putmask(self.v, spike_vector, 0)
 
     def run_spk(self) -> None:
-        a_in_data = self.a_in.recv()
+        a_in_data = self.a_in.recv() if self.a_in.connected else None
         self.subthr_dynamics(a_in_data)
         s = self.spiking_activation()
         self.reset_voltage(s)
@@ -204,29 +211,56 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         raise NotImplementedError
 
     def _decay_factors(self) -> None:
-        # (4096 - d) / 4096 as float64 arrays: the products with int32 states are exact (see arith.decay)
-        self._mu = np.full(self.u.shape, (arith.DECAY_UNITY - (self.du + self.ds_offset)) / arith.DECAY_UNITY)
-        self._mv = np.full(self.v.shape, (arith.DECAY_UNITY - (self.dv + self.dm_offset)) / arith.DECAY_UNITY)
+        # (4096 - d) / 4096 as float64: the products with int32 states are exact (see arith.decay)
+        self._mu = (arith.DECAY_UNITY - (self.du + self.ds_offset)) / arith.DECAY_UNITY
+        self._mv = (arith.DECAY_UNITY - (self.dv + self.dm_offset)) / arith.DECAY_UNITY
+        self._uv = None  # (re)built with the factors by _fuse_state
 
-    def subthr_dynamics(self, activation_in: np.ndarray) -> None:
-        # int32 throughout, as Lava: decayed u (int32) += input << 6, then the 24-bit wrap
-        y = self.u * self._mu
-        np.trunc(y, out=y)
-        u = y.astype(np.int32)
-        u += np.left_shift(activation_in, arith.ACT_SHIFT)
-        self.u[:] = arith.wrap_u(u)
-        y = self.v * self._mv
-        np.trunc(y, out=y)
-        v = y.astype(np.int32)
-        v += self.u
-        v += self.effective_bias
-        self.v[:] = arith.saturate_v(v)
+    def _fuse_state(self) -> None:
+        """Keep u and v as the two rows of one array, so that both decay in one multiply."""
+        uv = np.empty((2, *np.shape(self.u)), np.int32)
+        uv[0], uv[1] = self.u, self.v
+        self.u, self.v, self._uv = uv[0], uv[1], uv
+        self._scratch = np.empty(uv.shape, np.float64)
+        self._muv = np.empty(uv.shape, np.float64)  # full size: a broadcast multiply is slower
+        self._muv[0], self._muv[1] = self._mu, self._mv
+        self._magnitude = np.empty(uv.shape, np.int32)
+        self._magnitude_flat = self._magnitude.reshape(-1).view(np.uint32)
+
+    def subthr_dynamics(self, activation_in: np.ndarray | None) -> None:
+        """Lava's int32 arithmetic, in place, in as few NumPy calls as possible (the hot loop of fixed_pt).
+
+        u = trunc(u * mu) + (a_in << 6), wrapped to 24 bits; v = trunc(v * mv) + u + bias,
+        saturated to 24 bits. Wrapping and saturation are rare, so v is first computed from the
+        unwrapped u and one scan of |u| and |v| decides whether anything is out of range; only
+        then is u wrapped and v corrected (exact: int32 arithmetic is modular and the corrected
+        v fits) and saturated.
+        """
+        uv = self._uv
+        u, v = self.u, self.v
+        if uv is None or u.base is not uv or v.base is not uv:  # a Var was replaced (e.g. after stop)
+            self._fuse_state()
+            uv, u, v = self._uv, self.u, self.v
+        f = self._scratch
+        np.multiply(uv, self._muv, out=f)
+        np.trunc(f, out=uv, casting="unsafe")
+        if activation_in is not None:  # None: the input port has no sources
+            np.add(u, np.left_shift(activation_in, arith.ACT_SHIFT), out=u, casting="unsafe")
+        np.add(v, u, out=v)
+        np.add(v, self.effective_bias, out=v, casting="unsafe")
+        np.abs(uv, out=self._magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
+        if _max(self._magnitude_flat) < arith.MAX_UV:
+            return
+        unwrapped = u.copy()
+        u[...] = arith.wrap_u(u)
+        v += u - unwrapped
+        v[...] = arith.saturate_v(v)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
-        self.v[spike_vector] = 0
+        np.putmask(self.v, spike_vector, 0)
 
     def run_spk(self) -> None:
-        a_in_data = self.a_in.recv()
+        a_in_data = self.a_in.recv() if self.a_in.connected else None
         self.subthr_dynamics(a_in_data)
         s = self.spiking_activation()
         self.reset_voltage(s)
@@ -241,7 +275,8 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
     vth: int = LavaPyType(int, np.int32, precision=17)
 
     def scale_threshold(self) -> None:
-        self.effective_vth = np.left_shift(np.int64(np.asarray(self.vth).reshape(-1)[0]), arith.VTH_SHIFT)
+        # a Python int: compared with the int32 voltage it keeps NumPy in the int32 loop
+        self.effective_vth = int(np.asarray(self.vth).reshape(-1)[0]) << arith.VTH_SHIFT
 
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.effective_vth

@@ -1,0 +1,44 @@
+"""Modules imported on first use.
+
+Plugins are loaded, and their model modules imported, at the first compile of a
+session. Heavy dependencies that only some models need (``scipy.sparse`` costs
+more than the rest of a compile put together) are therefore bound with
+:func:`lazy_module` instead of a module-level import: the name is there at
+import time, the import happens on the first attribute access.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+
+
+class _LazyModule(types.ModuleType):
+    """Stands for a module until an attribute is read, then imports it and takes on its namespace."""
+
+    def __getattr__(self, attr: str):
+        module = importlib.import_module(self.__name__)
+        self.__dict__.update(module.__dict__)  # later reads are plain attribute lookups
+        return getattr(module, attr)
+
+    def __dir__(self) -> list[str]:
+        return dir(importlib.import_module(self.__name__))
+
+
+def lazy_module(name: str) -> types.ModuleType:
+    """``name`` itself if it is already imported, else a stand-in that imports it on first use.
+
+    Importing it fails at first use, not here: a missing optional dependency is
+    reported by the feature that needs it.
+    """
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    return _LazyModule(name)
+
+
+def issparse(x: object) -> bool:
+    """``scipy.sparse.issparse`` without importing scipy: before scipy.sparse is imported nothing is sparse."""
+    module = sys.modules.get("scipy.sparse")
+    return module is not None and bool(module.issparse(x))
