@@ -1,0 +1,94 @@
+"""Plugins load without heavy imports; entry points are read without importlib.metadata, correctly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from caldera import lazy, plugins
+
+
+def test_entry_points_match_importlib_metadata():
+    """The direct reader finds exactly what importlib.metadata finds for the ``caldera`` group."""
+    fast = sorted(plugins._entry_points("caldera"))
+    slow = sorted(plugins._entry_points_via_metadata("caldera"))
+    assert fast == slow
+    assert any(name == "cpu" for name, *_ in fast)
+
+
+def test_parse_entry_points_sections_comments_and_extras():
+    text = textwrap.dedent(
+        """
+        # a comment
+        [console_scripts]
+        caldera = caldera.cli:main
+
+        [caldera]
+        cpu = caldera_cpu.plugin
+        ; another comment
+        extra = pkg.mod:obj.attr [fast]
+        [other]
+        x = y
+        """
+    )
+    assert plugins._parse_entry_points(text, "caldera") == [
+        ("cpu", "caldera_cpu.plugin"),
+        ("extra", "pkg.mod:obj.attr"),
+    ]
+    assert plugins._parse_entry_points(text, "missing") == []
+
+
+def test_name_and_version_from_metadata_or_folder(tmp_path):
+    info = tmp_path / "my_plugin-1.2.3.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: my-plugin\nVersion: 1.2.3\n\nName: not-this\n")
+    assert plugins._name_and_version(str(info), info.name) == ("my-plugin", "1.2.3")
+    bare = tmp_path / "other-0.9.dist-info"
+    bare.mkdir()
+    assert plugins._name_and_version(str(bare), bare.name) == ("other", "0.9")
+
+
+def test_lazy_module_imports_on_first_attribute():
+    mod = lazy.lazy_module("json")  # already imported: the module itself
+    assert mod is json
+    stand_in = lazy.lazy_module("xml.dom.minidom") if "xml.dom.minidom" not in sys.modules else None
+    if stand_in is not None:
+        assert "xml.dom.minidom" not in sys.modules
+        assert callable(stand_in.parseString)
+        assert "xml.dom.minidom" in sys.modules
+    missing = lazy.lazy_module("caldera_no_such_module_xyz")
+    with pytest.raises(ModuleNotFoundError):
+        missing.anything  # noqa: B018 - the failure comes at first use
+
+
+def test_issparse_without_scipy_loaded_is_false_and_true_for_scipy_matrices():
+    sp = pytest.importorskip("scipy.sparse")
+    assert lazy.issparse(sp.csr_matrix((2, 2)))
+    assert not lazy.issparse([[1, 0]])
+
+
+def test_compiling_a_dense_network_does_not_import_scipy():
+    """A LIF -> Dense -> LIF network compiles and runs with every installed plugin loaded, scipy untouched."""
+    code = textwrap.dedent(
+        """
+        import sys, caldera
+        from caldera.procs import LIF, Dense
+        a = LIF(shape=(3,), bias_mant=100, vth=10)
+        d = Dense(weights=[[1, 2, 3]] * 3)
+        b = LIF(shape=(3,), vth=10)
+        a.s_out.connect(d.s_in); d.a_out.connect(b.a_in)
+        a.run(condition=caldera.RunSteps(num_steps=3), run_cfg=caldera.RunConfig(backend="cpu", tag="fixed_pt"))
+        a.stop()
+        from caldera import plugins
+        print(sorted(plugins.distributions()), "scipy.sparse" in sys.modules, "importlib.metadata" in sys.modules)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded, scipy_loaded, metadata_loaded = out.stdout.strip().rsplit(" ", 2)
+    assert "cpu" in loaded
+    assert scipy_loaded == "False"
+    assert metadata_loaded == "False"
