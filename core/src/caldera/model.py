@@ -169,7 +169,8 @@ class PyInPort(PyPort):
         qs = self._queues
         if not qs:
             return np.zeros(self.shape, self.dtype)
-        self._wait()
+        if not all(qs):
+            self._wait()
         if self._combine is None:  # a single source with no transformation
             out = qs[0].popleft().astype(self._result_dtype, copy=False)  # the message is ours alone
         else:

@@ -9,6 +9,7 @@ integer couplings and fields, an integer temperature, and the Metropolis test
 from __future__ import annotations
 
 import time
+import typing as ty
 
 import numpy as np
 from caldera.errors import ParameterError
@@ -105,10 +106,31 @@ def _check_integers(what: str, values: np.ndarray) -> None:
 
 
 # -- QUBO: couplings ----------------------------------------------------------------------
+def _csr_matvecs() -> ty.Any:
+    """SciPy's kernel behind ``csr @ dense``, which accumulates ``Y += A X`` in place; None if absent."""
+    try:
+        from scipy.sparse._sparsetools import csr_matvecs
+    except ImportError:  # pragma: no cover - another SciPy layout: the public product is used
+        return None
+    return csr_matvecs
+
+
 class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
-    """Holds the fields ``x W``; sends the current block's, absorbs its flips (``flips @ W[block]``)."""
+    """Holds the fields ``W x`` (n x replicas); sends the current block's, absorbs its flips.
+
+    A step's flips ``d`` (+-1 per replica and variable of the block) change the
+    fields by ``W[:, block] d``. With few flips the update is event-driven: the
+    couplings of the flipped variables are gathered (per block, as a table
+    padded to the block's largest degree when that wastes little, else from the
+    CSR rows) and scatter-added into the fields (``np.add.at``). With many flips it is one
+    sparse product over the whole block, accumulated into the fields in place.
+    Either way the result is the same sum (exact for ``fixed_pt``'s integers).
+    """
 
     fixed = False
+    #: the event-driven update is used while it scatters fewer entries than this share of the block product's
+    #: multiply-adds (``np.add.at`` costs about 10x a multiply-add of SciPy's product, measured)
+    EVENT_SHARE = 1 / 16
 
     def validate(self) -> None:
         self._prepare()
@@ -121,14 +143,42 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
         w = sp.csr_matrix(self.weights)
         if self.fixed:
             _check_integers(f"ReplicaCoupling {self.process.name!r}: weights", w.data)
-        self._dtype = np.int64 if self.fixed else np.float64
-        self._w = sp.csr_matrix(w, dtype=self._dtype)
+        dtype = self._dtype = np.int64 if self.fixed else np.float64
+        self._w = sp.csr_matrix(w, dtype=dtype)
         self._w.sort_indices()
         b = self.proc_params["blocks"]
         self._bounds = [(int(lo), int(hi)) for lo, hi in zip(b[:-1], b[1:])]
-        # per block: the rows of W it touches, transposed (n x width), so an update is one sparse product
-        self._blk = [sp.csr_matrix(self._w[lo:hi].T) for lo, hi in self._bounds]
         r, width = self.process.s_in.shape
+        self._r, self._width = r, width
+        wt = self._w.T.tocsr()  # row j: the couplings of variable j (column j of W)
+        wt.sort_indices()
+        self._blk: list[sp.csr_matrix] = []  # per block: W[:, block] (n x width), for the product
+        self._rows: list[sp.csr_matrix] = []  # per block: its variables' couplings (width x n), CSR
+        self._table: list[tuple[np.ndarray, np.ndarray] | None] = []  # the same, padded: (column * r, value)
+        self._per_flip: list[float] = []  # entries an event-driven update touches per flip
+        self._event_max: list[float] = []
+        for lo, hi in self._bounds:
+            rows = wt[lo:hi]
+            blk = sp.csr_matrix(rows.T)
+            blk.sort_indices()
+            self._blk.append(blk)
+            self._rows.append(rows)
+            deg = np.diff(rows.indptr)
+            dmax = int(deg.max()) if deg.size else 0
+            table = None
+            if 0 < dmax * (hi - lo) <= 2 * rows.nnz + (hi - lo):
+                owner = np.repeat(np.arange(hi - lo), deg)
+                pos = np.arange(rows.nnz) - rows.indptr[owner]
+                idx = np.zeros((hi - lo, dmax), np.int64)
+                val = np.zeros((hi - lo, dmax), dtype)
+                idx[owner, pos] = rows.indices.astype(np.int64) * r
+                val[owner, pos] = rows.data
+                table = (idx, val)
+            self._table.append(table)
+            self._per_flip.append(float(dmax if table is not None else max(rows.nnz / max(hi - lo, 1), 1.0)))
+            self._event_max.append(self.EVENT_SHARE * rows.nnz * r)
+        self._matvecs = _csr_matvecs()
+        self._x = np.zeros((width, r), dtype)  # the flips of a block, transposed, for the product
         self._out = np.zeros((r, width), self._dtype)
         self.field = np.ascontiguousarray(self.field, dtype=self._dtype)
 
@@ -143,11 +193,35 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
 
     def recv_spk(self) -> None:
         d = self.s_in.recv()
-        if not d.any():
+        nz = np.flatnonzero(d)
+        if nz.size == 0:
             return
         c = self._block()
         lo, hi = self._bounds[c]
-        self.field += self._blk[c] @ np.ascontiguousarray(d[:, : hi - lo].T, dtype=self._dtype)
+        fld = self.field.reshape(-1)  # a view: field is C-contiguous, variable-major
+        if nz.size * self._per_flip[c] <= self._event_max[c]:
+            rep, j = np.divmod(nz, self._width)
+            v = d.reshape(-1)[nz]
+            table = self._table[c]
+            if table is not None:
+                idx = table[0][j]
+                idx += rep[:, None]
+                val = table[1][j]
+                val *= v[:, None]
+                idx, val = idx.reshape(-1), val.reshape(-1)
+            else:
+                owner, col, data = gather_rows(self._rows[c], j)
+                idx = col.astype(np.int64) * self._r + rep[owner]
+                val = data * v[owner]
+            np.add.at(fld, idx, val)
+            return
+        x = self._x[: hi - lo]
+        np.copyto(x, d[:, : hi - lo].T)
+        blk = self._blk[c]
+        if self._matvecs is not None:
+            self._matvecs(blk.shape[0], hi - lo, self._r, blk.indptr, blk.indices, blk.data, x.reshape(-1), fld)
+        else:  # pragma: no cover
+            self.field += blk @ x
 
 
 @implements(proc=ReplicaCoupling, protocol=LoihiProtocol)
@@ -173,8 +247,19 @@ class PyReplicaCouplingFixed(_CouplingBase):
 
 # -- QUBO: neurons ------------------------------------------------------------------------
 class _NeuronsBase(PyLoihiProcessModel):
+    """One block of variables per step, across all replicas, in a handful of whole-block array operations.
+
+    Besides ``state`` the model keeps, per block, the signs ``1 - 2 x`` of its
+    variables as one contiguous array, so that the energy changes are one
+    product with the received fields, a flip is a sign change, the flips sent
+    are the old signs where a flip was accepted and the new ``x`` is ``sign < 0``.
+    The Metropolis noise is drawn for many steps at once.
+    """
+
     schedule = "recv_first"
     fixed = False
+    #: random numbers drawn at once (for this many proposals, rounded to whole steps)
+    NOISE_BATCH = 1 << 17
 
     def validate(self) -> None:
         pp = self.proc_params
@@ -188,14 +273,17 @@ class _NeuronsBase(PyLoihiProcessModel):
             for k in ("t_hot", "t_cold"):
                 _check_integers(f"{name}: {k}", np.asarray(pp[k]))
             self._diag = self._diag.astype(np.int64)
+        self._dtype = np.int64 if self.fixed else np.float64
         self._anneal = int(np.asarray(self.anneal_steps).reshape(-1)[0])
         self._refract = int(pp["refract"])
         self._rng = np.random.default_rng([int(pp["seed"]), 2])
         r, n = self.state.shape
-        self._n = n
+        self._r, self._n = r, n
         self.state = np.ascontiguousarray(self.state, np.int8)
         b = pp["blocks"]
         self._bounds = [(int(lo), int(hi)) for lo, hi in zip(b[:-1], b[1:])]
+        self._sgn = [np.empty((r, hi - lo), self._dtype) for lo, hi in self._bounds]  # 1 - 2x, per block
+        self.on_var_set("state")
         adj = (abs(self._w) + abs(self._w.T)).tocsr()
         adj.setdiag(0)
         adj.eliminate_zeros()
@@ -219,7 +307,15 @@ class _NeuronsBase(PyLoihiProcessModel):
                 )
             self._upper.append(mats)
         r, width = self.process.a_in.shape
-        self._out = np.zeros((r, width), np.int8)
+        self._outs = [np.zeros((r, width), np.int8) for _ in self._bounds]  # per block: its padding stays 0
+        self._de = np.empty(r * width, self._dtype)
+        self._tmp = np.empty(r * width, self._dtype)
+        self._acc = np.empty(r * width, self._dtype)
+        self._d = np.empty(r * width, self._dtype)
+        self._mask = np.empty(r * width, bool)
+        self._dcost = np.empty(r, self._dtype)
+        self._noise = np.empty(max(self.NOISE_BATCH // (r * width), 1) * r * width, self._noise_dtype)
+        self._noise_pos = self._noise.size
         if self.time_step == 0:
             self._init_cost()
 
@@ -237,6 +333,9 @@ class _NeuronsBase(PyLoihiProcessModel):
             if a < 1:
                 raise ParameterError(f"AnnealingBinaryNeurons {self.process.name!r}: anneal_steps must be >= 1")
             self._anneal = a
+        elif name == "state":
+            for (lo, hi), s in zip(self._bounds, self._sgn):
+                np.subtract(1, 2 * self.state[:, lo:hi], out=s, dtype=self._dtype)
 
     def temperature_at(self, t: int) -> float:
         """Geometric cooling from t_hot to t_cold over anneal_steps steps, then reheating.
@@ -256,39 +355,56 @@ class _NeuronsBase(PyLoihiProcessModel):
             return 0.0 if frac >= 1 else self._t_hot * (1e-3**frac)
         return self._t_hot * (self._t_cold / self._t_hot) ** frac
 
+    def _next_noise(self, size: int) -> np.ndarray:
+        """``size`` values of the Metropolis noise, from a batch drawn for many steps at once."""
+        pos = self._noise_pos
+        if pos + size > self._noise.size:
+            self._fill_noise(self._noise)
+            pos = 0
+        self._noise_pos = pos + size
+        return self._noise[pos : pos + size]
+
     def run_spk(self) -> None:
         c = (self.time_step - 1) % len(self._bounds)
         lo, hi = self._bounds[c]
-        width = hi - lo
-        x = self.state
-        xs = x[:, lo:hi]
+        r, width = self._r, hi - lo
+        sgn = self._sgn[c]
         t_now = self.temperature_at(self.time_step)
-        de = self.a_in.recv()[:, :width] + self._diag[lo:hi]
-        de *= 1 - 2 * xs  # dE = (1 - 2x)(q_ii + h)
-        propose = self._propose(de, t_now)
+        de = self._de[: r * width].reshape(r, width)
+        np.add(self.a_in.recv()[:, :width], self._diag[lo:hi], out=de)
+        de *= sgn  # dE = (1 - 2x)(q_ii + h)
+        accept = self._mask[: r * width].reshape(r, width)
+        self._propose(de, t_now, accept)
         if self._refract:
             ref = self.refractory
-            propose &= ref[:, lo:hi] == 0
+            accept &= ref[:, lo:hi] == 0
             np.subtract(ref, 1, out=ref, where=ref > 0)
-        out = self._out
-        out[...] = 0
-        flat = np.flatnonzero(propose)
-        if flat.size:
-            if self._upper[c] is not None:
-                flat = self._resolve_conflicts(flat, propose, self._upper[c])
-            rep, k = np.divmod(flat, width)
-            d = 1 - 2 * xs[rep, k]
-            self.cost += np.bincount(rep, weights=de.reshape(-1)[flat], minlength=x.shape[0]).astype(self.cost.dtype)
-            xs_flat = rep * self._n + (k + lo)
-            x.reshape(-1)[xs_flat] ^= 1
-            out[rep, k] = d
-            if self._refract:
-                self.refractory.reshape(-1)[xs_flat] = self._rng.integers(0, self._refract + 1, flat.size)
-            better = self.cost < self.best_cost
-            if better.any():
-                self.best_cost[better] = self.cost[better]
-                rows = np.flatnonzero(better)
-                self.best_state[rows] = x[rows]
+        if self._upper[c] is not None and accept.any():
+            flat = self._resolve_conflicts(np.flatnonzero(accept), accept, self._upper[c])
+            accept[...] = False
+            accept.reshape(-1)[flat] = True
+        # (same-type whole-block arithmetic throughout: masked or mixed-type ufuncs are several times slower)
+        size = r * width
+        acc = self._acc[:size].reshape(r, width)
+        np.copyto(acc, accept)  # 1 where a flip was accepted
+        d = self._d[:size].reshape(r, width)
+        np.multiply(sgn, acc, out=d)  # the flips: the old sign (+1 where x turns 1) where accepted, else 0
+        out = self._outs[c]
+        np.copyto(out[:, :width], d, casting="unsafe")
+        sgn -= d
+        sgn -= d
+        x = self.state[:, lo:hi]
+        np.bitwise_xor(x, accept.view(np.int8), out=x)
+        dcost = self._dcost
+        np.vecdot(de, acc, out=dcost)
+        self.cost += dcost
+        if self._refract:
+            ref[:, lo:hi][accept] = self._rng.integers(0, self._refract + 1, int(accept.sum()))
+        better = self.cost < self.best_cost
+        if better.any():
+            rows = np.flatnonzero(better)
+            self.best_cost[rows] = self.cost[rows]
+            self.best_state[rows] = self.state[rows]
         self.temperature[0] = t_now
         self.s_out.send(out)
         self.cost_out.send(self.cost)
@@ -331,10 +447,22 @@ class PyAnnealingNeuronsFloat(_NeuronsBase):
     temperature = LavaPyType(np.ndarray, np.float64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
 
-    def _propose(self, de: np.ndarray, t_now: float) -> np.ndarray:
+    _noise_dtype = np.float64
+
+    def _fill_noise(self, buf: np.ndarray) -> None:
+        """``ln(1 - U)`` for uniform ``U`` in [0, 1): minus a standard exponential, finite."""
+        self._rng.random(out=buf)
+        np.subtract(1.0, buf, out=buf)
+        np.log(buf, out=buf)
+
+    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray) -> None:
+        """Metropolis: accept where ``dE <= T E`` with ``E = -ln(1 - U)`` standard exponential."""
         if t_now <= 0.0:
-            return de < 0
-        return de <= t_now * self._rng.standard_exponential(de.shape, dtype=np.float32)
+            np.less(de, 0, out=accept)
+            return
+        te = self._tmp[: de.size].reshape(de.shape)
+        np.multiply(self._next_noise(de.size).reshape(de.shape), -t_now, out=te)
+        np.less_equal(de, te, out=accept)
 
 
 @implements(proc=AnnealingBinaryNeurons, protocol=LoihiProtocol)
@@ -353,14 +481,23 @@ class PyAnnealingNeuronsFixed(_NeuronsBase):
     temperature = LavaPyType(np.ndarray, np.int64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
 
+    _noise_dtype = np.int64
+
     def temperature_at(self, t: int) -> float:
         return int(np.floor(super().temperature_at(t)))
 
-    def _propose(self, de: np.ndarray, t_now: float) -> np.ndarray:
+    def _fill_noise(self, buf: np.ndarray) -> None:
+        """``L[u]`` for uniform 8-bit ``u`` (see the module docstring)."""
+        np.take(NEG_LOG_TABLE, self._rng.integers(0, 256, buf.size, dtype=np.uint8), out=buf)
+
+    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray) -> None:
+        """Integer Metropolis: accept where ``256 dE <= T L[u]``."""
         if t_now <= 0:
-            return de < 0
-        u = self._rng.integers(0, 256, de.shape, dtype=np.uint8)
-        return de * 256 <= int(t_now) * NEG_LOG_TABLE[u]
+            np.less(de, 0, out=accept)
+            return
+        tl = self._tmp[: de.size].reshape(de.shape)
+        np.multiply(self._next_noise(de.size).reshape(de.shape), int(t_now), out=tl)
+        np.less_equal(de * 256, tl, out=accept)
 
 
 # -- QUBO: cost tracking ------------------------------------------------------------------

@@ -128,6 +128,8 @@ class _DenseBase(_MatrixConnection):
         self._w32 = (
             np.ascontiguousarray(w, dtype=np.float32) if self.fixed and self._wmax * self._n_in < 2.0**24 else None
         )
+        self._s32 = np.empty(self._n_in, np.float32)  # the spikes as the float vector of the product
+        self._s64 = np.empty(self._n_in, np.float64)
 
     def _matvec(self, s: np.ndarray) -> np.ndarray:
         if self.fixed:
@@ -144,11 +146,10 @@ class _DenseBase(_MatrixConnection):
         if self._graded:
             return self._matvec(s_in)
         if self._wf.size <= _SMALL_MATRIX:  # finding the spikes would cost more than the product
-            spiked = s_in if s_in.dtype == np.bool_ else s_in != 0
-            if self._w32 is not None:
-                return self._w32.dot(spiked.astype(np.float32)).astype(np.int64)
+            if self._w32 is not None:  # spiked (any nonzero) as 1.0 / 0.0 in one call
+                return self._w32.dot(np.not_equal(s_in, 0, out=self._s32, casting="unsafe")).astype(np.int64)
             if not self.fixed:
-                return self._wf.dot(spiked.astype(np.float64))
+                return self._wf.dot(np.not_equal(s_in, 0, out=self._s64, casting="unsafe"))
         idx = np.flatnonzero(s_in)
         k = idx.size
         if k == 0:

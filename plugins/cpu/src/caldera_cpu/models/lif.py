@@ -203,6 +203,7 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
 
     def scale_bias(self) -> None:
         self.effective_bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
+        self._has_bias = bool(np.any(self.effective_bias))
 
     def scale_threshold(self) -> None:
         raise NotImplementedError
@@ -221,7 +222,6 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         uv = np.empty((2, *np.shape(self.u)), np.int32)
         uv[0], uv[1] = self.u, self.v
         self.u, self.v, self._uv = uv[0], uv[1], uv
-        self._scratch = np.empty(uv.shape, np.float64)
         self._muv = np.empty(uv.shape, np.float64)  # full size: a broadcast multiply is slower
         self._muv[0], self._muv[1] = self._mu, self._mv
         self._magnitude = np.empty(uv.shape, np.int32)
@@ -241,13 +241,13 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         if uv is None or u.base is not uv or v.base is not uv:  # a Var was replaced (e.g. after stop)
             self._fuse_state()
             uv, u, v = self._uv, self.u, self.v
-        f = self._scratch
-        np.multiply(uv, self._muv, out=f)
-        np.trunc(f, out=uv, casting="unsafe")
+        # computed in float64 (exact, see arith.decay), cast back to int32: the cast truncates toward zero
+        np.multiply(uv, self._muv, out=uv, casting="unsafe")
         if activation_in is not None:  # None: the input port has no sources
             np.add(u, np.left_shift(activation_in, arith.ACT_SHIFT), out=u, casting="unsafe")
         np.add(v, u, out=v)
-        np.add(v, self.effective_bias, out=v, casting="unsafe")
+        if self._has_bias:
+            np.add(v, self.effective_bias, out=v, casting="unsafe")
         np.abs(uv, out=self._magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
         if _max(self._magnitude_flat) < arith.MAX_UV:
             return
