@@ -4,7 +4,7 @@ For each size n (100, 1000) and tag (fixed_pt, floating_pt) the network of
 ``benchmarks/lava_w1.py`` is built (same ``build`` function, written against
 caldera) and measured:
 
-- import: ``import numpy, caldera, caldera.procs`` (Lava: importing lava_w1.py's module);
+- import: ``import numpy, numpy.random, caldera, caldera.procs`` (Lava: importing lava_w1.py's module);
 - start-up: build + compile + first step, wall time. Every repetition runs in a fresh
   interpreter; its first network is the *cold* start-up (all first-use costs: plugin
   loading, lazy imports, caches) and the following ``--warm-nets`` networks in that
@@ -75,6 +75,7 @@ def _import_caldera() -> float:
     t0 = time.perf_counter()
     import caldera as _caldera
     import numpy as _np
+    import numpy.random  # noqa: F401 - build() draws with it; Lava's imports load it too, so both pay it here
     from caldera.procs import LIF as _LIF
     from caldera.procs import Dense as _Dense
 
