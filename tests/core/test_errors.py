@@ -364,13 +364,13 @@ def no_backend_plugins():
     removed = list(pm.list_name_plugin())
     for _name, plugin in removed:
         pm.unregister(plugin)
-    plugins._CACHE.clear()
+    plugins._forget()
     try:
         yield
     finally:
         for name, plugin in removed:
             pm.register(plugin, name=name)
-        plugins._CACHE.clear()
+        plugins._forget()
         assert "cpu" in plugins.backends()
 
 

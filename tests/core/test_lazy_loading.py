@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 from caldera import lazy, plugins
+from caldera.hookspecs import hookimpl
 
 
 def test_entry_points_match_importlib_metadata():
@@ -84,11 +85,58 @@ def test_compiling_a_dense_network_does_not_import_scipy():
         a.stop()
         from caldera import plugins
         print(sorted(plugins.distributions()), "scipy.sparse" in sys.modules, "importlib.metadata" in sys.modules)
+        other = ("caldera_cython.models", "caldera_loihi.models", "caldera_optim.models", "caldera_dnf.models")
+        print("MODELS", [m for m in other if m in sys.modules])
         """
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    loaded, scipy_loaded, metadata_loaded = out.stdout.strip().rsplit(" ", 2)
+    first, second = out.stdout.strip().splitlines()
+    assert second == "MODELS []"  # no other plugin imported its models for a cpu network of LIF and Dense
+    loaded, scipy_loaded, metadata_loaded = first.rsplit(" ", 2)
     assert "cpu" in loaded
     assert scipy_loaded == "False"
     assert metadata_loaded == "False"
+
+
+class _Lazy:
+    """A test plugin: models for one process class and one backend, counted when it is asked."""
+
+    def __init__(self, model):
+        self.model, self.asked = model, []
+
+    @hookimpl
+    def caldera_process_models(self, process_class, backend):
+        self.asked.append((process_class, backend))
+        if process_class is not None and (process_class is not self.model.implements_process or backend != "cpu"):
+            return []
+        return [self.model]
+
+
+def test_process_models_asks_with_the_request_and_keeps_answers():
+    from caldera.model import PyLoihiProcessModel, implements
+    from caldera.process import Process
+
+    class Thing(Process):
+        pass
+
+    class Other(Process):
+        pass
+
+    @implements(proc=Thing)
+    class ThingModel(PyLoihiProcessModel):
+        pass
+
+    plugin = _Lazy(ThingModel)
+    plugins.register(plugin, name="lazy-test")
+    try:
+        assert not [m for _, m in plugins.process_models(Other, "cpu") if m is ThingModel]
+        assert not [m for _, m in plugins.process_models(Other, "cpu") if m is ThingModel]
+        assert plugin.asked == [(Other, "cpu")]  # a declined request is remembered
+        assert ("lazy-test", ThingModel) in plugins.process_models(Thing, "cpu")
+        assert ("lazy-test", ThingModel) in plugins.process_models(Other, "loihi")  # kept once returned
+        assert len(plugin.asked) == 2
+        assert ("lazy-test", ThingModel) in plugins.process_models()
+    finally:
+        plugins.unregister(plugin)
+    assert all(m is not ThingModel for _, m in plugins.process_models())

@@ -11,8 +11,23 @@ from caldera_dnf.models import PyGaussPatternModel, PyRateCodeSpikeGenModel
 
 def test_models_registered_through_entry_point():
     pm = get_plugin_manager()
-    models = [m for ms in pm.hook.caldera_process_models() for m in ms]
+    models = [m for ms in pm.hook.caldera_process_models(process_class=None, backend=None) for m in ms]
     assert PyGaussPatternModel in models and PyRateCodeSpikeGenModel in models
+
+
+def test_models_offered_only_for_its_own_processes():
+    """Asked for a model of another library's process, the plugin returns none (and imports none)."""
+    from caldera.procs import LIF
+    from caldera_dnf.inputs import GaussPattern
+
+    pm = get_plugin_manager()
+    dnf = pm.get_plugin("dnf")
+    assert dnf.caldera_process_models(process_class=LIF) == []
+
+    class MyPattern(GaussPattern):  # a user's subclass still counts as the library's
+        pass
+
+    assert PyGaussPatternModel in dnf.caldera_process_models(process_class=MyPattern)
 
 
 def test_library_imports_no_backend():

@@ -28,12 +28,21 @@ def caldera_backends() -> list:
 
 
 @hookspec
-def caldera_process_models() -> list:
+def caldera_process_models(process_class, backend) -> list:
     """Return the process-model classes this plugin provides.
 
     Each class carries ``@implements``, ``@requires`` and ``@tag``. Models are
     found only this way (or next to their process in user code, or pinned in
     the run configuration); nothing scans folders.
+
+    The core says what it is looking for: a model of ``process_class`` (a
+    Process subclass) to run on the backend named ``backend``; both are None
+    when it wants every model (``caldera plugins``). A plugin whose models
+    cannot serve the request may return an empty list *without importing
+    them*, which keeps the first compile of a session fast however many
+    plugins are installed; otherwise it returns all of its models (the core
+    keeps them). An implementation may name either argument, both or neither
+    (pluggy passes only those it names).
     """
 
 

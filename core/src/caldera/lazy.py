@@ -42,3 +42,28 @@ def issparse(x: object) -> bool:
     """``scipy.sparse.issparse`` without importing scipy: before scipy.sparse is imported nothing is sparse."""
     module = sys.modules.get("scipy.sparse")
     return module is not None and bool(module.issparse(x))
+
+
+def lazy_exports(namespace: dict, exports: dict[str, str]) -> tuple:
+    """``(__getattr__, __dir__)`` for a package whose public names are imported on first use (PEP 562).
+
+    ``exports`` maps each name to the module that defines it. Plugins and libraries use it so that
+    loading them (at every session's first compile) imports none of their heavier modules::
+
+        __getattr__, __dir__ = lazy_exports(globals(), {"QUBO": "caldera_optim.problems"})
+
+    Beware a name that is also a submodule's: importing the submodule rebinds the package attribute.
+    """
+
+    def __getattr__(name: str):
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(namespace) | set(exports))
+
+    return __getattr__, __dir__

@@ -139,12 +139,18 @@ def _entry_points_via_metadata(group: str) -> list[tuple[str, str, str, str]]:
 def register(plugin: ty.Any, name: str | None = None) -> None:
     """Register a plugin object at run time (tests, notebooks)."""
     get_plugin_manager().register(plugin, name=name)
-    _CACHE.clear()
+    _forget()
 
 
 def unregister(plugin: ty.Any) -> None:
     get_plugin_manager().unregister(plugin)
+    _forget()
+
+
+def _forget() -> None:
     _CACHE.clear()
+    _MODELS.clear()
+    _DECLINED.clear()
 
 
 def _plugin_name(pm: pluggy.PluginManager, impl_plugin: ty.Any) -> str:
@@ -164,16 +170,36 @@ def backends() -> dict[str, Backend]:
     return _CACHE["backends"]
 
 
-def process_models() -> list[tuple[str, type]]:
-    """Registered model classes as ``(plugin name, class)``."""
-    if "models" not in _CACHE:
-        pm = get_plugin_manager()
-        out: list[tuple[str, type]] = []
-        for impl in pm.hook.caldera_process_models.get_hookimpls():
-            for m in impl.function() or []:
-                out.append((_plugin_name(pm, impl.plugin), m))
-        _CACHE["models"] = out
-    return _CACHE["models"]
+def process_models(process_class: type | None = None, backend: str | None = None) -> list[tuple[str, type]]:
+    """Registered model classes as ``(plugin name, class)``: all of them, or (given a Process class and
+    a backend name) those of the plugins that can serve that request (see ``caldera_process_models``).
+
+    A plugin's answer is kept once it has returned its models; an empty answer is remembered for
+    that request only.
+    """
+    pm = get_plugin_manager()
+    out: list[tuple[str, type]] = []
+    for impl in pm.hook.caldera_process_models.get_hookimpls():
+        name = _plugin_name(pm, impl.plugin)
+        models = _MODELS.get(name)
+        if models is None:
+            request = (name, process_class, backend)
+            if process_class is not None and request in _DECLINED:
+                continue
+            args = {"process_class": process_class, "backend": backend}
+            models = list(impl.function(**{k: args[k] for k in impl.argnames if k in args}) or [])
+            if models or process_class is None:
+                _MODELS[name] = models
+            else:
+                _DECLINED.add(request)
+        out += [(name, m) for m in models]
+    return out
+
+
+#: the models each plugin has returned: {plugin name: [model classes]}
+_MODELS: dict[str, list[type]] = {}
+#: requests (plugin name, process class, backend) a plugin answered with no models
+_DECLINED: set[tuple] = set()
 
 
 def default_backend() -> Backend | None:

@@ -8,23 +8,43 @@
 """
 
 import sys as _sys
+import typing as _ty
+
+from caldera.lazy import lazy_exports
 
 from caldera_optim.cvxpy_iface import register_cvxpy
-from caldera_optim.io import (
-    ProblemFormatError,
-    from_bqm,
-    load_problem,
-    read_gset,
-    read_mtx,
-    read_npy,
-    read_npz,
-)
-from caldera_optim.problems import QP, QUBO
-from caldera_optim.qp_solver import QPResult, solve_qp
-from caldera_optim.qubo_solver import QuboResult, default_temperatures, solve_qubo
+
+if _ty.TYPE_CHECKING:
+    from caldera_optim.io import ProblemFormatError, from_bqm, load_problem, read_gset, read_mtx, read_npy, read_npz
+    from caldera_optim.problems import QP, QUBO
+    from caldera_optim.qp_solver import QPResult, solve_qp
+    from caldera_optim.qubo_solver import QuboResult, default_temperatures, solve_qubo
 
 if "cvxpy" in _sys.modules:  # never import cvxpy just for this (it is slow); call register_cvxpy() instead
     register_cvxpy()
+
+# The public names, imported on first use: the plugin module (this package) is loaded at every
+# session's first compile, also for networks that use none of it.
+_LAZY = {
+    "ProblemFormatError": "caldera_optim.io",
+    "from_bqm": "caldera_optim.io",
+    "load_problem": "caldera_optim.io",
+    "read_gset": "caldera_optim.io",
+    "read_mtx": "caldera_optim.io",
+    "read_npy": "caldera_optim.io",
+    "read_npz": "caldera_optim.io",
+    "QP": "caldera_optim.problems",
+    "QUBO": "caldera_optim.problems",
+    "QPResult": "caldera_optim.qp_solver",
+    "solve_qp": "caldera_optim.qp_solver",
+    "QuboResult": "caldera_optim.qubo_solver",
+    "default_temperatures": "caldera_optim.qubo_solver",
+    "solve_qubo": "caldera_optim.qubo_solver",
+}
+
+
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
+
 
 __version__ = "0.1.0"
 

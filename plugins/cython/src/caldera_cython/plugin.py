@@ -38,7 +38,9 @@ def caldera_backends() -> list[Backend]:
 
 
 @hookimpl
-def caldera_process_models() -> list[type]:
+def caldera_process_models(backend: str | None) -> list[type]:
+    if backend is not None and backend != "cython":  # the compiled models serve the cython backend only
+        return []
     from caldera_cython.models import MODELS
 
     return list(MODELS)

@@ -4,7 +4,7 @@
   (:mod:`caldera_loihi.models`), mapped onto neuro-cores and chips at compile
   time under :class:`LoihiLimits` (:mod:`caldera_loihi.mapper`);
 * after a run, :func:`report` gives cores, chips, per-process resources,
-  per-step activity and estimated energy/time (:mod:`caldera_loihi.report`,
+  per-step activity and estimated energy/time (:mod:`caldera_loihi.reporting`,
   figures in :mod:`caldera_loihi.energy`); ``caldera loihi report`` prints it;
 * :func:`caldera_loihi.convert.to_fixed` turns a ``floating_pt`` LIF/Dense/Sparse
   network into ``fixed_pt`` parameters with a quantization report.
@@ -15,16 +15,14 @@ from __future__ import annotations
 import typing as ty
 
 from caldera.errors import ParameterError
-
-# Imported before ``def report`` below, which then takes the name back from the submodule
-# (importing a submodule later would rebind ``caldera_loihi.report`` to the module).
-from caldera_loihi.report import LoihiReport
+from caldera.lazy import lazy_exports
 
 if ty.TYPE_CHECKING:
     from caldera_loihi.config import configure, system
     from caldera_loihi.energy import DAVIES2018, EnergyTable
     from caldera_loihi.limits import LOIHI1, LOIHI2, LoihiLimits
     from caldera_loihi.mapper import Mapping, MappingError
+    from caldera_loihi.reporting import LoihiReport
 
 __version__ = "0.1.0"
 
@@ -40,22 +38,11 @@ _LAZY = {
     "LoihiLimits": "caldera_loihi.limits",
     "Mapping": "caldera_loihi.mapper",
     "MappingError": "caldera_loihi.mapper",
+    "LoihiReport": "caldera_loihi.reporting",
 }
 
 
-def __getattr__(name: str) -> ty.Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'caldera_loihi' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 
 def _runtime_of(proc: ty.Any) -> ty.Any:
@@ -96,6 +83,7 @@ def report(proc: ty.Any) -> LoihiReport:
     there and merged (:meth:`LoihiReport.merge`).
     """
     from caldera_loihi.models import LoihiCoreModel
+    from caldera_loihi.reporting import LoihiReport
 
     rt = _runtime_of(proc)
     reports = []

@@ -60,7 +60,7 @@ def _run_report(args: argparse.Namespace) -> int:
     import caldera
 
     from caldera_loihi import config, netfile
-    from caldera_loihi.report import LoihiReport
+    from caldera_loihi.reporting import LoihiReport
 
     path = pathlib.Path(args.path)
     if not path.exists():

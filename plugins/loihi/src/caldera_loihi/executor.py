@@ -152,7 +152,7 @@ class LoihiExecutor(InProcessExecutor):
 
     def _fold(self, core: dict, step: dict) -> None:
         """Add a step past the recording limit to the running totals, its energy and time included."""
-        from caldera_loihi.report import step_costs
+        from caldera_loihi.reporting import step_costs
 
         f = self.counters.folded
         for k in core:
@@ -176,8 +176,8 @@ class LoihiExecutor(InProcessExecutor):
         f["time_ns_max"] = max(f["time_ns_max"], float(t[0]))
 
     def report(self) -> ty.Any:
-        """The activity and energy report of everything run so far (:class:`caldera_loihi.report.LoihiReport`)."""
-        from caldera_loihi.report import LoihiReport
+        """The activity and energy report of everything run so far (:class:`caldera_loihi.reporting.LoihiReport`)."""
+        from caldera_loihi.reporting import LoihiReport
 
         return LoihiReport.from_executor(self)
 

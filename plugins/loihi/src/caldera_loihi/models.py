@@ -37,13 +37,9 @@ from caldera.protocols import LoihiProtocol
 from caldera.resources import Loihi2NeuroCore
 
 from caldera_loihi import kernels
+from caldera_loihi.hints import CONVERT_HINT
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
-
-CONVERT_HINT = (
-    "the loihi backend runs fixed_pt (integer) models only; turn a floating_pt network into fixed_pt "
-    "parameters with caldera_loihi.convert.to_fixed(...)"
-)
 
 
 def _what(model: ty.Any) -> str:

@@ -7,7 +7,7 @@ from caldera.hookspecs import hookimpl
 from caldera.model import AbstractPyProcessModel
 from caldera.resources import CPU, LMT, NeuroCore
 
-from caldera_loihi.models import CONVERT_HINT, CORE_PROCESSES, MODELS, LoihiCoreModel
+from caldera_loihi.hints import CONVERT_HINT
 
 PRIORITY = 5  # below cpu's 10: used only when asked for with RunConfig(backend="loihi")
 
@@ -20,6 +20,8 @@ def accepts(model_cls: type) -> bool:
     """
     if not (isinstance(model_cls, type) and issubclass(model_cls, AbstractPyProcessModel)):
         return False
+    from caldera_loihi.models import CORE_PROCESSES, LoihiCoreModel  # on use: loading the plugin stays light
+
     if issubclass(model_cls, LoihiCoreModel):
         return True
     res = getattr(model_cls, "required_resources", ()) or ()
@@ -53,7 +55,11 @@ def caldera_backends() -> list[Backend]:
 
 
 @hookimpl
-def caldera_process_models() -> list[type]:
+def caldera_process_models(backend: str | None) -> list[type]:
+    if backend is not None and backend != "loihi":  # the neuro-core models serve the emulator only
+        return []
+    from caldera_loihi.models import MODELS
+
     return list(MODELS)
 
 
