@@ -158,6 +158,7 @@ class Mapping:
         if not isinstance(limits, LoihiLimits):
             raise ParameterError(f"limits must be a caldera_loihi.LoihiLimits, got {type(limits).__name__}")
         self.limits = limits
+        self._csr: dict[tuple[int, int], sp.csr_matrix] = {}  # (id of a synapse model, rows) -> its rows as CSR
         self.cores: list[CorePlacement] = []
         self.processes: dict[str, ProcessPlacement] = {}
         self._groups: list[_Group] = []
@@ -256,7 +257,7 @@ class Mapping:
         const = 0
         views = []
         for s in g.synapses:
-            w = _rows_matrix(s.synapse_matrix(), g.rows)
+            w = self._rows_of(s, g.rows)
             views.append(w)
             wb = _weight_bits(s, lim)
             if isinstance(s, LoihiConvModel):
@@ -266,6 +267,13 @@ class Mapping:
             else:
                 bits += w.shape[1] * wb
         return bits, const, views
+
+    def _rows_of(self, s: ty.Any, n_rows: int) -> sp.csr_matrix:
+        """``_rows_matrix`` of a synapse, converted once per mapping (placement asks for it repeatedly)."""
+        key = (id(s), n_rows)
+        if key not in self._csr:
+            self._csr[key] = _rows_matrix(s.synapse_matrix(), n_rows)
+        return self._csr[key]
 
     @staticmethod
     def _fan_in(views: list, i: int, j: int) -> int:
@@ -376,7 +384,8 @@ class Mapping:
             self.processes[g.name].neurons = g.rows
         for s in g.synapses:
             pp = self.processes[self.label(s)]
-            pp.synapses = int(sp.csr_matrix(s.synapse_matrix()).nnz)
+            w = s.synapse_matrix()
+            pp.synapses = int(w.nnz if issparse(w) else np.count_nonzero(w))
             b, c = self._row_costs(_Group(g.name, None, [s], g.rows))[:2]
             pp.memory_bytes = math.ceil((b.sum() + c * max(len(g.cores), 1)) / 8)
 
@@ -388,7 +397,7 @@ class Mapping:
         return 1 + max(by_neurons, by_memory)
 
     def _fan_out_per_core(self, s: ty.Any, g: _Group) -> np.ndarray:
-        w = _rows_matrix(s.synapse_matrix(), g.rows)
+        w = self._rows_of(s, g.rows)
         n_in = w.shape[1]
         out = np.zeros((n_in, len(g.cores)), np.int64)
         bounds = list(g.starts) + [g.rows]
