@@ -429,6 +429,9 @@ class Plan:
     async_models: list[AbstractPyProcessModel]
     in_ports: dict[int, list[PyInPort]] = field(default_factory=dict)
     abort: ty.Any = None  # threading.Event shared with async models' channels
+    #: schedule level of each receive-first process (by id): 0 for those fed by nothing of the same
+    #: step, else one more than the highest level that feeds it; models of one level are independent
+    levels: dict[int, int] = field(default_factory=dict)
 
 
 def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel], feeders: dict[int, set[int]]) -> Plan:
@@ -464,6 +467,13 @@ def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel], feed
             indeg[m] -= 1
             if indeg[m] == 0:
                 ready.append(m)
+    feeds_of: dict[int, list[int]] = collections.defaultdict(list)
+    for n in recv_ids:
+        for m in static_edges[n]:
+            feeds_of[m].append(n)
+    levels: dict[int, int] = {}
+    for n in topo:
+        levels[n] = 1 + max((levels[f] for f in feeds_of[n]), default=-1)
     ordered = [models[p.id] for p in leaves]
     return Plan(
         models=ordered,
@@ -474,6 +484,7 @@ def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel], feed
         ],
         async_models=[models[i] for i in async_ids],
         in_ports={p.id: [getattr(models[p.id], ip.name) for ip in p.in_ports] for p in leaves},
+        levels=levels,
     )
 
 
@@ -492,6 +503,7 @@ def subplan(plan: Plan, ids: set[int]) -> Plan:
         async_models=keep(plan.async_models),
         in_ports={k: v for k, v in plan.in_ports.items() if k in ids},
         abort=plan.abort,
+        levels={k: v for k, v in plan.levels.items() if k in ids},
     )
 
 

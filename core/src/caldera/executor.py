@@ -75,7 +75,7 @@ class InProcessExecutor:
         if not self.dynamic:
             self._spk_calls = (
                 [m.send_spk for m in plan.send_first]
-                + [m.run_spk for m in plan.recv_first]
+                + recv_first_calls(plan)
                 + [m.recv_spk for m in plan.send_first]
             )
         else:
@@ -269,6 +269,9 @@ class InProcessExecutor:
             if s is not None and id(s) in self._model_ids:
                 model, method = s, frame.f_code.co_name
                 break
+            fused = getattr(s, "fused_models", None)  # a fused step of several models (see fusion_key)
+            if fused and id(fused[0]) in self._model_ids:
+                model, method = fused[0], "run_spk"
         if model is None and self.dynamic and self._sched.current is not None:
             model, method = self._sched.current, "run_spk"
         phase = _PHASE_OF.get(method or "", method or "?")
@@ -289,6 +292,37 @@ class InProcessExecutor:
 
 def id_of(model: ty.Any) -> int:
     return model.process.id
+
+
+def recv_first_calls(plan: Plan) -> list[ty.Callable[[], None]]:
+    """The receive-first models' spiking phase as a static list of calls, level by level.
+
+    Within a level (models no same-step message passes between) the models that share a
+    ``fusion_key`` run as one fused call (see ``PyLoihiProcessModel.fusion_key``); the others,
+    and every model of a plan without levels, keep their own ``run_spk``.
+    """
+    levels = plan.levels
+    if not levels or any(id_of(m) not in levels for m in plan.recv_first):
+        return [m.run_spk for m in plan.recv_first]
+    by_level: dict[int, list] = {}
+    for m in plan.recv_first:
+        by_level.setdefault(levels[id_of(m)], []).append(m)
+    calls: list[ty.Callable[[], None]] = []
+    for level in sorted(by_level):
+        slots: list[list] = []  # one slot per single model or fusion group, in order of first appearance
+        groups: dict[ty.Hashable, list] = {}
+        for m in by_level[level]:
+            key = m.fusion_key() if isinstance(m, PyLoihiProcessModel) else None
+            if key is None:
+                slots.append([m])
+            elif key in groups:
+                groups[key].append(m)
+            else:
+                groups[key] = [m]
+                slots.append(groups[key])
+        for slot in slots:
+            calls.append(slot[0].run_spk if len(slot) == 1 else type(slot[0]).fuse(slot))
+    return calls
 
 
 __all__ = ["InProcessExecutor"]

@@ -285,6 +285,24 @@ class PyLoihiProcessModel(AbstractPyProcessModel):
     def run_spk(self) -> None:
         """Spiking phase: receive and send messages."""
 
+    # -- fusion: one call for several populations of the same kind (receive-first models) ----------
+    def fusion_key(self) -> ty.Hashable | None:
+        """A key shared by the models that ``fuse`` can step together, or None (the default: never fused).
+
+        The in-process executor groups the receive-first models of one schedule level (no
+        same-step message passes between them) by this key; a group of two or more runs as
+        the single call ``type(model).fuse(group)`` returns, instead of one ``run_spk`` each.
+        A vectorized backend thus pays the per-call cost of its array operations once for many
+        small populations. The fused step must receive, compute and send exactly what the
+        models' own ``run_spk`` would, and the models' Vars must stay their state.
+        """
+        return None
+
+    @classmethod
+    def fuse(cls, models: list) -> ty.Callable[[], None]:
+        """The spiking phase of ``models`` (all with one ``fusion_key``) as one callable; see ``fusion_key``."""
+        raise NotImplementedError(f"{cls.__name__} gives a fusion_key but does not implement fuse()")
+
     def pre_guard(self) -> bool:
         return False
 

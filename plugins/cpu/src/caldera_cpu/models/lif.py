@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as ty
+
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
@@ -85,6 +87,17 @@ class PyLifModelFloat(AbstractPyLifModelFloat):
 
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.vth
+
+    def fusion_key(self):
+        return PyLifModelFloat if type(self) is PyLifModelFloat else None  # subclasses step differently
+
+    @classmethod
+    def fuse(cls, models: list) -> FusedLifFloat:
+        return FusedLifFloat(models)
+
+    def on_var_set(self, name: str) -> None:
+        if getattr(self, "_fusion", None) is not None:
+            self._fusion.stale = True
 
 
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
@@ -193,6 +206,8 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         self._decay_factors()
 
     def on_var_set(self, name: str) -> None:
+        if getattr(self, "_fusion", None) is not None:
+            self._fusion.stale = True
         if name in ("bias_mant", "bias_exp"):
             self.scale_bias()
         elif name in self._thresholds:
@@ -281,6 +296,13 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.effective_vth
 
+    def fusion_key(self):
+        return PyLifModelBitAcc if type(self) is PyLifModelBitAcc else None  # subclasses step differently
+
+    @classmethod
+    def fuse(cls, models: list) -> FusedLifFixed:
+        return FusedLifFixed(models)
+
 
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(CPU)
@@ -320,6 +342,127 @@ class PyLifResetModelBitAcc(PyLifModelBitAcc):
         s = self.spiking_activation()
         self.reset_voltage(s)
         self.s_out.send(s)
+
+
+# -- fusion: several LIF populations stepped as one ------------------------------------------
+class _FusedLif:
+    """LIF populations of one model class stepped as one population (see ``PyLoihiProcessModel.fusion_key``).
+
+    The members' u and v become views into one ``(2, total)`` array, their parameters are laid
+    out per neuron, and a step is one set of array operations for all of them, with the
+    receives and sends of each member. The arithmetic is the members' own, element by element,
+    so the numbers are the same. A Var write (``on_var_set``) or a member whose u or v was
+    replaced by another array (e.g. after ``stop``) makes the next step re-lay the arrays.
+    """
+
+    dtype: ty.Any = None
+
+    def __init__(self, models: list) -> None:
+        self.fused_models = models
+        self.stale = True
+        self.uv: np.ndarray | None = None
+        for m in models:
+            m._fusion = self
+
+    def _current(self) -> bool:
+        uv = self.uv
+        return not self.stale and all(m.u.base is uv and m.v.base is uv for m in self.fused_models)
+
+    def _lay_out(self) -> None:
+        ms = self.fused_models
+        sizes = [int(np.size(m.u)) for m in ms]
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        uv = np.empty((2, int(bounds[-1])), self.dtype)
+        self.outs, self.inputs = [], []
+        for m, lo, hi in zip(ms, bounds[:-1], bounds[1:]):
+            shape = np.shape(m.u)
+            uv[0, lo:hi] = np.reshape(m.u, -1)
+            uv[1, lo:hi] = np.reshape(m.v, -1)
+            m.u, m.v = uv[0, lo:hi].reshape(shape), uv[1, lo:hi].reshape(shape)
+            self.outs.append((m.s_out, lo, hi, shape))
+            if m.a_in.connected:
+                self.inputs.append((m.a_in, uv[0, lo:hi]))
+        self.uv, self.u, self.v = uv, uv[0], uv[1]
+        self.bounds = list(zip(ms, bounds[:-1], bounds[1:]))
+        self._parameters()
+        self.stale = False
+
+    def _parameters(self) -> None:
+        raise NotImplementedError
+
+    def _send(self, spikes: np.ndarray) -> None:
+        for port, lo, hi, shape in self.outs:
+            port.send(spikes[lo:hi].reshape(shape))
+
+
+class FusedLifFixed(_FusedLif):
+    """The step of ``AbstractPyLifModelFixed`` for several ``PyLifModelBitAcc`` populations at once."""
+
+    dtype = np.int32
+
+    def _parameters(self) -> None:
+        n = self.uv.shape[1]
+        self.factors = np.empty((2, n), np.float64)
+        self.bias = np.zeros(n, np.int32)
+        self.vth = np.empty(n, np.int32)
+        for m, lo, hi in self.bounds:
+            self.factors[0, lo:hi], self.factors[1, lo:hi] = m._mu, m._mv
+            self.bias[lo:hi] = np.broadcast_to(m.effective_bias, np.shape(m.u)).reshape(-1)
+            self.vth[lo:hi] = m.effective_vth
+        self.has_bias = bool(self.bias.any())
+        self.magnitude = np.empty_like(self.uv)
+        self.magnitude_flat = self.magnitude.reshape(-1).view(np.uint32)
+
+    def __call__(self) -> None:
+        if not self._current():
+            self._lay_out()
+        uv, u, v = self.uv, self.u, self.v
+        np.multiply(uv, self.factors, out=uv, casting="unsafe")  # see AbstractPyLifModelFixed.subthr_dynamics
+        for port, rows in self.inputs:
+            np.add(rows, np.left_shift(port.recv().reshape(-1), arith.ACT_SHIFT), out=rows, casting="unsafe")
+        np.add(v, u, out=v)
+        if self.has_bias:
+            np.add(v, self.bias, out=v)
+        np.abs(uv, out=self.magnitude)
+        if _max(self.magnitude_flat) >= arith.MAX_UV:
+            unwrapped = u.copy()
+            u[...] = arith.wrap_u(u)
+            v += u - unwrapped
+            v[...] = arith.saturate_v(v)
+        spikes = v > self.vth
+        np.putmask(v, spikes, 0)
+        self._send(spikes)
+
+
+class FusedLifFloat(_FusedLif):
+    """The step of ``AbstractPyLifModelFloat`` for several ``PyLifModelFloat`` populations at once."""
+
+    dtype = np.float64
+
+    def _parameters(self) -> None:
+        n = self.uv.shape[1]
+        self.factors = np.empty((2, n), np.float64)
+        self.bias = np.empty(n, np.float64)
+        self.vth = np.empty(n, np.float64)
+        for m, lo, hi in self.bounds:
+            shape = np.shape(m.u)
+            self.factors[0, lo:hi] = np.broadcast_to(1 - np.asarray(m.du, np.float64), shape).reshape(-1)
+            self.factors[1, lo:hi] = np.broadcast_to(1 - np.asarray(m.dv, np.float64), shape).reshape(-1)
+            self.bias[lo:hi] = np.broadcast_to(m.bias_mant, shape).reshape(-1)
+            self.vth[lo:hi] = np.broadcast_to(m.vth, shape).reshape(-1)
+
+    def __call__(self) -> None:
+        if not self._current():
+            self._lay_out()
+        uv, u, v = self.uv, self.u, self.v
+        np.multiply(uv, self.factors, out=uv)  # u * (1 - du), v * (1 - dv): as AbstractPyLifModelFloat
+        for port, rows in self.inputs:
+            np.add(rows, port.recv().reshape(-1), out=rows)
+        np.add(v, u, out=v)
+        np.add(v, self.bias, out=v)
+        spikes = v > self.vth
+        np.putmask(v, spikes, 0)
+        self._send(spikes)
 
 
 MODELS = [
