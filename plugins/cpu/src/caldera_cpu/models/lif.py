@@ -365,8 +365,13 @@ class _FusedLif:
             m._fusion = self
 
     def _current(self) -> bool:
+        if self.stale:
+            return False
         uv = self.uv
-        return not self.stale and all(m.u.base is uv and m.v.base is uv for m in self.fused_models)
+        for m in self.fused_models:
+            if m.u.base is not uv or m.v.base is not uv:
+                return False
+        return True
 
     def _lay_out(self) -> None:
         ms = self.fused_models
