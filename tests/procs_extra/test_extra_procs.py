@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from caldera import procs
 from caldera.errors import ParameterError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def _run(root, steps, tag):
@@ -190,7 +192,7 @@ def test_delta_encoder_dense_hand_sequence():
     np.testing.assert_array_equal(clipped[0], [0, 0, 2, 0, 3, 3])  # 3-bit messages; the rest stays in the residue
 
 
-@pytest.mark.parametrize("comp", ["SPARSE", "PACKED_4"])
+@pytest.mark.parametrize("comp", ["SPARSE", "PACKED_4", "DELTA_SPARSE_8"])
 def test_delta_encoder_sparse_formats_round_trip(comp):
     rng = np.random.default_rng(0)
     data = rng.integers(-20, 20, size=(11, 8))
@@ -201,6 +203,55 @@ def test_delta_encoder_sparse_formats_round_trip(comp):
         "fixed_pt", getattr(procs.Compression, comp), data, model=PyDeltaEncoderModelSparse, vth=3, num_bits=6
     )
     np.testing.assert_array_equal(other, dense)
+
+
+# Payloads of Lava 0.10's PyDeltaEncoderModelSparse.encode_delta_sparse_8 for these vectors (recorded by
+# running Lava's method on them): (length, positions, values) -> (data words, index words).
+LAVA_DELTA_SPARSE_8 = {
+    "small": ((8, [2, 4, 7], [5, -3, 7]), ([523525], [131330])),
+    "gaps": ((1000, [3, 300, 301, 900], [1, -2, 3, -4]), ([66978049, 64514], [2752259, 22783])),
+    "first_at_256": ((600, [256, 511], [2, 3]), ([50462976], [-33489152])),
+    "empty": ((16, [], []), ([0], [0])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LAVA_DELTA_SPARSE_8))
+def test_delta_sparse_8_payload_equals_lavas(case):
+    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+
+    (n, pos, val), (want_data, want_idx) = LAVA_DELTA_SPARSE_8[case]
+    s = np.zeros(n, np.int64)
+    s[pos] = val
+    data, idx = encode_delta_sparse_8(s)
+    assert data.dtype == np.int32 and idx.dtype == np.int32
+    assert data.tolist() == want_data and idx.tolist() == want_idx
+    np.testing.assert_array_equal(decode_delta_sparse_8(data, idx, s.shape), s)
+
+
+def test_delta_sparse_8_positions_lava_misplaces():
+    """A first message at 255 and gaps beyond 255 * 255: Lava's encoder misplaces these; ours does not."""
+    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+
+    for n, pos, val in ((600, [255, 260], [2, 3]), (70000, [10, 69000], [9, -9]), (200000, [0, 199999], [1, 1])):
+        s = np.zeros(n, np.int64)
+        s[pos] = val
+        np.testing.assert_array_equal(decode_delta_sparse_8(*encode_delta_sparse_8(s), s.shape), s)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 3000),
+    data=st.data(),
+)
+def test_delta_sparse_8_round_trip(n, data):
+    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+
+    k = data.draw(st.integers(0, min(n, 40)))
+    pos = data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k, unique=True))
+    vals = data.draw(st.lists(st.integers(-128, 127).filter(bool), min_size=k, max_size=k))
+    s = np.zeros(n, np.int64)
+    s[pos] = vals
+    np.testing.assert_array_equal(decode_delta_sparse_8(*encode_delta_sparse_8(s), s.shape), s)
 
 
 def test_delta_encoder_wrong_model_for_compression():
