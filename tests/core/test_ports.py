@@ -332,3 +332,45 @@ def test_refport_shape_mismatch_is_rejected():
     adder = Adder(shape=(3,), name="adder3")
     with pytest.raises(caldera.PortConnectionError, match=r"adder3\.ref.*\(3,\).*\(2,\)"):
         adder.ref.connect_var(lif.v)
+
+
+class _Mutator(Process):
+    """Receives a vector and (badly behaved, but allowed) changes the received array in place."""
+
+    def __init__(self, shape=(3,), **kwargs):
+        super().__init__(shape=shape, **kwargs)
+        self.a_in = InPort(shape=shape)
+        self.seen = Var(shape=shape, init=0.0)
+
+
+@implements(proc=_Mutator, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class _PyMutator(PyLoihiProcessModel):
+    schedule = "recv_first"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    seen: np.ndarray = LavaPyType(np.ndarray, float)
+
+    def run_spk(self) -> None:
+        a = self.a_in.recv()
+        a += 1000.0  # must not reach the other receivers of the same message
+        self.seen[:] = a
+
+
+def test_receivers_own_their_messages():
+    """Messages are handed out without a copy; with fan-out every receiver gets its own array."""
+    data = _data((3,))
+    src = RingBuffer(data=data)
+    first, second = _Mutator(shape=(3,)), _Mutator(shape=(3,))
+    mon = Monitor()
+    src.s_out.connect(first.a_in)
+    src.s_out.connect(second.a_in)
+    mon.probe(src.s_out, T)
+    src.run(RunSteps(T), RunConfig(backend="cpu", tag="floating_pt"))
+    try:
+        # each saw the message plus its own 1000, not the other's change too
+        np.testing.assert_array_equal(first.seen.get(), data[:, -1] + 1000.0)
+        np.testing.assert_array_equal(second.seen.get(), data[:, -1] + 1000.0)
+        np.testing.assert_array_equal(mon.get_data()[src.name]["s_out"], np.moveaxis(data, -1, 0))
+    finally:
+        src.stop()
