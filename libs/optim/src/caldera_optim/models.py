@@ -8,6 +8,7 @@ integer couplings and fields, an integer temperature, and the Metropolis test
 
 from __future__ import annotations
 
+import functools
 import time
 import typing as ty
 
@@ -106,11 +107,23 @@ def _check_integers(what: str, values: np.ndarray) -> None:
 
 
 # -- QUBO: couplings ----------------------------------------------------------------------
+@functools.cache
 def _csr_matvecs() -> ty.Any:
-    """SciPy's kernel behind ``csr @ dense``, which accumulates ``Y += A X`` in place; None if absent."""
+    """SciPy's kernel behind ``csr @ dense``, which accumulates ``Y += A X`` in place; None if unusable.
+
+    It is private SciPy API, so it is used only after it has computed a small product right
+    (same call as in ``recv_spk``); otherwise the public ``field += W @ x`` is used.
+    """
     try:
         from scipy.sparse._sparsetools import csr_matvecs
-    except ImportError:  # pragma: no cover - another SciPy layout: the public product is used
+
+        a = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
+        x = np.array([[1.0, -1.0], [2.0, 0.5], [-1.0, 4.0]])
+        y = np.ones((2, 2))
+        csr_matvecs(2, 3, 2, a.indptr, a.indices, a.data, x.reshape(-1), y.reshape(-1))
+        if not np.array_equal(y, 1.0 + a @ x):
+            return None
+    except Exception:  # noqa: BLE001 - another SciPy: the public product is used
         return None
     return csr_matvecs
 
@@ -122,8 +135,9 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
     fields by ``W[:, block] d``. With few flips the update is event-driven: the
     couplings of the flipped variables are gathered (per block, as a table
     padded to the block's largest degree when that wastes little, else from the
-    CSR rows) and scatter-added into the fields (``np.add.at``). With many flips it is one
-    sparse product over the whole block, accumulated into the fields in place.
+    CSR rows) and scatter-added into the fields (``np.add.at``). With many flips
+    it is one sparse product over the whole block, accumulated into the fields
+    in place.
     Either way the result is the same sum (exact for ``fixed_pt``'s integers).
     """
 
@@ -193,15 +207,14 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
 
     def recv_spk(self) -> None:
         d = self.s_in.recv()
-        nz = np.flatnonzero(d)
-        if nz.size == 0:
-            return
         c = self._block()
         lo, hi = self._bounds[c]
+        rep, j = np.nonzero(d[:, : hi - lo])
+        if rep.size == 0:
+            return
         fld = self.field.reshape(-1)  # a view: field is C-contiguous, variable-major
-        if nz.size * self._per_flip[c] <= self._event_max[c]:
-            rep, j = np.divmod(nz, self._width)
-            v = d.reshape(-1)[nz]
+        if rep.size * self._per_flip[c] <= self._event_max[c]:
+            v = d[rep, j]
             table = self._table[c]
             if table is not None:
                 idx = table[0][j]
@@ -220,7 +233,7 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
         blk = self._blk[c]
         if self._matvecs is not None:
             self._matvecs(blk.shape[0], hi - lo, self._r, blk.indptr, blk.indices, blk.data, x.reshape(-1), fld)
-        else:  # pragma: no cover
+        else:
             self.field += blk @ x
 
 
@@ -308,12 +321,27 @@ class _NeuronsBase(PyLoihiProcessModel):
             self._upper.append(mats)
         r, width = self.process.a_in.shape
         self._outs = [np.zeros((r, width), np.int8) for _ in self._bounds]  # per block: its padding stays 0
-        self._de = np.empty(r * width, self._dtype)
-        self._tmp = np.empty(r * width, self._dtype)
-        self._acc = np.empty(r * width, self._dtype)
-        self._d = np.empty(r * width, self._dtype)
-        self._mask = np.empty(r * width, bool)
         self._dcost = np.empty(r, self._dtype)
+        self._better = np.empty(r, bool)
+        self._best_is_state = False  # whether best_state == state in every replica (then a step copies a block)
+        # per block, (r, block width) views of the step's work arrays, made once
+        de, te, acc, d = (np.empty(r * width, self._dtype) for _ in range(4))
+        mask = np.empty(r * width, bool)
+        self._views = []
+        for (lo, hi), out in zip(self._bounds, self._outs):
+            shape = (r, hi - lo)
+            size = shape[0] * shape[1]
+            self._views.append(
+                (
+                    de[:size].reshape(shape),
+                    te[:size].reshape(shape),
+                    mask[:size].reshape(shape),
+                    acc[:size].reshape(shape),
+                    d[:size].reshape(shape),
+                    out[:, : hi - lo],
+                    self._diag[lo:hi],
+                )
+            )
         self._noise = np.empty(max(self.NOISE_BATCH // (r * width), 1) * r * width, self._noise_dtype)
         self._noise_pos = self._noise.size
         if self.time_step == 0:
@@ -333,9 +361,11 @@ class _NeuronsBase(PyLoihiProcessModel):
             if a < 1:
                 raise ParameterError(f"AnnealingBinaryNeurons {self.process.name!r}: anneal_steps must be >= 1")
             self._anneal = a
-        elif name == "state":
-            for (lo, hi), s in zip(self._bounds, self._sgn):
-                np.subtract(1, 2 * self.state[:, lo:hi], out=s, dtype=self._dtype)
+        elif name in ("state", "best_state"):
+            self._best_is_state = False
+            if name == "state":
+                for (lo, hi), s in zip(self._bounds, self._sgn):
+                    np.subtract(1, 2 * self.state[:, lo:hi], out=s, dtype=self._dtype)
 
     def temperature_at(self, t: int) -> float:
         """Geometric cooling from t_hot to t_cold over anneal_steps steps, then reheating.
@@ -367,14 +397,13 @@ class _NeuronsBase(PyLoihiProcessModel):
     def run_spk(self) -> None:
         c = (self.time_step - 1) % len(self._bounds)
         lo, hi = self._bounds[c]
-        r, width = self._r, hi - lo
         sgn = self._sgn[c]
+        de, te, accept, acc, d, out_block, diag = self._views[c]
+        x = self.state[:, lo:hi]
         t_now = self.temperature_at(self.time_step)
-        de = self._de[: r * width].reshape(r, width)
-        np.add(self.a_in.recv()[:, :width], self._diag[lo:hi], out=de)
+        np.add(self.a_in.recv()[:, : hi - lo], diag, out=de)
         de *= sgn  # dE = (1 - 2x)(q_ii + h)
-        accept = self._mask[: r * width].reshape(r, width)
-        self._propose(de, t_now, accept)
+        self._propose(de, t_now, accept, te)
         if self._refract:
             ref = self.refractory
             accept &= ref[:, lo:hi] == 0
@@ -384,29 +413,35 @@ class _NeuronsBase(PyLoihiProcessModel):
             accept[...] = False
             accept.reshape(-1)[flat] = True
         # (same-type whole-block arithmetic throughout: masked or mixed-type ufuncs are several times slower)
-        size = r * width
-        acc = self._acc[:size].reshape(r, width)
         np.copyto(acc, accept)  # 1 where a flip was accepted
-        d = self._d[:size].reshape(r, width)
         np.multiply(sgn, acc, out=d)  # the flips: the old sign (+1 where x turns 1) where accepted, else 0
-        out = self._outs[c]
-        np.copyto(out[:, :width], d, casting="unsafe")
+        np.copyto(out_block, d, casting="unsafe")
         sgn -= d
         sgn -= d
-        x = self.state[:, lo:hi]
         np.bitwise_xor(x, accept.view(np.int8), out=x)
         dcost = self._dcost
         np.vecdot(de, acc, out=dcost)
         self.cost += dcost
         if self._refract:
             ref[:, lo:hi][accept] = self._rng.integers(0, self._refract + 1, int(accept.sum()))
-        better = self.cost < self.best_cost
-        if better.any():
+        better = np.less(self.cost, self.best_cost, out=self._better)
+        k = np.count_nonzero(better)
+        if k == self._r:  # (common while cooling: whole copies are cheaper than row gathers)
+            np.copyto(self.best_cost, self.cost)
+            if self._best_is_state:  # only this block's variables changed since
+                self.best_state[:, lo:hi] = x
+            else:
+                np.copyto(self.best_state, self.state)
+            self._best_is_state = True
+        elif k:
             rows = np.flatnonzero(better)
             self.best_cost[rows] = self.cost[rows]
             self.best_state[rows] = self.state[rows]
+            self._best_is_state = False
+        else:
+            self._best_is_state = False
         self.temperature[0] = t_now
-        self.s_out.send(out)
+        self.s_out.send(self._outs[c])
         self.cost_out.send(self.cost)
 
     def _resolve_conflicts(self, flat: np.ndarray, propose: np.ndarray, uppers: list) -> np.ndarray:
@@ -455,12 +490,11 @@ class PyAnnealingNeuronsFloat(_NeuronsBase):
         np.subtract(1.0, buf, out=buf)
         np.log(buf, out=buf)
 
-    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray) -> None:
+    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray, te: np.ndarray) -> None:
         """Metropolis: accept where ``dE <= T E`` with ``E = -ln(1 - U)`` standard exponential."""
         if t_now <= 0.0:
             np.less(de, 0, out=accept)
             return
-        te = self._tmp[: de.size].reshape(de.shape)
         np.multiply(self._next_noise(de.size).reshape(de.shape), -t_now, out=te)
         np.less_equal(de, te, out=accept)
 
@@ -490,12 +524,11 @@ class PyAnnealingNeuronsFixed(_NeuronsBase):
         """``L[u]`` for uniform 8-bit ``u`` (see the module docstring)."""
         np.take(NEG_LOG_TABLE, self._rng.integers(0, 256, buf.size, dtype=np.uint8), out=buf)
 
-    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray) -> None:
+    def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray, tl: np.ndarray) -> None:
         """Integer Metropolis: accept where ``256 dE <= T L[u]``."""
         if t_now <= 0:
             np.less(de, 0, out=accept)
             return
-        tl = self._tmp[: de.size].reshape(de.shape)
         np.multiply(self._next_noise(de.size).reshape(de.shape), int(t_now), out=tl)
         np.less_equal(de * 256, tl, out=accept)
 
@@ -508,6 +541,11 @@ class _TrackerBase(PyLoihiProcessModel):
         self._target = float(self.proc_params["target"])
         self._t0: float | None = None
         self._len = int(self.proc_params["trace_len"])
+        self._min: float | None = None  # best_cost.min(), kept up to date
+
+    def on_var_set(self, name: str) -> None:
+        if name == "best_cost":
+            self._min = None
 
     def run_spk(self) -> None:
         if self._t0 is None:
@@ -518,9 +556,12 @@ class _TrackerBase(PyLoihiProcessModel):
             self.best_cost[better] = c[better]
             self.best_step[better] = self.time_step
             self.best_time[better] = time.perf_counter() - self._t0
-            if self.best_cost.min() <= self._target:
+            self._min = self.best_cost.min()
+            if self._min <= self._target:
                 self.reached[0] = 1
-        self.trace[(self.time_step - 1) % self._len] = self.best_cost.min()
+        elif self._min is None:
+            self._min = self.best_cost.min()
+        self.trace[(self.time_step - 1) % self._len] = self._min
 
 
 @implements(proc=CostTracker, protocol=LoihiProtocol)
