@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import typing as ty
 
@@ -28,11 +29,19 @@ def _single_threaded_blas() -> ty.Any:
     """
     import contextlib
 
+    global _BLAS_CONTROLLER
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:  # optional: without it BLAS keeps its own setting
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    # Finding the loaded BLAS libraries reads the process's memory map (about half a millisecond per
+    # run): it is done again only when modules were imported since, which is how new ones get loaded.
+    if _BLAS_CONTROLLER is None or _BLAS_CONTROLLER[0] != len(sys.modules):
+        _BLAS_CONTROLLER = (len(sys.modules), ThreadpoolController())
+    return _BLAS_CONTROLLER[1].limit(limits=1, user_api="blas")
+
+
+_BLAS_CONTROLLER: tuple[int, ty.Any] | None = None
 
 
 class Runtime:
