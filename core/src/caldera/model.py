@@ -111,7 +111,13 @@ class PyOutPort(PyPort):
         self.scheduler = None
 
     def send(self, data: ty.Any) -> None:
-        arr = np.array(data, dtype=self.dtype, copy=True)
+        self.send_owned(np.array(data, dtype=self.dtype, copy=True))
+
+    def send_owned(self, arr: np.ndarray) -> None:
+        """Send an array the caller hands over (it will not read or write it again): no copy is made
+        when it already has the port's dtype. ``send`` is ``send_owned`` of a copy."""
+        if arr.dtype != self.dtype:
+            arr = arr.astype(self.dtype)
         if arr.shape != self.shape:
             if arr.size == 1 and len(self.shape) <= 1 and int(np.prod(self.shape)) == 1:
                 arr = arr.reshape(self.shape)

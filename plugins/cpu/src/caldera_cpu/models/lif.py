@@ -396,8 +396,13 @@ class _FusedLif:
         raise NotImplementedError
 
     def _send(self, spikes: np.ndarray) -> None:
+        """Each member's spikes, converted to the OutPorts' dtype once for all (a fresh array each step,
+        so the members' messages can be views of it)."""
+        if not self.outs:
+            return
+        out = spikes.astype(self.outs[0][0].dtype)
         for port, lo, hi, shape in self.outs:
-            port.send(spikes[lo:hi].reshape(shape))
+            port.send_owned(out[lo:hi].reshape(shape))
 
 
 class FusedLifFixed(_FusedLif):
