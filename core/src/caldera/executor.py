@@ -74,9 +74,7 @@ class InProcessExecutor:
         self._sync_models = [m for m in self.models if m not in plan.async_models]
         if not self.dynamic:
             self._spk_calls = (
-                [m.send_spk for m in plan.send_first]
-                + recv_first_calls(plan)
-                + [m.recv_spk for m in plan.send_first]
+                [m.send_spk for m in plan.send_first] + recv_first_calls(plan) + [m.recv_spk for m in plan.send_first]
             )
         else:
             self._sched = _Scheduler()

@@ -27,6 +27,15 @@ _FIXED_RANGES = {
 }
 
 
+def _wrap_u_saturate_v(u: np.ndarray, v: np.ndarray) -> None:
+    """The rare end of a fixed-point LIF step whose u or v left 24 bits: wrap u, then correct v
+    (computed from the unwrapped u; exact, int32 arithmetic is modular) and saturate it."""
+    unwrapped = u.copy()
+    u[...] = arith.wrap_u(u)
+    v += u - unwrapped
+    v[...] = arith.saturate_v(v)
+
+
 def _require_integers(model, names) -> None:
     for name in names:
         var = model.process.vars[name] if name in model.process.vars else None
@@ -264,12 +273,8 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         if self._has_bias:
             np.add(v, self.effective_bias, out=v, casting="unsafe")
         np.abs(uv, out=self._magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
-        if _max(self._magnitude_flat) < arith.MAX_UV:
-            return
-        unwrapped = u.copy()
-        u[...] = arith.wrap_u(u)
-        v += u - unwrapped
-        v[...] = arith.saturate_v(v)
+        if _max(self._magnitude_flat) >= arith.MAX_UV:
+            _wrap_u_saturate_v(u, v)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
         np.putmask(self.v, spike_vector, 0)
@@ -435,10 +440,7 @@ class FusedLifFixed(_FusedLif):
             np.add(v, self.bias, out=v)
         np.abs(uv, out=self.magnitude)
         if _max(self.magnitude_flat) >= arith.MAX_UV:
-            unwrapped = u.copy()
-            u[...] = arith.wrap_u(u)
-            v += u - unwrapped
-            v[...] = arith.saturate_v(v)
+            _wrap_u_saturate_v(u, v)
         spikes = v > self.vth
         np.putmask(v, spikes, 0)
         self._send(spikes)
