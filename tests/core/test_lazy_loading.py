@@ -8,14 +8,14 @@ import sys
 import textwrap
 
 import pytest
-from caldera import lazy, plugins
+from caldera import entry_points, lazy, plugins
 from caldera.hookspecs import hookimpl
 
 
 def test_entry_points_match_importlib_metadata():
     """The direct reader finds exactly what importlib.metadata finds for the ``caldera`` group."""
-    fast = sorted(plugins._entry_points("caldera"))
-    slow = sorted(plugins._entry_points_via_metadata("caldera"))
+    fast = sorted(entry_points.entry_points("caldera"))
+    slow = sorted(entry_points.entry_points_via_metadata("caldera"))
     assert fast == slow
     assert any(name == "cpu" for name, *_ in fast)
 
@@ -35,21 +35,21 @@ def test_parse_entry_points_sections_comments_and_extras():
         x = y
         """
     )
-    assert plugins._parse_entry_points(text, "caldera") == [
+    assert entry_points.parse_entry_points(text, "caldera") == [
         ("cpu", "caldera_cpu.plugin"),
         ("extra", "pkg.mod:obj.attr"),
     ]
-    assert plugins._parse_entry_points(text, "missing") == []
+    assert entry_points.parse_entry_points(text, "missing") == []
 
 
 def test_name_and_version_from_metadata_or_folder(tmp_path):
     info = tmp_path / "my_plugin-1.2.3.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: my-plugin\nVersion: 1.2.3\n\nName: not-this\n")
-    assert plugins._name_and_version(str(info), info.name) == ("my-plugin", "1.2.3")
+    assert entry_points.name_and_version(str(info), info.name) == ("my-plugin", "1.2.3")
     bare = tmp_path / "other-0.9.dist-info"
     bare.mkdir()
-    assert plugins._name_and_version(str(bare), bare.name) == ("other", "0.9")
+    assert entry_points.name_and_version(str(bare), bare.name) == ("other", "0.9")
 
 
 def test_lazy_module_imports_on_first_attribute():
