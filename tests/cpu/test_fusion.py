@@ -153,3 +153,17 @@ def test_fused_float_group_type():
         assert any(isinstance(f, FusedLifFloat) for f in recv_first_calls(root.runtime.net.plan))
     finally:
         root.stop()
+
+
+def test_an_error_in_a_fused_step_names_a_member(monkeypatch):
+    import caldera
+
+    def broken(self):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(FusedLifFixed, "__call__", broken)
+    root, (src, a, b, c), _ = _network("fixed_pt")
+    with pytest.raises(caldera.RunError, match="boom") as info:
+        root.run(RunSteps(2), RunConfig(backend="cpu", tag="fixed_pt"))
+    assert info.value.process in {"src", "a", "b"}
+    assert "spk" in str(info.value)
