@@ -107,12 +107,13 @@ class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
         self.a_buff = acc
 
 
-#: Below this many weights a float32 BLAS product over all inputs beats finding the spiking ones.
+#: Below this many weights one BLAS product over all inputs beats finding the spiking ones.
 _SMALL_MATRIX = 1 << 14
 
 
 class _DenseBase(_MatrixConnection):
-    """Few spikes: sum the rows of W.T that spiked. Many spikes or graded input: BLAS in float64.
+    """Small matrices: one BLAS product. Otherwise few spikes: sum the rows of W.T that spiked;
+    many spikes or graded input: BLAS in float64.
 
     For ``fixed_pt`` the float64 product is exact as long as every partial sum
     stays below 2**53, which is checked per message (else an int64 product is used).
