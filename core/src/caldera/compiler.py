@@ -129,7 +129,7 @@ def select_model(proc: Process, run_cfg: RunConfig, backend: Backend) -> type:
     if pinned is not None:
         return pinned
     pcls = type(proc)
-    registered = [(plug, m) for plug, m in plugins.process_models(pcls, backend.name) if m.implements_process is pcls]
+    registered = plugins.models_for(pcls, backend.name)
     user = [("user", m) for m in _user_models(pcls) if all(m is not r for _, r in registered)]
     candidates = registered + user
     what = f"{pcls.__name__} {proc.name!r}"

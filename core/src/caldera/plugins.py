@@ -67,6 +67,7 @@ def _forget() -> None:
     _CACHE.clear()
     _MODELS.clear()
     _DECLINED.clear()
+    _FOR.clear()
 
 
 def _plugin_name(pm: pluggy.PluginManager, impl_plugin: ty.Any) -> str:
@@ -112,6 +113,19 @@ def process_models(process_class: type | None = None, backend: str | None = None
     return out
 
 
+def models_for(process_class: type, backend: str) -> list[tuple[str, type]]:
+    """The registered models that implement ``process_class`` (asked for backend ``backend``), remembered."""
+    key = (process_class, backend)
+    found = _FOR.get(key)
+    if found is None:
+        found = _FOR[key] = [
+            (p, m) for p, m in process_models(process_class, backend) if m.implements_process is process_class
+        ]
+    return found
+
+
+#: models_for's answers: {(process class, backend): [(plugin, model)]}
+_FOR: dict[tuple, list[tuple[str, type]]] = {}
 #: the models each plugin has returned: {plugin name: [model classes]}
 _MODELS: dict[str, list[type]] = {}
 #: requests (plugin name, process class, backend) a plugin answered with no models
