@@ -213,3 +213,27 @@ def test_conv_matches_cpu(tag, graded):
     got, ex = run_traces(build, "cython", tag, 12)
     assert ex.compiled
     assert_same(got, want, tag)
+
+
+@pytest.mark.parametrize("nwb", [8, 6])
+def test_dense_table_with_extreme_fixed_weights_matches_cpu(nwb):
+    """A dense fixed_pt Dense keeps an int16 table: the extreme 9-bit weights (-256, 255), many spiking inputs."""
+
+    def build():
+        rng = np.random.default_rng(11)
+        w = rng.integers(-256, 256, (40, 60))
+        w[0, :] = -256
+        w[1, :] = 255
+        data = (rng.random((60, 10)) < 0.8).astype(np.int32)
+        src = RingBuffer(data=data)
+        dense = Dense(weights=w, num_weight_bits=nwb)
+        lif = LIF(shape=(40,), du=100, dv=100, vth=2000)
+        src.s_out.connect(dense.s_in)
+        dense.a_out.connect(lif.a_in)
+        return {"src": src, "dense": dense, "lif": lif}, [("dense", "a_out"), ("lif", "u"), ("lif", "v")]
+
+    want, _ = run_traces(build, "cpu", "fixed_pt", 10)
+    got, ex = run_traces(build, "cython", "fixed_pt", 10)
+    assert ex.compiled
+    assert_same(got, want, "fixed_pt")
+    assert want["dense.a_out"].min() < -2000 and want["dense.a_out"].max() > 2000  # the sums are large

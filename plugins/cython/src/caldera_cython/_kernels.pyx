@@ -506,16 +506,21 @@ cdef class DenseFloatKernel(Kernel):
 
 
 cdef class DenseFixedKernel(Kernel):
-    """fixed_pt Dense with a dense transposed table; binary spikes sum in int32 when that cannot overflow."""
+    """fixed_pt Dense with a dense transposed table; binary spikes sum in int32 when that cannot overflow.
+
+    The table is int16 when the weights fit (Loihi's weights are 8 bits plus a sign, so they
+    always do): a large Dense is bound by reading its table every step, half the bytes of int32.
+    """
 
     input_attrs = ('s_in',)  # inputs the compiled loop may point at a source's output
 
     cdef public int64_t[::1] s_in
+    cdef int16_t[:, ::1] wT16
     cdef int32_t[:, ::1] wT32
     cdef int64_t[:, ::1] wT64
     cdef int32_t[::1] acc32
     cdef int64_t[::1] acc, out
-    cdef bint graded, use32
+    cdef bint graded, use32, use16
     cdef int weight_exp
     cdef public object _keep
 
@@ -524,7 +529,11 @@ cdef class DenseFixedKernel(Kernel):
         n_in, n_out = w_T.shape
         wmax = int(np.abs(w_T).max()) if w_T.size else 0
         self.use32 = (not graded) and wmax * max(n_in, 1) < 2**31
-        if self.use32:
+        self.use16 = self.use32 and wmax < 2**15
+        if self.use16:
+            self.wT16 = np.ascontiguousarray(w_T, dtype=np.int16)
+            self.acc32 = np.zeros(n_out, np.int32)
+        elif self.use32:
             self.wT32 = np.ascontiguousarray(w_T, dtype=np.int32)
             self.acc32 = np.zeros(n_out, np.int32)
         else:
@@ -550,6 +559,7 @@ cdef class DenseFixedKernel(Kernel):
         cdef int64_t x
         cdef int32_t* a32
         cdef int32_t* w32p
+        cdef int16_t* w16p
         cdef int64_t* a64
         cdef int64_t* w64p
         cdef int32_t* acc32_ = &self.acc32[0]
@@ -562,11 +572,18 @@ cdef class DenseFixedKernel(Kernel):
             a32 = &acc32_[0]
             for i in range(n):
                 a32[i] = 0
-            for j in range(n_in):
-                if s_in_[j] != 0:
-                    w32p = &self.wT32[j, 0]
-                    for i in range(n):
-                        a32[i] += w32p[i]
+            if self.use16:
+                for j in range(n_in):
+                    if s_in_[j] != 0:
+                        w16p = &self.wT16[j, 0]
+                        for i in range(n):
+                            a32[i] += w16p[i]
+            else:
+                for j in range(n_in):
+                    if s_in_[j] != 0:
+                        w32p = &self.wT32[j, 0]
+                        for i in range(n):
+                            a32[i] += w32p[i]
             for i in range(n):
                 a64[i] = shift64(<int64_t>a32[i], self.weight_exp)
             return 0
