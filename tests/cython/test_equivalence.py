@@ -237,3 +237,27 @@ def test_dense_table_with_extreme_fixed_weights_matches_cpu(nwb):
     assert ex.compiled
     assert_same(got, want, "fixed_pt")
     assert want["dense.a_out"].min() < -2000 and want["dense.a_out"].max() > 2000  # the sums are large
+
+
+@pytest.mark.parametrize("graded", [False, True])
+def test_sparse_int16_weights_match_cpu(graded):
+    """Sparse fixed_pt weights are stored as int16 by the kernel: extreme weights, binary and graded input."""
+
+    def build():
+        rng = np.random.default_rng(12)
+        w = rng.integers(-256, 256, (30, 50)) * (rng.random((30, 50)) < 0.2)
+        w[0, :3] = [-256, 255, -256]
+        data = (rng.random((50, 8)) < 0.6).astype(np.int32) * (rng.integers(1, 2000, (50, 8)) if graded else 1)
+        src = RingBuffer(data=data)
+        syn = Sparse(weights=sp.csr_matrix(w), num_message_bits=16 if graded else 0)
+        lif = LIF(shape=(30,), du=100, dv=100, vth=2000)
+        src.s_out.connect(syn.s_in)
+        syn.a_out.connect(lif.a_in)
+        return {"src": src, "syn": syn, "lif": lif}, [("syn", "a_out"), ("lif", "u"), ("lif", "v")]
+
+    want, _ = run_traces(build, "cpu", "fixed_pt", 8)
+    got, ex = run_traces(build, "cython", "fixed_pt", 8)
+    assert ex.compiled
+    assert_same(got, want, "fixed_pt")
+    if graded:
+        assert np.abs(want["syn.a_out"]).max() > 2**15  # sums beyond int16: the accumulation is wider

@@ -393,20 +393,31 @@ cdef class SynFloatKernel(Kernel):
 
 
 cdef class SynFixedKernel(Kernel):
-    """fixed_pt Dense / Sparse / Conv: integer sums, weight exponent, optional 24-bit clamp (Conv)."""
+    """fixed_pt Dense / Sparse / Conv: integer sums, weight exponent, optional 24-bit clamp (Conv).
+
+    The weights are stored as int16 when they fit (Loihi's 9-bit weights always do): a quarter
+    of the memory of int64, and fewer bytes to read for every spike delivered.
+    """
 
     input_attrs = ('s_in',)  # inputs the compiled loop may point at a source's output
 
     cdef public int64_t[::1] s_in
     cdef int64_t[::1] indptr, data, acc, out
+    cdef int16_t[::1] data16
     cdef int32_t[::1] indices
-    cdef bint graded, clamp24
+    cdef bint graded, clamp24, use16
     cdef int weight_exp
     cdef public object _keep
 
     def __init__(self, indptr, indices, data, acc, bint graded, int weight_exp, bint clamp24=False):
         Kernel.__init__(self)
-        self.indptr, self.indices, self.data, self.acc = indptr, indices, data, acc
+        data = np.asarray(data)
+        self.use16 = data.size == 0 or (int(data.min()) >= -2**15 and int(data.max()) < 2**15)
+        if self.use16:
+            self.data16 = np.ascontiguousarray(data, dtype=np.int16)
+        else:
+            self.data = np.ascontiguousarray(data, dtype=np.int64)
+        self.indptr, self.indices, self.acc = indptr, indices, acc
         self.graded, self.weight_exp, self.clamp24 = graded, weight_exp, clamp24
         self.send_first = True
         self.out_wrap32 = True
@@ -428,16 +439,29 @@ cdef class SynFixedKernel(Kernel):
         cdef Py_ssize_t j, k, n_in = self.s_in.shape[0], n = self.acc.shape[0]
         cdef int64_t x, y
         cdef int64_t* indptr_ = &self.indptr[0]
-        cdef int64_t* data_ = &self.data[0]
+        cdef int64_t* data_ = NULL
+        cdef int16_t* data16_ = NULL
         cdef int64_t* acc_ = &self.acc[0]
         cdef int64_t* s_in_ = &self.s_in[0]
         cdef int32_t* indices_ = &self.indices[0]
+        if indptr_[n_in] > 0:  # (an empty table has no first element to point at)
+            if self.use16:
+                data16_ = &self.data16[0]
+            else:
+                data_ = &self.data[0]
         for k in range(n):
             acc_[k] = 0
         for j in range(n_in):
             x = s_in_[j]
             if x != 0:
-                if self.graded:
+                if self.use16:
+                    if self.graded:
+                        for k in range(indptr_[j], indptr_[j + 1]):
+                            acc_[indices_[k]] += <int64_t>data16_[k] * x
+                    else:
+                        for k in range(indptr_[j], indptr_[j + 1]):
+                            acc_[indices_[k]] += data16_[k]
+                elif self.graded:
                     for k in range(indptr_[j], indptr_[j + 1]):
                         acc_[indices_[k]] += data_[k] * x
                 else:
