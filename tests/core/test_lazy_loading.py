@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from caldera import entry_points, lazy, plugins
 from caldera.hookspecs import hookimpl
@@ -65,10 +66,12 @@ def test_lazy_module_imports_on_first_attribute():
         missing.anything  # noqa: B018 - the failure comes at first use
 
 
-def test_issparse_without_scipy_loaded_is_false_and_true_for_scipy_matrices():
+def test_is_sparse_tells_scipy_matrices_without_importing_scipy():
+    from caldera.variable import is_sparse
+
     sp = pytest.importorskip("scipy.sparse")
-    assert lazy.issparse(sp.csr_matrix((2, 2)))
-    assert not lazy.issparse([[1, 0]])
+    assert is_sparse(sp.csr_matrix((2, 2))) and is_sparse(sp.coo_array((2, 2)))
+    assert not is_sparse([[1, 0]]) and not is_sparse(np.zeros((2, 2)))
 
 
 def test_compiling_a_dense_network_does_not_import_scipy():

@@ -43,7 +43,7 @@ from caldera.model import (
 from caldera.ports import AbstractPort, ConcatPort, OutPort, RefPort, VirtualPort
 from caldera.process import Process
 from caldera.run_config import RunConfig
-from caldera.variable import Var, _is_sparse
+from caldera.variable import Var, is_sparse
 
 CPU_PLUGIN_HINT = "install the NumPy backend: pip install ./plugins/cpu (distribution caldera-cpu)"
 
@@ -178,7 +178,7 @@ def _check_range(model_cls: type, proc: Process, name: str, value: ty.Any) -> No
     if name not in ranges or value is None:
         return
     lo, hi, desc = ranges[name]
-    vals = value.data if _is_sparse(value) else np.asarray(value)
+    vals = value.data if is_sparse(value) else np.asarray(value)
     if vals.size == 0:
         return
     vmin, vmax = np.min(vals), np.max(vals)
@@ -195,11 +195,11 @@ def materialize_var(var: Var, lt: ty.Any) -> ty.Any:
     """The model-side value of a Var, as Lava's builder makes it."""
     init = var.init
     if lt is None:
-        return init.copy() if _is_sparse(init) else var.init_value()
+        return init.copy() if is_sparse(init) else var.init_value()
     cls = lt.cls
     if isinstance(cls, type) and issubclass(cls, np.ndarray):
         arr = np.empty(var.shape, dtype=lt.d_type)
-        arr[...] = init.toarray() if _is_sparse(init) else np.broadcast_to(np.asarray(init), var.shape)
+        arr[...] = init.toarray() if is_sparse(init) else np.broadcast_to(np.asarray(init), var.shape)
         return arr
     if cls in (int, float, str, bool):
         return init
@@ -211,7 +211,7 @@ def materialize_var(var: Var, lt: ty.Any) -> ty.Any:
     ):
         from scipy.sparse import csr_matrix
 
-        m = csr_matrix(init) if not _is_sparse(init) else init.tocsr(copy=True)
+        m = csr_matrix(init) if not is_sparse(init) else init.tocsr(copy=True)
         return m.astype(lt.d_type)
     return init
 

@@ -38,12 +38,6 @@ def lazy_module(name: str) -> types.ModuleType:
     return _LazyModule(name)
 
 
-def issparse(x: object) -> bool:
-    """``scipy.sparse.issparse`` without importing scipy: before scipy.sparse is imported nothing is sparse."""
-    module = sys.modules.get("scipy.sparse")
-    return module is not None and bool(module.issparse(x))
-
-
 def lazy_exports(namespace: dict, exports: dict[str, str]) -> tuple:
     """``(__getattr__, __dir__)`` for a package whose public names are imported on first use (PEP 562).
 

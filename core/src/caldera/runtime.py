@@ -13,7 +13,7 @@ from caldera.errors import ParameterError, RunError, RuntimeStateError
 from caldera.model import write_model_var
 from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
 from caldera.run_config import RunConfig
-from caldera.variable import Var, _is_sparse
+from caldera.variable import Var, is_sparse
 from caldera.watchdog import watchdog
 
 if ty.TYPE_CHECKING:
@@ -115,7 +115,7 @@ class Runtime:
         value = getattr(model, var.name) if self.group is None else self.group.get(var.process.id, var.name)
         if isinstance(value, np.ndarray):
             return value.copy()
-        if _is_sparse(value):
+        if is_sparse(value):
             return value.copy()
         arr = np.asarray(value)
         return np.array(np.broadcast_to(arr, var.shape))
@@ -141,8 +141,8 @@ class Runtime:
                         f"Var {var.qualified_name}: values outside {info.min}..{info.max} ({cur.dtype})"
                     )
             new_value: ty.Any = new
-        elif _is_sparse(cur):
-            new_value = value.tocsr().astype(cur.dtype) if _is_sparse(value) else type(cur)(value)
+        elif is_sparse(cur):
+            new_value = value.tocsr().astype(cur.dtype) if is_sparse(value) else type(cur)(value)
         else:
             arr = np.asarray(value)
             new_value = type(cur)(arr.reshape(-1)[0]) if arr.size == 1 else arr

@@ -23,7 +23,7 @@ from caldera.compiler import collect_processes
 from caldera.errors import CalderaError
 from caldera.ports import AbstractPort, ConcatPort, InPort, ReshapePort, TransposePort, VirtualPort
 from caldera.process import Process
-from caldera.variable import _is_sparse
+from caldera.variable import is_sparse
 
 FORMAT = "caldera-network/1"
 
@@ -50,7 +50,7 @@ class _Writer:
             return {"$scalar": self.array(np.asarray(v))}
         if isinstance(v, np.ndarray):
             return {"$array": self.array(v)}
-        if _is_sparse(v):
+        if is_sparse(v):
             c = v.tocsr()
             return {"$csr": [self.array(c.data), self.array(c.indices), self.array(c.indptr)], "shape": list(c.shape)}
         if isinstance(v, (list, tuple)):

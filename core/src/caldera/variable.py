@@ -12,7 +12,8 @@ if ty.TYPE_CHECKING:
     from caldera.process import Process
 
 
-def _is_sparse(value: ty.Any) -> bool:
+def is_sparse(value: ty.Any) -> bool:
+    """Whether ``value`` is a scipy sparse matrix or array, told by its methods: scipy is never imported."""
     return hasattr(value, "tocsr") and hasattr(value, "nnz")
 
 
@@ -40,7 +41,7 @@ class Var:
 
     def __init__(self, shape: ty.Any, init: ty.Any = 0, shareable: bool = True, name: str = "Unnamed variable") -> None:
         self.shape = normalize_shape(shape, "Var shape")
-        if not _is_sparse(init):
+        if not is_sparse(init):
             arr = np.asarray(init)
             if arr.shape != self.shape:
                 try:
@@ -97,7 +98,7 @@ class Var:
     # -- values -----------------------------------------------------------------------------
     def init_value(self) -> ty.Any:
         """The initial value as a fresh array of the Var's shape (sparse stays sparse)."""
-        if _is_sparse(self.init):
+        if is_sparse(self.init):
             return self.init.copy()
         return np.array(np.broadcast_to(np.asarray(self.init), self.shape))
 
@@ -113,7 +114,7 @@ class Var:
             value = rt.get_var(target)
         else:
             value = target.init_value()
-        if idx is not None and not _is_sparse(value):
+        if idx is not None and not is_sparse(value):
             return value[idx]
         return value
 
@@ -124,7 +125,7 @@ class Var:
             full = target.get()
             full[idx] = value
             value = full
-        if _is_sparse(value):
+        if is_sparse(value):
             if tuple(value.shape) != target.shape:
                 raise ParameterError(
                     f"Var {target.qualified_name}: expected shape {target.shape}, got {tuple(value.shape)}"

@@ -23,13 +23,9 @@ from caldera.procs._validate import scalar
 from caldera.procs.dense import Dense
 from caldera.procs.lif import AbstractLIF
 from caldera.procs.sparse import Sparse
-from caldera.variable import Var
+from caldera.variable import Var, is_sparse
 
 _TRACES = ("x1", "x2", "y1", "y2", "y3")
-
-
-def _issparse(x: ty.Any) -> bool:
-    return hasattr(x, "tocsr") and hasattr(x, "nnz")
 
 
 def _check_rule(proc: str, rule: ty.Any, required: bool = True) -> LoihiLearningRule | None:
@@ -52,17 +48,17 @@ def _graded_cfg(proc: str, cfg: ty.Any) -> GradedSpikeCfg:
 def _tag(proc: str, name: str, value: ty.Any, weights: ty.Any) -> ty.Any:
     shape = weights.shape
     if value is None:
-        if _issparse(weights):
+        if is_sparse(weights):
             t = weights.copy().astype(float)
             t.data[:] = 0
             return t
         return np.zeros(shape)
-    if _issparse(value):
+    if is_sparse(value):
         value = value.toarray()
     arr = np.asarray(value, dtype=float)
     if arr.shape != shape:
         raise ParameterError(f"{proc}: {name} of shape {arr.shape} must match the weights {shape}")
-    if _issparse(weights):
+    if is_sparse(weights):
         t = weights.copy().astype(float)
         r, c = _pattern(weights)
         t.data[:] = arr[r, c]

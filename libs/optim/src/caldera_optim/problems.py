@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
+from caldera.variable import is_sparse
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 def _finite_square(name: str, what: str, q: ty.Any) -> sp.csr_matrix:
-    if issparse(q):
+    if is_sparse(q):
         m = sp.csr_matrix(q, dtype=np.float64)
         vals = m.data
     else:
@@ -212,7 +213,7 @@ class QP:
             return sp.csr_matrix((0, self.n)), np.zeros(0)
         mat = (
             sp.csr_matrix(m, dtype=np.float64)
-            if issparse(m)
+            if is_sparse(m)
             else sp.csr_matrix(np.atleast_2d(np.asarray(m, dtype=np.float64)))
         )
         if mat.shape[1] != self.n:

@@ -21,10 +21,10 @@ import typing as ty
 
 import numpy as np
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.ports import InPort, OutPort
 from caldera.process import Process
-from caldera.variable import Var
+from caldera.variable import Var, is_sparse
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
@@ -222,10 +222,10 @@ class CostTracker(Process):
 
 # -- QP -----------------------------------------------------------------------------------
 def _weights(cls: str, weights: ty.Any) -> ty.Any:
-    w = sp.csr_matrix(weights, dtype=np.float64) if issparse(weights) else np.asarray(weights, np.float64)
+    w = sp.csr_matrix(weights, dtype=np.float64) if is_sparse(weights) else np.asarray(weights, np.float64)
     if w.ndim != 2:
         raise ParameterError(f"{cls}: weights must be a matrix, got shape {w.shape}")
-    vals = w.data if issparse(w) else w
+    vals = w.data if is_sparse(w) else w
     if np.size(vals) and not np.all(np.isfinite(vals)):
         raise ParameterError(f"{cls}: weights contain NaN or infinite entries")
     return w

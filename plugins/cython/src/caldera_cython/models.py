@@ -20,7 +20,7 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.model import implements, requires, tag
 from caldera.procs.conv import Conv
 from caldera.procs.cuba import CubaLIF
@@ -33,6 +33,7 @@ from caldera.procs.sdn import ActivationMode, SigmaDelta
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
+from caldera.variable import is_sparse
 from caldera_cpu.models import connections as cc
 from caldera_cpu.models import cuba as ccuba
 from caldera_cpu.models import io as cio
@@ -354,12 +355,12 @@ class CyConvModelFixed(_Conv, cc.PyConvModelFixed):
 class _Delay(CompiledSendFirst):
     def make_kernel(self) -> ty.Any:
         dtype = np.int64 if self.fixed else np.float64
-        w = self.weights if issparse(self.weights) else np.asarray(self.weights)
+        w = self.weights if is_sparse(self.weights) else np.asarray(self.weights)
         ip, ix, data = column_compressed(w, dtype)
         cols = np.repeat(np.arange(w.shape[1]), np.diff(ip))
         if ix.size == 0:
             d = np.zeros(0, np.int32)
-        elif issparse(self.delays):  # the delay of each stored synapse, without densifying
+        elif is_sparse(self.delays):  # the delay of each stored synapse, without densifying
             d = np.asarray(sp.csr_matrix(self.delays)[ix, cols]).reshape(-1)
         else:
             d = np.asarray(self.delays)[ix, cols]

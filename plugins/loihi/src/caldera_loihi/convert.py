@@ -33,9 +33,10 @@ import numpy as np
 from caldera import arith
 from caldera.compiler import collect_processes
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.ports import InPort
 from caldera.procs import LIF, Dense, RingBuffer, RingBufferSink, Sparse
+from caldera.variable import is_sparse
 
 from caldera_loihi.limits import LOIHI2, LoihiLimits
 
@@ -59,7 +60,7 @@ class ProcessQuantization:
     def to_dict(self) -> dict:
         d = dict(self.__dict__)
         d["params"] = {
-            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.params.items() if not issparse(v)
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.params.items() if not is_sparse(v)
         }
         return d
 
@@ -263,7 +264,7 @@ def to_fixed(
         for src in incoming[pid]:
             if type(src) in (Dense, Sparse):
                 w = src.vars["weights"].init
-                wv = w.data if issparse(w) else np.asarray(w)
+                wv = w.data if is_sparse(w) else np.asarray(w)
                 wm = float(np.abs(wv).max(initial=0.0))
                 if wm > 0:
                     _, top, _ = _weight_layout(wv, num_weight_bits, limits.weight_bits)
@@ -273,7 +274,7 @@ def to_fixed(
         for src in incoming[pid]:
             if type(src) in (Dense, Sparse):
                 w = src.vars["weights"].init
-                a = np.abs(w.toarray() if issparse(w) else np.asarray(w)).sum(axis=1)
+                a = np.abs(w.toarray() if is_sparse(w) else np.asarray(w)).sum(axis=1)
                 wsum = max(wsum, float(a.max(initial=0.0)))
         du0 = _scalar(p.vars["du"].init)
         u_bound = wsum / max(du0, 1.0 / 4096)
@@ -360,7 +361,7 @@ def to_fixed(
                 raise ParameterError(f"to_fixed: {what} carries graded messages; only binary spikes are converted")
             s = scale[targets[0].id]
             w = p.vars["weights"].init
-            dense_w = w.toarray() if issparse(w) else _arr(w)
+            dense_w = w.toarray() if is_sparse(w) else _arr(w)
             real = dense_w * s / 64.0
             q, exp, mode = _quantize_weights(what, real, num_weight_bits, limits)
             err = q * 2.0**exp * 64.0 / s - dense_w

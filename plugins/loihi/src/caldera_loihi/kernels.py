@@ -19,7 +19,8 @@ import typing as ty
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
+from caldera.variable import is_sparse
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
@@ -118,7 +119,7 @@ def rf_step(
 
 
 def _values(w: ty.Any) -> np.ndarray:
-    return w.data if issparse(w) else np.asarray(w)
+    return w.data if is_sparse(w) else np.asarray(w)
 
 
 def check_weights(
@@ -171,7 +172,7 @@ class SynapseMatrix(ty.NamedTuple):
 
 def prepare_matrix(w: ty.Any) -> SynapseMatrix:
     """Precompute what :func:`accumulate` needs for ``w`` (dense array or scipy sparse)."""
-    if issparse(w):
+    if is_sparse(w):
         csr = sp.csr_matrix(w, dtype=np.int64)
         wmax = float(np.abs(csr.data).max()) if csr.nnz else 0.0
         return SynapseMatrix(None, None, csr, None, None, wmax, csr.shape[0], csr.shape[1])

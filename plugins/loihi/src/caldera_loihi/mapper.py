@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.model import PyInPort, PyOutPort
+from caldera.variable import is_sparse
 
 from caldera_loihi.limits import LOIHI2, LoihiLimits
 from caldera_loihi.models import LoihiConvModel, LoihiCoreModel
@@ -133,7 +134,7 @@ def _weight_bits(model: ty.Any, limits: LoihiLimits) -> int:
 
 def _rows_matrix(w: ty.Any, n_rows: int) -> sp.csr_matrix:
     """The weights as CSR with ``n_rows`` rows (a connection whose size differs from its target is spread)."""
-    m = sp.csr_matrix(w) if not issparse(w) else w.tocsr()
+    m = sp.csr_matrix(w) if not is_sparse(w) else w.tocsr()
     if m.shape[0] == n_rows:
         return m
     # a connection feeding a concatenation or a differently shaped target: charge its rows cyclically
@@ -225,7 +226,7 @@ class Mapping:
         lim = self.limits
         what = f"{type(s.process).__name__} {s.process_name!r}"
         w = s.synapse_matrix()
-        vals = w.data if issparse(w) else np.asarray(w)
+        vals = w.data if is_sparse(w) else np.asarray(w)
         lo, hi = arith.weight_range(s.sign_mode, lim.weight_bits)
         if vals.size and (vals.min() < lo or vals.max() > hi):
             bad = int(vals.min() if vals.min() < lo else vals.max())
@@ -242,7 +243,7 @@ class Mapping:
             )
         d = s.delays_matrix()
         if d is not None:
-            dv = d.data if issparse(d) else np.asarray(d)
+            dv = d.data if is_sparse(d) else np.asarray(d)
             dmax = int(dv.max()) if dv.size else 0
             if dmax > lim.max_delay:
                 raise MappingError(
@@ -262,7 +263,7 @@ class Mapping:
             wb = _weight_bits(s, lim)
             if isinstance(s, LoihiConvModel):
                 const += s.kernel_weights * wb
-            elif issparse(s.synapse_matrix()):
+            elif is_sparse(s.synapse_matrix()):
                 bits += np.diff(w.indptr) * (wb + lim.sparse_index_bits)
             else:
                 bits += w.shape[1] * wb
@@ -385,7 +386,7 @@ class Mapping:
         for s in g.synapses:
             pp = self.processes[self.label(s)]
             w = s.synapse_matrix()
-            pp.synapses = int(w.nnz if issparse(w) else np.count_nonzero(w))
+            pp.synapses = int(w.nnz if is_sparse(w) else np.count_nonzero(w))
             b, c = self._row_costs(_Group(g.name, None, [s], g.rows))[:2]
             pp.memory_bytes = math.ceil((b.sum() + c * max(len(g.cores), 1)) / 8)
 

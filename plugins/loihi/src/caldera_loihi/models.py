@@ -15,7 +15,7 @@ import typing as ty
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.model import (
     CSR_MATRIX,
     LavaPyType,
@@ -35,6 +35,7 @@ from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import Loihi2NeuroCore
+from caldera.variable import is_sparse
 
 from caldera_loihi import kernels
 from caldera_loihi.hints import CONVERT_HINT
@@ -51,7 +52,7 @@ def _require_integers(model: ty.Any, names: ty.Iterable[str]) -> None:
         if name not in model.process.vars:
             continue
         init = model.process.vars[name].init
-        val = init.data if issparse(init) else np.asarray(init)
+        val = init.data if is_sparse(init) else np.asarray(init)
         if val.dtype.kind == "f" and not np.all(val == np.round(val)):
             raise ParameterError(f"{_what(model)}: {name}={init!r} is not an integer; {CONVERT_HINT}")
 
@@ -410,16 +411,16 @@ class _DelayModel(_SynapseModel):
         what = _what(self)
         self._sign_mode = kernels.check_weights(what, given, self.proc_params.get("sign_mode"), self.num_weight_bits)
         self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
-        d = self.delays.toarray() if issparse(self.delays) else np.asarray(self.delays)
+        d = self.delays.toarray() if is_sparse(self.delays) else np.asarray(self.delays)
         dmax = int(d.max()) if d.size else 0
         if dmax > 63:
             raise ParameterError(
                 f"{what}: delays go up to {dmax}; Loihi 2's 6-bit delays allow 0..63 (over by {dmax - 63})"
             )
-        w = self.weights.toarray() if issparse(self.weights) else np.asarray(self.weights)
+        w = self.weights.toarray() if is_sparse(self.weights) else np.asarray(self.weights)
         depth = self.a_buff.shape[-1]
         stacked = np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(np.int64)
-        self._stack = kernels.prepare_matrix(sp.csr_matrix(stacked) if issparse(self.weights) else stacked)
+        self._stack = kernels.prepare_matrix(sp.csr_matrix(stacked) if is_sparse(self.weights) else stacked)
         self._depth, self._n_out = depth, w.shape[0]
         self._graded = _scalar(self.num_message_bits) > 0
         self._exp = int(self.proc_params.get("weight_exp", 0))

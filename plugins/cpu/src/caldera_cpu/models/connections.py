@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.model import (
     CSR_MATRIX,
     LavaPyType,
@@ -30,12 +30,13 @@ from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
+from caldera.variable import is_sparse
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
 def _raw(values):
-    return values.data if issparse(values) else np.asarray(values)
+    return values.data if is_sparse(values) else np.asarray(values)
 
 
 def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
@@ -270,11 +271,11 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
         acc = np.int64 if self.fixed else np.float64
         n_out, n_in = w.shape
         depth = self.a_buff.shape[-1]
-        wd = w.toarray() if issparse(w) else np.asarray(w)
-        dd = self.delays.toarray() if issparse(self.delays) else np.asarray(self.delays)
+        wd = w.toarray() if is_sparse(w) else np.asarray(w)
+        dd = self.delays.toarray() if is_sparse(self.delays) else np.asarray(self.delays)
         # one stacked matrix: row k * n_out + i holds weights of delay k onto output i
         stacked = np.vstack([np.where(dd == k, wd, 0) for k in range(depth)]).astype(acc)
-        self._m = sp.csr_matrix(stacked) if issparse(w) else stacked
+        self._m = sp.csr_matrix(stacked) if is_sparse(w) else stacked
         self._depth, self._n_out, self._acc = depth, n_out, acc
         self.a_buff = np.asarray(self.a_buff, dtype=acc)
 

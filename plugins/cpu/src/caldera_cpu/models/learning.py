@@ -35,13 +35,14 @@ import warnings
 import numpy as np
 from caldera import arith
 from caldera.errors import ParameterError
-from caldera.lazy import issparse, lazy_module
+from caldera.lazy import lazy_module
 from caldera.learning import GradedSpikeCfg, Loihi3FLearningRule, LoihiLearningRule
 from caldera.learning import constants as K
 from caldera.model import CSR_MATRIX, LavaPyType, PyInPort, PyOutPort, implements, requires, tag
 from caldera.procs.learning import LearningDense, LearningLIF, LearningSparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
+from caldera.variable import is_sparse
 
 from caldera_cpu.models.connections import _DenseBase, _SparseBase
 from caldera_cpu.models.lif import PyLifModelBitAcc, PyLifModelFloat
@@ -78,7 +79,7 @@ class _LearningConnection:
         self._three_f = isinstance(rule, Loihi3FLearningRule)
         self._cfg = GradedSpikeCfg(int(self.proc_params.get("graded_spike_cfg", 0)))
         self._check_ports(what)
-        self._sparse = issparse(self.weights)
+        self._sparse = is_sparse(self.weights)
         if self._sparse:
             self.weights = sp.csr_matrix(self.weights)
             self._rows, self._cols = _csr_pattern(self.weights)
@@ -157,7 +158,7 @@ class _LearningConnection:
     # -- helpers ----------------------------------------------------------------------------
     @staticmethod
     def _to_dense(v: ty.Any) -> np.ndarray:
-        return v.toarray() if issparse(v) else np.asarray(v)
+        return v.toarray() if is_sparse(v) else np.asarray(v)
 
     def _within_epoch_time_step(self) -> int:
         t_epoch = self._rule.t_epoch
@@ -391,14 +392,14 @@ class _LearningConnection:
                 return arith.SignMode.MIXED
             if not hasattr(self, "_fixed_sign_mode"):
                 w0 = self.process.vars["weights"].init
-                vals = w0.data if issparse(w0) else np.asarray(w0)
+                vals = w0.data if is_sparse(w0) else np.asarray(w0)
                 self._fixed_sign_mode = arith.determine_sign_mode(vals if vals.size else np.zeros(1))
             return self._fixed_sign_mode
         return mode if isinstance(mode, arith.SignMode) else arith.SignMode(int(mode))
 
     def _store(self, var: str, new: np.ndarray) -> None:
         cur = getattr(self, var)
-        if issparse(cur):
+        if is_sparse(cur):
             cur.data[:] = new[self._rows, self._cols]
         else:
             cur[...] = new
