@@ -27,13 +27,31 @@ _FIXED_RANGES = {
 }
 
 
-def _wrap_u_saturate_v(u: np.ndarray, v: np.ndarray) -> None:
-    """The rare end of a fixed-point LIF step whose u or v left 24 bits: wrap u, then correct v
-    (computed from the unwrapped u; exact, int32 arithmetic is modular) and saturate it."""
-    unwrapped = u.copy()
-    u[...] = arith.wrap_u(u)
-    v += u - unwrapped
-    v[...] = arith.saturate_v(v)
+def _fixed_subthreshold(uv, factors, inputs, bias, magnitude, magnitude_flat) -> None:
+    """Lava's int32 LIF arithmetic on ``uv`` (u and v as its two rows), in place, in few NumPy calls.
+
+    u = trunc(u * mu) + (a_in << 6), wrapped to 24 bits; v = trunc(v * mv) + u + bias,
+    saturated to 24 bits. The decays are one multiply in float64 (exact, see arith.decay) cast
+    back to int32 (the cast truncates toward zero); ``inputs`` are ``(rows of u, a_in)`` pairs;
+    ``bias`` is None when it is zero. Wrapping and saturation are rare, so v is first computed
+    from the unwrapped u and one scan of |u| and |v| (into ``magnitude``; ``magnitude_flat`` is
+    its flat uint32 view) decides whether anything is out of range; only then is u wrapped and v
+    corrected (exact: int32 arithmetic is modular and the corrected v fits) and saturated.
+    Shared by the model's own step and the fused step of several populations.
+    """
+    u, v = uv[0], uv[1]
+    np.multiply(uv, factors, out=uv, casting="unsafe")
+    for rows, a_in in inputs:
+        np.add(rows, np.left_shift(a_in, arith.ACT_SHIFT), out=rows, casting="unsafe")
+    np.add(v, u, out=v)
+    if bias is not None:
+        np.add(v, bias, out=v, casting="unsafe")
+    np.abs(uv, out=magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
+    if _max(magnitude_flat) >= arith.MAX_UV:
+        unwrapped = u.copy()
+        u[...] = arith.wrap_u(u)
+        v += u - unwrapped
+        v[...] = arith.saturate_v(v)
 
 
 def _require_integers(model, names) -> None:
@@ -252,29 +270,14 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         self._magnitude_flat = self._magnitude.reshape(-1).view(np.uint32)
 
     def subthr_dynamics(self, activation_in: np.ndarray | None) -> None:
-        """Lava's int32 arithmetic, in place, in as few NumPy calls as possible (the hot loop of fixed_pt).
-
-        u = trunc(u * mu) + (a_in << 6), wrapped to 24 bits; v = trunc(v * mv) + u + bias,
-        saturated to 24 bits. Wrapping and saturation are rare, so v is first computed from the
-        unwrapped u and one scan of |u| and |v| decides whether anything is out of range; only
-        then is u wrapped and v corrected (exact: int32 arithmetic is modular and the corrected
-        v fits) and saturated.
-        """
+        """Lava's int32 arithmetic, in place (see ``_fixed_subthreshold``); None: no input port source."""
         uv = self._uv
-        u, v = self.u, self.v
-        if uv is None or u.base is not uv or v.base is not uv:  # a Var was replaced (e.g. after stop)
+        if uv is None or self.u.base is not uv or self.v.base is not uv:  # a Var was replaced (e.g. after stop)
             self._fuse_state()
-            uv, u, v = self._uv, self.u, self.v
-        # computed in float64 (exact, see arith.decay), cast back to int32: the cast truncates toward zero
-        np.multiply(uv, self._muv, out=uv, casting="unsafe")
-        if activation_in is not None:  # None: the input port has no sources
-            np.add(u, np.left_shift(activation_in, arith.ACT_SHIFT), out=u, casting="unsafe")
-        np.add(v, u, out=v)
-        if self._has_bias:
-            np.add(v, self.effective_bias, out=v, casting="unsafe")
-        np.abs(uv, out=self._magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
-        if _max(self._magnitude_flat) >= arith.MAX_UV:
-            _wrap_u_saturate_v(u, v)
+            uv = self._uv
+        inputs = () if activation_in is None else ((self.u, activation_in),)
+        bias = self.effective_bias if self._has_bias else None
+        _fixed_subthreshold(uv, self._muv, inputs, bias, self._magnitude, self._magnitude_flat)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
         np.putmask(self.v, spike_vector, 0)
@@ -431,16 +434,10 @@ class FusedLifFixed(_FusedLif):
     def __call__(self) -> None:
         if not self._current():
             self._lay_out()
-        uv, u, v = self.uv, self.u, self.v
-        np.multiply(uv, self.factors, out=uv, casting="unsafe")  # see AbstractPyLifModelFixed.subthr_dynamics
-        for port, rows in self.inputs:
-            np.add(rows, np.left_shift(port.recv().reshape(-1), arith.ACT_SHIFT), out=rows, casting="unsafe")
-        np.add(v, u, out=v)
-        if self.has_bias:
-            np.add(v, self.bias, out=v)
-        np.abs(uv, out=self.magnitude)
-        if _max(self.magnitude_flat) >= arith.MAX_UV:
-            _wrap_u_saturate_v(u, v)
+        inputs = [(rows, port.recv().reshape(-1)) for port, rows in self.inputs]
+        bias = self.bias if self.has_bias else None
+        _fixed_subthreshold(self.uv, self.factors, inputs, bias, self.magnitude, self.magnitude_flat)
+        v = self.v
         spikes = v > self.vth
         np.putmask(v, spikes, 0)
         self._send(spikes)
