@@ -54,3 +54,14 @@ def caldera_cli(commands: dict) -> None:
     ``configure(parser)`` adds arguments to an ``argparse`` subparser and
     ``run(args) -> int`` executes it. Add entries in place.
     """
+
+
+def defined_in(process_class: type, package: str) -> bool:
+    """Whether ``process_class``, or a class it derives from, is defined in ``package``.
+
+    How a library's plugin tells, without importing its models, that a
+    ``caldera_process_models`` request is for one of its own processes (a user's
+    subclass counts too).
+    """
+    prefix = package + "."
+    return any(getattr(k, "__module__", "").startswith(prefix) for k in getattr(process_class, "__mro__", ()))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from caldera.hookspecs import hookimpl
+from caldera.hookspecs import defined_in, hookimpl
 
 
 @hookimpl
 def caldera_process_models(process_class: type | None) -> list[type]:
-    if process_class is not None and not _ours(process_class):  # its models are for its own processes only
+    # its models are for its own processes only
+    if process_class is not None and not defined_in(process_class, "caldera_optim"):
         return []
     from caldera_optim.models import MODELS
 
@@ -19,8 +20,3 @@ def caldera_cli(commands: dict) -> None:
     from caldera_optim.cli import configure, run
 
     commands["qubo"] = ("solve QUBO / Max-Cut problems with caldera-optim", configure, run)
-
-
-def _ours(process_class: type) -> bool:
-    """Whether ``process_class`` is, or derives from, a process of this library (without importing it)."""
-    return any(getattr(k, "__module__", "").startswith("caldera_optim.") for k in getattr(process_class, "__mro__", ()))
