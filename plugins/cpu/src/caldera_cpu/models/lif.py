@@ -401,6 +401,19 @@ class _FusedLif:
         self.stale = False
 
     def _parameters(self) -> None:
+        """The members' decay factors, bias and threshold, one entry per neuron."""
+        n = self.uv.shape[1]
+        self.factors = np.empty((2, n), np.float64)
+        self.bias = np.empty(n, self.dtype)
+        self.vth = np.empty(n, self.dtype)
+        for m, lo, hi in self.bounds:
+            shape = np.shape(m.u)
+            targets = (self.factors[0], self.factors[1], self.bias, self.vth)
+            for target, value in zip(targets, self._member_parameters(m)):
+                target[lo:hi] = np.broadcast_to(value, shape).reshape(-1)
+
+    def _member_parameters(self, m: ty.Any) -> tuple:
+        """(u's decay factor, v's decay factor, bias, threshold) of member ``m``, scalars or per neuron."""
         raise NotImplementedError
 
     def _send(self, spikes: np.ndarray) -> None:
@@ -418,15 +431,11 @@ class FusedLifFixed(_FusedLif):
 
     dtype = np.int32
 
+    def _member_parameters(self, m: ty.Any) -> tuple:
+        return m._mu, m._mv, m.effective_bias, m.effective_vth
+
     def _parameters(self) -> None:
-        n = self.uv.shape[1]
-        self.factors = np.empty((2, n), np.float64)
-        self.bias = np.zeros(n, np.int32)
-        self.vth = np.empty(n, np.int32)
-        for m, lo, hi in self.bounds:
-            self.factors[0, lo:hi], self.factors[1, lo:hi] = m._mu, m._mv
-            self.bias[lo:hi] = np.broadcast_to(m.effective_bias, np.shape(m.u)).reshape(-1)
-            self.vth[lo:hi] = m.effective_vth
+        super()._parameters()
         self.has_bias = bool(self.bias.any())
         self.magnitude = np.empty_like(self.uv)
         self.magnitude_flat = self.magnitude.reshape(-1).view(np.uint32)
@@ -448,17 +457,8 @@ class FusedLifFloat(_FusedLif):
 
     dtype = np.float64
 
-    def _parameters(self) -> None:
-        n = self.uv.shape[1]
-        self.factors = np.empty((2, n), np.float64)
-        self.bias = np.empty(n, np.float64)
-        self.vth = np.empty(n, np.float64)
-        for m, lo, hi in self.bounds:
-            shape = np.shape(m.u)
-            self.factors[0, lo:hi] = np.broadcast_to(1 - np.asarray(m.du, np.float64), shape).reshape(-1)
-            self.factors[1, lo:hi] = np.broadcast_to(1 - np.asarray(m.dv, np.float64), shape).reshape(-1)
-            self.bias[lo:hi] = np.broadcast_to(m.bias_mant, shape).reshape(-1)
-            self.vth[lo:hi] = np.broadcast_to(m.vth, shape).reshape(-1)
+    def _member_parameters(self, m: ty.Any) -> tuple:
+        return 1 - np.asarray(m.du, np.float64), 1 - np.asarray(m.dv, np.float64), m.bias_mant, m.vth
 
     def __call__(self) -> None:
         if not self._current():
