@@ -7,6 +7,7 @@ import pathlib
 import nox
 
 ROOT = pathlib.Path(__file__).parent
+# The default sessions: what `python3 -m nox` (the README's test command, and .ci/run) runs, in order.
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
 
@@ -21,6 +22,7 @@ DISTRIBUTIONS = [
     "libs/dl",
     "integrations/nengo",
     "integrations/ros",
+    "integrations/lava",
 ]
 TEST_DEPS = [
     "pytest>=8",
