@@ -165,6 +165,8 @@ def solve_qubo(
         raise ParameterError(f"solve_qubo: refract must be an integer >= 0, got {refract!r}")
     if target_cost is not None and (not isinstance(target_cost, (int, float, np.number)) or np.isnan(target_cost)):
         raise ParameterError(f"solve_qubo: target_cost must be a number, got {target_cost!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ParameterError(f"solve_qubo: seed must be an integer >= 0, got {seed!r}")
     if update not in ("colors", "parallel"):
         raise ParameterError(f"solve_qubo: update must be 'colors' or 'parallel', got {update!r}")
     if tag not in ("floating_pt", "fixed_pt"):
@@ -189,7 +191,7 @@ def solve_qubo(
     perm = np.arange(n)
     blocks = np.array([0, n])
     if update == "colors" and w.nnz:  # order the variables by colour: each class is a contiguous block
-        from caldera_optim.models import greedy_coloring
+        from caldera_optim.coloring import greedy_coloring
 
         classes = greedy_coloring(abs(w).tocsr())
         perm = np.concatenate(classes)

@@ -1,6 +1,6 @@
-"""NumPy models of the optimization processes, ``floating_pt`` and ``fixed_pt``.
+"""NumPy models of the QUBO network's processes (couplings, annealing neurons, cost tracker), ``floating_pt`` and ``fixed_pt``.
 
-The ``fixed_pt`` QUBO models use only integer arithmetic, as Loihi does:
+The ``fixed_pt`` models use only integer arithmetic, as Loihi does:
 integer couplings and fields, an integer temperature, and the Metropolis test
 ``256 * dE <= T * L[u]`` with an 8-bit random ``u`` and a 256-entry table
 ``L[u] = round(-256 ln((u + 1/2) / 256))`` in place of ``-ln U``.
@@ -8,9 +8,7 @@ integer couplings and fields, an integer temperature, and the Metropolis test
 
 from __future__ import annotations
 
-import functools
 import time
-import typing as ty
 
 import numpy as np
 from caldera.errors import ParameterError
@@ -29,15 +27,8 @@ from caldera.model import (
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
-from caldera_optim.processes import (
-    AnnealingBinaryNeurons,
-    CostTracker,
-    DelayedMatVec,
-    MatVec,
-    QPDualNeurons,
-    QPPrimalNeurons,
-    ReplicaCoupling,
-)
+from caldera_optim.models import _scipy_kernel
+from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
@@ -60,72 +51,12 @@ def gather_rows(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     return owner, csr.indices[pos], csr.data[pos]
 
 
-def greedy_coloring(adj: sp.csr_matrix) -> list[np.ndarray]:
-    """A proper colouring of the coupling graph: no two coupled variables share a colour.
-
-    DSATUR (always colour the vertex with the most distinct neighbour colours
-    next) for graphs up to two million couplings, largest-degree-first greedy
-    beyond; fewer colours mean fewer steps per sweep. Returns the classes.
-    """
-    import heapq
-
-    n = adj.shape[0]
-    indptr, indices = adj.indptr, adj.indices
-    deg = np.diff(indptr)
-    color = np.full(n, -1, np.int64)
-    if adj.nnz > 2_000_000:
-        for i in np.argsort(-deg, kind="stable"):
-            used = set(color[indices[indptr[i] : indptr[i + 1]]].tolist())
-            c = 0
-            while c in used:
-                c += 1
-            color[i] = c
-    else:
-        seen: list[set] = [set() for _ in range(n)]
-        heap = [(0, -int(deg[i]), i) for i in range(n)]
-        heapq.heapify(heap)
-        nbrs = [indices[indptr[i] : indptr[i + 1]].tolist() for i in range(n)]
-        while heap:
-            negsat, _, i = heapq.heappop(heap)
-            if color[i] >= 0 or -negsat != len(seen[i]):
-                continue  # stale entry
-            used = seen[i]
-            c = 0
-            while c in used:
-                c += 1
-            color[i] = c
-            for j in nbrs[i]:
-                if color[j] < 0 and c not in seen[j]:
-                    seen[j].add(c)
-                    heapq.heappush(heap, (-len(seen[j]), -int(deg[j]), j))
-    return [np.flatnonzero(color == c) for c in range(int(color.max()) + 1)]
-
-
 def _check_integers(what: str, values: np.ndarray) -> None:
     if values.size and not np.all(values == np.round(values)):
         raise ParameterError(f"{what} must be integers for fixed_pt (scale the QUBO to integer coefficients)")
 
 
 # -- QUBO: couplings ----------------------------------------------------------------------
-@functools.cache
-def _csr_matvecs() -> ty.Any:
-    """SciPy's kernel behind ``csr @ dense``, which accumulates ``Y += A X`` in place; None if unusable.
-
-    It is private SciPy API, so it is used only after it has computed a small product right
-    (same call as in ``recv_spk``); otherwise the public ``field += W @ x`` is used.
-    """
-    try:
-        from scipy.sparse._sparsetools import csr_matvecs
-
-        a = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 3.0, 0.0]]))
-        x = np.array([[1.0, -1.0], [2.0, 0.5], [-1.0, 4.0]])
-        y = np.ones((2, 2))
-        csr_matvecs(2, 3, 2, a.indptr, a.indices, a.data, x.reshape(-1), y.reshape(-1))
-        if not np.array_equal(y, 1.0 + a @ x):
-            return None
-    except Exception:  # noqa: BLE001 - another SciPy: the public product is used
-        return None
-    return csr_matvecs
 
 
 class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
@@ -191,7 +122,7 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
             self._table.append(table)
             self._per_flip.append(float(dmax if table is not None else max(rows.nnz / max(hi - lo, 1), 1.0)))
             self._event_max.append(self.EVENT_SHARE * rows.nnz * r)
-        self._matvecs = _csr_matvecs()
+        self._matvecs = _scipy_kernel.csr_matvecs()
         self._x = np.zeros((width, r), dtype)  # the flips of a block, transposed, for the product
         self._out = np.zeros((r, width), self._dtype)
         self.field = np.ascontiguousarray(self.field, dtype=self._dtype)
@@ -583,89 +514,6 @@ class PyCostTrackerFixed(PyCostTracker):
     """The same host-side bookkeeping for integer costs (a separate class so fixed-point backends accept it)."""
 
 
-# -- QP -----------------------------------------------------------------------------------
-@implements(proc=MatVec, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyMatVecFloat(PyLoihiProcessModel):
-    schedule = "recv_first"
-    s_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
-    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-
-    def validate(self) -> None:
-        self._w = self.proc_params["weights"]
-
-    def run_spk(self) -> None:
-        self.a_out.send(self._w @ self.s_in.recv())
-
-
-@implements(proc=DelayedMatVec, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyDelayedMatVecFloat(SendFirstMixin, PyLoihiProcessModel):
-    s_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
-    a_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-    a_buff = LavaPyType(np.ndarray, np.float64)
-
-    def validate(self) -> None:
-        self._w = self.proc_params["weights"]
-
-    def send_spk(self) -> None:
-        self.a_out.send(self.a_buff)
-
-    def recv_spk(self) -> None:
-        self.a_buff = np.asarray(self._w @ self.s_in.recv())
-
-
-@implements(proc=QPPrimalNeurons, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyQPPrimalFloat(PyLoihiProcessModel):
-    schedule = "recv_first"
-    grad_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
-    dual_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
-    x_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-    xbar_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-    x = LavaPyType(np.ndarray, np.float64)
-
-    def validate(self) -> None:
-        pp = self.proc_params
-        self._p, self._alpha = pp["p"][:, None], pp["alpha"][None, :]
-        self._lb, self._ub = pp["lb"][:, None], pp["ub"][:, None]
-        self._boxed = bool(np.isfinite(pp["lb"]).any() or np.isfinite(pp["ub"]).any())
-
-    def run_spk(self) -> None:
-        g = self.grad_in.recv() + self.dual_in.recv() + self._p
-        x_old = self.x
-        x_new = x_old - self._alpha * g
-        if self._boxed:
-            np.clip(x_new, self._lb, self._ub, out=x_new)
-        self.x = x_new
-        self.x_out.send(x_new)
-        self.xbar_out.send(2.0 * x_new - x_old)
-
-
-@implements(proc=QPDualNeurons, protocol=LoihiProtocol)
-@requires(CPU)
-@tag("floating_pt")
-class PyQPDualFloat(PyLoihiProcessModel):
-    schedule = "recv_first"
-    a_in = LavaPyType(PyInPort.VEC_DENSE, np.float64)
-    v_out = LavaPyType(PyOutPort.VEC_DENSE, np.float64)
-    v = LavaPyType(np.ndarray, np.float64)
-
-    def validate(self) -> None:
-        pp = self.proc_params
-        self._g, self._beta, self._k = pp["g"][:, None], pp["beta"][None, :], int(pp["num_ineq"])
-
-    def run_spk(self) -> None:
-        v = self.v + self._beta * (self.a_in.recv() - self._g)
-        if self._k:
-            np.maximum(v[: self._k], 0.0, out=v[: self._k])
-        self.v = v
-        self.v_out.send(v)
-
-
 MODELS = [
     PyReplicaCouplingFloat,
     PyReplicaCouplingFixed,
@@ -673,10 +521,6 @@ MODELS = [
     PyAnnealingNeuronsFixed,
     PyCostTracker,
     PyCostTrackerFixed,
-    PyMatVecFloat,
-    PyDelayedMatVecFloat,
-    PyQPPrimalFloat,
-    PyQPDualFloat,
 ]
 
-__all__ = ["MODELS", "NEG_LOG_TABLE", "gather_rows", "greedy_coloring"]
+__all__ = ["MODELS", "NEG_LOG_TABLE", "gather_rows"] + [m.__name__ for m in MODELS]
