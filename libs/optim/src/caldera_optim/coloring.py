@@ -49,5 +49,4 @@ def greedy_coloring(adj: sp.csr_matrix) -> list[np.ndarray]:
     return [np.flatnonzero(color == c) for c in range(int(color.max()) + 1)]
 
 
-
 __all__ = ["greedy_coloring"]
