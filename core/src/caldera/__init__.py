@@ -35,6 +35,7 @@ from caldera.model import (
 )
 from caldera.ports import InPort, OutPort, RefPort, VarPort
 from caldera.process import AbstractProcess, Process
+from caldera.profiler import Profiler, profile
 from caldera.protocols import AsyncProtocol, LoihiProtocol
 from caldera.resources import CPU, GPU, LMT, Loihi2NeuroCore
 from caldera.run_conditions import RunContinuous, RunSteps
@@ -81,6 +82,8 @@ __all__ = [
     "hookimpl",
     "save",
     "load",
+    "profile",
+    "Profiler",
     "SyncDomain",
     "CalderaError",
     "CompileError",

@@ -47,6 +47,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ty.Callable]]:
     p = sub.add_parser("plugins", help="list installed plugins, backends and model counts")
     p.add_argument("-v", "--verbose", action="store_true", help="also list every registered model")
     runners["plugins"] = _plugins
+    from caldera.tools_cli import COMMANDS  # profile, view, report
+
+    for name, (help_, configure, run) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_)
+        configure(sp)
+        runners[name] = run
     for name, (help_, configure, run) in sorted(plugins.cli_commands().items()):
         sp = sub.add_parser(name, help=help_)
         configure(sp)

@@ -83,6 +83,51 @@ class InProcessExecutor:
                     if hasattr(attr, "_queues") and hasattr(attr, "scheduler"):
                         attr.scheduler = self._sched
 
+    # -- profiling (caldera.profiler) ------------------------------------------------------------
+    def instrument(self, wrap: ty.Callable[[ty.Any, str, ty.Callable], ty.Callable]) -> ty.Callable[[], None]:
+        """Swap in instrumented calls for profiling; returns the function that restores the plain ones.
+
+        ``wrap(owner, phase, call)`` returns the call to make instead of ``call``; ``owner`` is the
+        model, or the list of models of a fused call, and ``phase`` one of spk / pre_mgmt / lrn /
+        post_mgmt. The step loop itself is not changed, so a run that is not profiled pays nothing.
+        """
+        patched: list[tuple[ty.Any, str]] = []
+
+        def patch(m: ty.Any, name: str) -> None:
+            m.__dict__[name] = wrap(m, _PHASE_OF[name], getattr(m, name))
+            patched.append((m, name))
+
+        send_first = {id(m) for m in self.plan.send_first}
+        for m in self._sync_models:
+            for name in ("send_spk", "recv_spk") if id(m) in send_first else ("run_spk",):
+                patch(m, name)
+        for models, names in ((self._pre, ("pre_guard", "run_pre_mgmt")), (self._lrn, ("lrn_guard", "run_lrn"))):
+            for m in models:
+                for name in names:
+                    patch(m, name)
+        for m in self._post:
+            for name in ("post_guard", "run_post_mgmt"):
+                patch(m, name)
+        saved = None if self.dynamic else self._spk_calls
+        if saved is not None:
+            calls = []
+            for f in saved:
+                owner = getattr(f, "__self__", None)
+                if owner is not None and id(owner) in self._model_ids:
+                    calls.append(getattr(owner, f.__name__))  # the patched method
+                else:  # a fused call of several models
+                    members = getattr(f, "fused_models", None) or getattr(owner, "fused_models", None) or []
+                    calls.append(wrap(list(members), "spk", f))
+            self._spk_calls = calls
+
+        def restore() -> None:
+            for m, name in patched:
+                m.__dict__.pop(name, None)
+            if saved is not None:
+                self._spk_calls = saved
+
+        return restore
+
     # -- stepping ---------------------------------------------------------------------------
     def run_steps(
         self, num_steps: int, should_stop: ty.Callable[[], bool] | None = None, progress: ty.Any = None

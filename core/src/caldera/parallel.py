@@ -60,6 +60,14 @@ def _child_main(
             op = cmd[0]
             if op == "run":
                 try:
+                    if len(cmd) > 2 and cmd[2]:  # profiled (caldera.profiler): the recording goes back with "done"
+                        from caldera.profiler import record_partition
+
+                        with record_partition(executor, part.index, part.backend.name, cmd[1]) as rec:
+                            with watchdog(watchdog_s, lambda: executor.time_step):
+                                executor.run_steps(cmd[1])
+                        conn.send(("done", executor.time_step, rec.result()))
+                        continue
                     with watchdog(watchdog_s, lambda: executor.time_step):
                         executor.run_steps(cmd[1])
                     conn.send(("done", executor.time_step))
@@ -136,6 +144,8 @@ class PartitionGroup:
             child_conn.close()
             self.children.append(_Child(part, p, parent_conn))
         self._closed = False
+        self.profile = False  # set by caldera.profiler around a profiled run
+        self.profiles: list[dict] = []  # the child partitions' recordings of that run
         self._stop_supervisor = threading.Event()
         self._supervisor = threading.Thread(target=self._supervise, name="caldera-supervisor", daemon=True)
         self._supervisor.start()
@@ -169,7 +179,7 @@ class PartitionGroup:
                 self.abort.set()
                 raise RunError(f"{c.dead_reason}; the network cannot run")
             try:
-                c.conn.send(("run", n))
+                c.conn.send(("run", n, True) if self.profile else ("run", n))
             except (BrokenPipeError, OSError) as e:
                 self.abort.set()
                 c.dead_reason = (
@@ -197,6 +207,7 @@ class PartitionGroup:
                     step=p["step"],
                     phase=p["phase"],
                 )
+        self.profiles = [r[2] for _, r in replies if r[0] == "done" and len(r) > 2]
         for c, r in replies:
             if r[0] == "dead":
                 raise RunError(f"{c.dead_reason}; the run was stopped")

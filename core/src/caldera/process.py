@@ -201,6 +201,12 @@ class Process:
         if rt is None:
             rt = self.compile(run_cfg)
         elif run_cfg is not None and run_cfg is not rt.run_cfg and run_cfg != rt.run_cfg:
+            import dataclasses
+
+            if dataclasses.replace(rt.run_cfg, profile=run_cfg.profile, progress=run_cfg.progress) == run_cfg:
+                rt.observe(profile=run_cfg.profile, progress=run_cfg.progress)  # only what is watched changes
+                rt.run(condition)
+                return
             raise RuntimeStateError(
                 f"{self.name}: the network was compiled with {rt.run_cfg!r}; "
                 "it cannot continue with another run configuration"

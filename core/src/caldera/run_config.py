@@ -35,6 +35,11 @@ class RunConfig:
         them explicitly. Traces do not depend on the partitioning.
     custom_sync_domains:
         ``SyncDomain``s grouping processes by protocol (see ``caldera.sync_domain``).
+    profile:
+        Record where the time of every run goes (``runtime.profiler``, see
+        ``caldera.profiler``); off by default, and then it costs nothing.
+    progress:
+        Show a progress bar (tqdm, steps/s) for runs that last more than 2 s.
     watchdog_s:
         If set, a run in which no step completes for this many seconds is
         stopped with an error naming the partition (and the model, when it can
@@ -49,8 +54,13 @@ class RunConfig:
     partitions: ty.Any = 1
     watchdog_s: float | None = None
     custom_sync_domains: list = field(default_factory=list)
+    profile: bool = False
+    progress: bool = False
 
     def __post_init__(self) -> None:
+        for flag in ("profile", "progress"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ParameterError(f"RunConfig.{flag} must be True or False, got {getattr(self, flag)!r}")
         if self.backend is not None and not isinstance(self.backend, str):
             raise ParameterError(f"RunConfig.backend must be a backend name (str) or None, got {self.backend!r}")
         if self.tag is not None and not isinstance(self.tag, str):
@@ -99,7 +109,7 @@ class Loihi2SimCfg(RunConfig):
     ) -> None:
         known = {
             k: kwargs.pop(k)
-            for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains")
+            for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains", "profile", "progress")
             if k in kwargs and kwargs[k] is not None
         }
         super().__init__(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import typing as ty
+import weakref
 
 import numpy as np
 
@@ -42,6 +44,14 @@ def _single_threaded_blas() -> ty.Any:
 
 
 _BLAS_CONTROLLER: tuple[int, ty.Any] | None = None
+#: the CLI commands show progress bars for every run of the scripts they run; library calls do not
+DEFAULT_PROGRESS = False
+_LIVE: weakref.WeakSet = weakref.WeakSet()  # every Runtime not yet collected (running_runtimes)
+
+
+def running_runtimes() -> list[Runtime]:
+    """The networks of this OS process that are running right now (e.g. a background ``RunContinuous``)."""
+    return [rt for rt in list(_LIVE) if rt.state == "running"]
 
 
 class Runtime:
@@ -71,6 +81,15 @@ class Runtime:
         self._pause_flag = False
         self._lock = threading.Lock()
         self._leaf_models = net.models
+        #: with ``RunConfig(profile=True)``: the :class:`caldera.profiler.Profiler` of this network's runs
+        self.profiler: ty.Any = None
+        if self.run_cfg.profile:
+            from caldera.profiler import Profiler
+
+            self.profiler = Profiler()
+        self._recorder: ty.Any = None  # the profiler recording the current run (None: not profiled)
+        self._progress: ty.Any = None  # the current run's progress bar (RunConfig(progress=True))
+        _LIVE.add(self)
 
     @classmethod
     def build(cls, root: Process, run_cfg: RunConfig | None = None) -> Runtime:
@@ -151,6 +170,22 @@ class Runtime:
         else:
             self.group.set(var.process.id, var.name, new_value)
 
+    def observe(self, profile: bool, progress: bool) -> None:
+        """Turn profiling (``self.profiler``) and the progress bar on or off for the next runs."""
+        if self.state == "running":
+            raise RuntimeStateError(
+                "the network is running: profiling or a progress bar cannot be turned on mid-run; "
+                "pause() or wait() first, then run again with RunConfig(profile=True) or inside "
+                "`with caldera.profile()`"
+            )
+        import dataclasses
+
+        self.run_cfg = dataclasses.replace(self.run_cfg, profile=profile, progress=progress)
+        if profile and self.profiler is None:
+            from caldera.profiler import Profiler
+
+            self.profiler = Profiler()
+
     # -- run control ------------------------------------------------------------------------
     def run(self, condition: AbstractRunCondition) -> None:
         with self._lock:
@@ -162,6 +197,9 @@ class Runtime:
                 raise RuntimeStateError(f"the network failed at step {self.time_step} ({self._error}); build a new one")
             if not isinstance(condition, (RunSteps, RunContinuous)):
                 raise TypeError(f"run condition must be RunSteps or RunContinuous, got {condition!r}")
+            self._recorder = _profiler_for(self)
+            want = self.run_cfg.progress or DEFAULT_PROGRESS
+            self._progress = _progress_bar(self, condition, required=self.run_cfg.progress) if want else None
             self.state = "running"
             self._stop_flag = self._pause_flag = False
             self._error = None
@@ -179,12 +217,15 @@ class Runtime:
         return self._stop_flag or self._pause_flag
 
     def _steps(self, n: int) -> None:
-        with _single_threaded_blas():
+        prof = self._recorder
+        with _single_threaded_blas(), contextlib.nullcontext() if prof is None else prof.recording(self, n):
             if self.group is not None:
                 self.group.run_steps(n)
+                if self._progress is not None:
+                    self._progress.update(n)
                 return
             with watchdog(self.run_cfg.watchdog_s, lambda: self.executor.time_step):
-                self.executor.run_steps(n, self._should_stop)
+                self.executor.run_steps(n, self._should_stop, self._progress)
 
     def _run_steps(self, n: int | None) -> None:
         # partitions advance in lockstep chunks: pause/stop take effect at a chunk's end
@@ -193,7 +234,11 @@ class Runtime:
             if n is None:
                 while not self._should_stop():
                     self._steps(chunk)
-            elif self.group is not None and n > chunk and threading.current_thread() is not threading.main_thread():
+            elif (
+                self.group is not None
+                and n > chunk
+                and (self._progress is not None or threading.current_thread() is not threading.main_thread())
+            ):
                 left = n
                 while left > 0 and not self._should_stop():
                     k = min(chunk, left)
@@ -205,6 +250,10 @@ class Runtime:
             self._error = e
             self.state = "failed"
             raise
+        finally:
+            if self._progress is not None:
+                self._progress.close()
+                self._progress = None
         if self._stop_flag:
             self.state = "stopped"
         elif self._pause_flag:
@@ -280,4 +329,23 @@ class Runtime:
         return f"Runtime(backend={self.backend!r}, state={self.state!r}, time_step={self.time_step})"
 
 
-__all__ = ["Runtime", "RunError"]
+def _profiler_for(rt: Runtime) -> ty.Any:
+    """The profiler that records a run starting now: an open ``caldera.profile()`` block's, else the network's own."""
+    from caldera import profiler
+
+    return profiler.active() or (rt.profiler if rt.run_cfg.profile else None)
+
+
+def _progress_bar(rt: Runtime, condition: AbstractRunCondition, required: bool = True) -> ty.Any:
+    """A tqdm bar for a run (shown once the run has lasted 2 s), for ``RunConfig(progress=True)``."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as e:
+        if not required:  # the CLI's bars are a convenience
+            return None
+        raise ParameterError("RunConfig(progress=True) needs tqdm: pip install 'caldera[progress]'") from e
+    total = condition.num_steps if isinstance(condition, RunSteps) else None
+    return tqdm(total=total, unit="step", delay=2.0, desc=rt.net.leaves[0].name, leave=False, dynamic_ncols=True)
+
+
+__all__ = ["Runtime", "RunError", "running_runtimes"]
