@@ -110,3 +110,51 @@ def test_non_qp_problems_raise_clear_errors():
         cp.Problem(cp.Maximize(cp.sum_squares(x)), [x <= 1]).solve(method="caldera")
     with pytest.raises(TypeError, match="unknown options"):
         cp.Problem(cp.Minimize(cp.sum_squares(x))).solve(method="caldera", rho=3)
+
+
+def _mpc(data_dir):
+    z = np.load(data_dir / "anymal_mpc_qp.npz")
+    q, p, a, k = z["A"], z["C"].ravel(), z["B"], z["D"].ravel()
+    x = cp.Variable(q.shape[0])
+    return cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(q)) + p @ x), [a @ x == k]), x, a, k
+
+
+def test_a_limit_without_convergence_is_user_limit_not_optimal_inaccurate(data_dir):
+    from caldera_optim.cvxpy_iface import INACCURATE_TOL
+
+    prob, x, a, k = _mpc(data_dir)
+    prob.solve(method="caldera", max_iter=25)
+    assert prob.status == cp.USER_LIMIT
+    assert x.value is not None  # the last iterate is unpacked, as cvxpy does for user_limit
+    assert np.abs(a @ x.value - k).max() > 1e-2  # far from feasible: calling this "optimal" would be a lie
+    # with a looser "inaccurate" threshold than the residual reached, the same run is optimal_inaccurate
+    prob.solve(method="caldera", max_iter=25, inaccurate_tol=1e6)
+    assert prob.status == cp.OPTIMAL_INACCURATE
+    assert INACCURATE_TOL == 1e-3
+
+
+def test_a_limit_within_the_loose_tolerance_is_optimal_inaccurate():
+    from caldera_optim import QP, solve_qp
+
+    rng = np.random.default_rng(3)
+    m = rng.normal(size=(8, 8))
+    q = m @ m.T / 8 + 0.5 * np.eye(8)
+    p = rng.normal(size=8)
+    x = cp.Variable(8)
+    prob = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(q)) + p @ x), [cp.sum(x) == 1, x >= -2])
+    ref = prob.solve()
+    # a tolerance out of reach in 50 iterations, where the residual is within 1e-3 (about 2e-4)
+    direct = solve_qp(QP(q, p, A=-np.eye(8), b=2 * np.ones(8), E=np.ones((1, 8)), f=[1.0]), max_iter=50, tol=1e-14)
+    assert direct.status == "max_iterations"
+    assert max(direct.primal_residual, direct.dual_residual) < 1e-3
+    got = prob.solve(method="caldera", max_iter=50, tol=1e-14)
+    assert prob.status == cp.OPTIMAL_INACCURATE
+    assert got == pytest.approx(ref, rel=1e-3)
+    prob.solve(method="caldera", max_iter=25, tol=1e-14)  # residual about 8e-3 at 25: not within 1e-3
+    assert prob.status == cp.USER_LIMIT
+
+
+def test_bad_inaccurate_tol():
+    x = cp.Variable(2)
+    with pytest.raises(ValueError, match="inaccurate_tol"):
+        cp.Problem(cp.Minimize(cp.sum_squares(x))).solve(method="caldera", inaccurate_tol=0)

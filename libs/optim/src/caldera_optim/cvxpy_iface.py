@@ -7,6 +7,14 @@ values, the optimal value and the constraints' dual values are set as with
 any cvxpy solver. Problems cvxpy cannot put into that form (non-convex,
 second-order or semidefinite cones, ...) raise ``cvxpy.error.SolverError``
 with the reason.
+
+Statuses: ``optimal`` when the relative KKT residual (``solve_qp``'s measure:
+the largest of the primal, dual and complementarity residuals) is within
+``tol``; a run that stopped at ``max_iter`` or ``time_limit`` first is
+``optimal_inaccurate`` only when that residual is within ``inaccurate_tol``
+(default ``INACCURATE_TOL = 1e-3``), and otherwise ``user_limit`` (cvxpy's
+status for "stopped at a user's limit"; the last iterate is still unpacked,
+as cvxpy does for that status).
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ import numpy as np
 
 _REGISTERED = False
 
+#: the loose relative KKT residual under which a run stopped by a limit still counts as ``optimal_inaccurate``
+INACCURATE_TOL = 1e-3
+
 
 def _solve(
     problem: ty.Any,
@@ -26,6 +37,7 @@ def _solve(
     check_every: int = 25,
     backend: str | None = None,
     time_limit: float | None = None,
+    inaccurate_tol: float = INACCURATE_TOL,
     verbose: bool = False,
     **unknown: ty.Any,
 ) -> float:
@@ -40,8 +52,10 @@ def _solve(
     if unknown:
         raise TypeError(
             f"problem.solve(method='caldera'): unknown options {sorted(unknown)}; allowed: "
-            "max_iter, tol, check_every, backend, time_limit, verbose"
+            "max_iter, tol, check_every, backend, time_limit, inaccurate_tol, verbose"
         )
+    if not (isinstance(inaccurate_tol, (int, float)) and inaccurate_tol > 0):
+        raise ValueError(f"problem.solve(method='caldera'): inaccurate_tol must be > 0, got {inaccurate_tol!r}")
     if not problem.is_dcp():
         raise SolverError("method='caldera': the problem is not convex (DCP) and cannot be solved as a QP")
     if not problem.is_qp():
@@ -71,18 +85,23 @@ def _solve(
     )
     res = solve_qp(qp, max_iter=max_iter, tol=tol, check_every=check_every, backend=backend, time_limit=time_limit)
     if verbose:
-        print(f"caldera PIPG: {res.status} after {res.iterations} iterations, {res.wall_time_s:.3f} s")
+        print(
+            f"caldera PIPG: {res.status} after {res.iterations} iterations, {res.wall_time_s:.3f} s "
+            f"(primal residual {res.primal_residual:.2e}, dual {res.dual_residual:.2e})"
+        )
     solver = chain.solver
     attr = {"solve_time": res.wall_time_s, "num_iters": res.iterations}
     status_map = {
         "optimal": cp.OPTIMAL,
-        "max_iterations": cp.OPTIMAL_INACCURATE,
-        "time_limit": cp.OPTIMAL_INACCURATE,
         "infeasible": cp.INFEASIBLE,
         "unbounded": cp.UNBOUNDED,
         "diverged": cp.SOLVER_ERROR,
     }
-    status = status_map[res.status]
+    if res.status in ("max_iterations", "time_limit"):
+        loose = max(res.primal_residual, res.dual_residual) <= inaccurate_tol
+        status = cp.OPTIMAL_INACCURATE if loose else cp.USER_LIMIT
+    else:
+        status = status_map[res.status]
     if res.x is None:
         sol = failure_solution(status, attr)
     else:
@@ -111,4 +130,4 @@ def register_cvxpy() -> bool:
     return True
 
 
-__all__ = ["register_cvxpy"]
+__all__ = ["register_cvxpy", "INACCURATE_TOL"]
