@@ -3,6 +3,7 @@
 * ``QUBO`` / ``QUBO.maxcut`` / ``QUBO.from_ising`` and readers (``load_problem``,
   ``read_gset``, ``read_npy``, ``read_npz``, ``read_mtx``, ``from_bqm``);
   ``solve_qubo`` runs parallel simulated annealing on stochastic binary neurons.
+* ``CalderaSampler``: the same solver as a dimod ``Sampler`` (needs dimod).
 * ``QP`` and ``solve_qp``: a PIPG primal-dual gradient network; ``register_cvxpy()``
   adds ``problem.solve(method="caldera")`` to cvxpy (done on import if cvxpy was imported first).
 """
@@ -19,6 +20,7 @@ if _ty.TYPE_CHECKING:
     from caldera_optim.problems import QP, QUBO
     from caldera_optim.qp_solver import QPResult, solve_qp
     from caldera_optim.qubo_solver import QuboResult, default_temperatures, solve_qubo
+    from caldera_optim.sampler import CalderaSampler
 
 if "cvxpy" in _sys.modules:  # never import cvxpy just for this (it is slow); call register_cvxpy() instead
     register_cvxpy()
@@ -38,6 +40,7 @@ _LAZY = {
     "QPResult": "caldera_optim.qp_solver",
     "solve_qp": "caldera_optim.qp_solver",
     "QuboResult": "caldera_optim.qubo_solver",
+    "CalderaSampler": "caldera_optim.sampler",
     "default_temperatures": "caldera_optim.qubo_solver",
     "solve_qubo": "caldera_optim.qubo_solver",
 }
@@ -64,4 +67,5 @@ __all__ = [
     "read_npy",
     "read_npz",
     "from_bqm",
+    "CalderaSampler",
 ]
