@@ -1,0 +1,15 @@
+"""Registers caldera-ros with Caldera (entry point ``caldera: ros``): its models."""
+
+from __future__ import annotations
+
+from caldera.hookspecs import defined_in, hookimpl
+
+
+@hookimpl
+def caldera_process_models(process_class: type | None) -> list[type]:
+    # its models are for its own processes only
+    if process_class is not None and not defined_in(process_class, "caldera_ros"):
+        return []
+    from caldera_ros.models import MODELS
+
+    return list(MODELS)
