@@ -33,11 +33,20 @@ TEST_DEPS = [
     # real solvers and model formats the optimization library is tested against
     "cvxpy>=1.4",
     "dimod>=0.12",
+    # caldera-dl: sklearn's bundled digits, the NIR format and snnTorch (the reference it is compared with)
+    "scikit-learn>=1.3",
+    "nir>=1.0",
+    "snntorch>=0.9",
 ]
+# PyTorch, pinned: the CPU build of this version is what the machines have; an unpinned torch (caldera-dl's own
+# requirement is a range) resolves to a multi-GB CUDA build. Installed before anything that depends on torch.
+TORCH = "torch==2.13.0"
 
 
 def _install_all(session: nox.Session) -> None:
     present = [d for d in DISTRIBUTIONS if (ROOT / d / "pyproject.toml").exists()]
+    if "libs/dl" in present:
+        session.install(TORCH)  # first: caldera-dl's torch requirement is then already satisfied
     session.install(*(f"./{d}" for d in present))
 
 

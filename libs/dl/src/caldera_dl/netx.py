@@ -73,9 +73,7 @@ def load_layers(path: str | os.PathLike) -> list[dict]:
         keys = list(group.keys())
         numbered = sorted(int(k) for k in keys if k.isdigit())
         if numbered != list(range(len(keys))):
-            raise NetxError(
-                f"netx: the groups under 'layer' must be named 0..{len(keys) - 1}, found {sorted(keys)!r}"
-            )
+            raise NetxError(f"netx: the groups under 'layer' must be named 0..{len(keys) - 1}, found {sorted(keys)!r}")
         layers = []
         for i in numbered:
             item = group[str(i)]
@@ -100,7 +98,9 @@ def _ints(i: int, ltype: str, cfg: dict, key: str, n: int | None = None, default
 
 def _array(i: int, ltype: str, cfg: dict, key: str, ndims: tuple[int, ...]) -> np.ndarray:
     if key not in cfg:
-        raise NetxError(f"netx: layer {i} ({ltype}): missing key {key!r} (an array of {' or '.join(map(str, ndims))} dims)")
+        raise NetxError(
+            f"netx: layer {i} ({ltype}): missing key {key!r} (an array of {' or '.join(map(str, ndims))} dims)"
+        )
     val = np.asarray(cfg[key])
     if val.dtype.kind not in "iuf" or val.ndim not in ndims:
         raise NetxError(
@@ -305,7 +305,12 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
                 )
             weight = w[:, :, ::-1, ::-1].transpose(0, 3, 2, 1)  # (out, in, H, W) -> Lava's (out, W, H, in)
             spec = LayerSpec(
-                i, "conv", (), neuron=_neuron(i, ltype, cfg), weight=np.ascontiguousarray(weight).astype(np.int64), config=cfg
+                i,
+                "conv",
+                (),
+                neuron=_neuron(i, ltype, cfg),
+                weight=np.ascontiguousarray(weight).astype(np.int64),
+                config=cfg,
             )
             spec.groups = groups
         else:  # pool: one kernel, every channel on its own
@@ -327,7 +332,9 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             spec = LayerSpec(i, "pool", (), neuron=_neuron(i, ltype, cfg), weight=weight.astype(np.int64), config=cfg)
             spec.groups = c
         _conv_geometry(spec, i, ltype, cfg)
-        out_shape = _conv_out(prev_shape, spec.weight.shape[1:3], spec.stride, spec.padding, spec.dilation, spec.weight.shape[0])
+        out_shape = _conv_out(
+            prev_shape, spec.weight.shape[1:3], spec.stride, spec.padding, spec.dilation, spec.weight.shape[0]
+        )
         if min(out_shape) < 1:
             raise NetxError(f"netx: layer {i} ({ltype}): the kernel does not fit the input {prev_shape}")
         if file_shape is not None and tuple(file_shape[::-1]) != out_shape:
@@ -483,7 +490,13 @@ def _make_neuron(spec: LayerSpec, tag: str, is_input: bool, reset: tuple[int, in
         return LIF(shape=spec.shape, name=name, **params)
     scale = 1 if fixed else 1 / 64
     if is_input:
-        return Delta(shape=spec.shape, vth=n.vth * scale, spike_exp=spike_exp if fixed else 0, state_exp=6 if fixed else 0, name=name)
+        return Delta(
+            shape=spec.shape,
+            vth=n.vth * scale,
+            spike_exp=spike_exp if fixed else 0,
+            state_exp=6 if fixed else 0,
+            name=name,
+        )
     if n.sigma_output:
         return Sigma(shape=spec.shape, name=name)
     return SigmaDelta(
