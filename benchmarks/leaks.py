@@ -1,7 +1,9 @@
 """Build/run/stop a small network many times and print resources before and after.
 
-Counts open file descriptors, threads, shared-memory segments (/dev/shm) and
-RSS. ``python benchmarks/leaks.py --cycles 2000 --partitions 1`` (and 2)
+Counts open file descriptors, threads, shared-memory segments and RSS of this
+process. Segments are this process's own: those it still maps, plus those its
+networks created that still exist in /dev/shm (other programs' segments on the
+same machine do not count). ``python benchmarks/leaks.py --cycles 2000 --partitions 1`` (and 2)
 runs the full check the runtime issue asks for; tests/runtime runs fewer.
 """
 
@@ -16,6 +18,16 @@ import caldera
 import numpy as np
 from caldera.procs import LIF, Dense, Monitor
 
+#: names of the shared-memory segments the cycles' networks created
+CREATED: set[str] = set()
+
+
+def _own_segments() -> int:
+    with open("/proc/self/maps") as f:
+        mapped = {line.split("/dev/shm/")[1].split()[0] for line in f if "/dev/shm/psm_" in line}
+    left = {n for n in CREATED if os.path.exists(f"/dev/shm/{n}")}
+    return len(mapped | left)
+
 
 def resources() -> dict[str, int]:
     with open("/proc/self/statm") as f:
@@ -23,7 +35,7 @@ def resources() -> dict[str, int]:
     return {
         "fds": len(os.listdir("/proc/self/fd")),
         "threads": threading.active_count(),
-        "shm": len([n for n in os.listdir("/dev/shm") if n.startswith("psm_")]) if os.path.isdir("/dev/shm") else 0,
+        "shm": _own_segments(),
         "rss_kb": rss_pages * resource.getpagesize() // 1024,
     }
 
@@ -37,6 +49,9 @@ def cycle(partitions: int, steps: int = 5) -> None:
     mon = Monitor()
     mon.probe(b.v, steps)
     a.run(condition=caldera.RunSteps(num_steps=steps), run_cfg=caldera.RunConfig(partitions=partitions))
+    group = a.runtime.group
+    if group is not None:
+        CREATED.update(ch.shm_name for ch in group.channels)
     b.v.get()
     a.stop()
 

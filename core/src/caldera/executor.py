@@ -14,6 +14,7 @@ from __future__ import annotations
 import traceback
 import typing as ty
 
+from caldera.channels import wait_any
 from caldera.compiler import Plan
 from caldera.errors import PartitionAborted, RunError
 from caldera.model import AbstractPyProcessModel, PyLoihiProcessModel
@@ -254,19 +255,20 @@ class InProcessExecutor:
         waiting: list[tuple[AbstractPyProcessModel, ty.Callable[[], None]]] = [
             (m, m.run_spk) for m in plan.recv_first
         ] + [(m, m.recv_spk) for m in plan.send_first]
-        tasks = [(m, greenlet.greenlet(m.run_spk)) for m in plan.general]
+        # (model, greenlet, the port it waits on: None until it first runs)
+        tasks: list[tuple[ty.Any, ty.Any, ty.Any]] = [(m, greenlet.greenlet(m.run_spk), None) for m in plan.general]
         in_ports = plan.in_ports
         while waiting or tasks:
             before = sched.progress
             finished = False
             still: list = []
-            for m, g in tasks:
+            for m, g, _ in tasks:
                 sched.current = m
-                g.switch()
+                port = g.switch()
                 if g.dead:
                     finished = True
                 else:
-                    still.append((m, g))
+                    still.append((m, g, port))
             tasks = still
             sched.current = None
             rest = []
@@ -282,8 +284,8 @@ class InProcessExecutor:
             if not finished and sched.progress == before and (waiting or tasks):
                 if self._wait_remote(tasks, waiting):
                     continue
-                names = sorted({m.process_name for m, _ in tasks} | {m.process_name for m, _ in waiting})
-                for _, g in tasks:
+                names = sorted({m.process_name for m, _, _ in tasks} | {m.process_name for m, _ in waiting})
+                for _, g, _ in tasks:
                     g.throw(greenlet.GreenletExit)
                 raise RunError(
                     f"deadlock at step {self.time_step}: processes {', '.join(names)} wait for messages "
@@ -294,15 +296,28 @@ class InProcessExecutor:
                 )
 
     def _wait_remote(self, tasks: list, waiting: list) -> bool:
-        """Nothing can proceed locally: block on a message from another partition, if one is awaited."""
+        """No local model can proceed: wait for what only another partition can send.
+
+        Returns True once something may proceed — including a message that arrived since
+        the pass that found everyone waiting (looking at a remote queue takes it in) —
+        and False only when it is proven that nothing ever will: every missing message
+        would come from a local model, and every local model waits.
+        """
         in_ports = self.plan.in_ports
-        for m, _ in [*tasks, *waiting]:
-            for port in in_ports[id_of(m)]:
-                for q in port._queues:
-                    if getattr(q, "remote", False) and not q:
-                        q.wait()
-                        return True
-        return False
+        needed = [[port] if port is not None else in_ports[id_of(m)] for m, _, port in tasks]
+        needed += [in_ports[id_of(m)] for m, _ in waiting]
+        awaited: dict[int, ty.Any] = {}
+        for ports in needed:
+            missing = [q for p in ports for q in p._queues if not q]
+            if not missing:
+                return True  # it can go on now
+            for q in missing:
+                if getattr(q, "remote", False):
+                    awaited[id(q)] = q
+        if not awaited:
+            return False
+        wait_any(list(awaited.values()))
+        return True
 
     # -- errors -----------------------------------------------------------------------------
     def _wrap(self, exc: BaseException) -> RunError:

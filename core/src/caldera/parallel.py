@@ -25,7 +25,16 @@ import time
 import traceback
 import typing as ty
 
-from caldera.channels import POLL_S, ChannelReceiver, ChannelSender, PartitionAborted, ShmChannel, new_abort_event
+from caldera.channels import (
+    POLL_S,
+    ChannelReceiver,
+    ChannelSender,
+    PartitionAborted,
+    ShmChannel,
+    WaitBoard,
+    new_abort_event,
+    set_parent,
+)
 from caldera.compiler import CompiledNetwork, Partition
 from caldera.errors import RunError, RuntimeStateError
 from caldera.model import write_model_var
@@ -46,9 +55,17 @@ def _error_payload(exc: BaseException) -> dict:
 
 
 def _child_main(
-    conn: ty.Any, part: Partition, net: CompiledNetwork, abort: ty.Any, counter: ty.Any, watchdog_s: float | None
+    conn: ty.Any,
+    part: Partition,
+    net: CompiledNetwork,
+    abort: ty.Any,
+    counter: ty.Any,
+    watchdog_s: float | None,
+    board: WaitBoard,
+    parent_pid: int,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when children stop
+    set_parent(parent_pid)
     code = 0
     try:
         executor = part.backend.make_executor(part.plan)
@@ -59,17 +76,20 @@ def _child_main(
             cmd = conn.recv()
             op = cmd[0]
             if op == "run":
+                board.begin(part.index, cmd[2])
                 try:
-                    if len(cmd) > 2 and cmd[2]:  # profiled (caldera.profiler): the recording goes back with "done"
+                    if cmd[3]:  # profiled (caldera.profiler): the recording goes back with "done"
                         from caldera.profiler import record_partition
 
                         with record_partition(executor, part.index, part.backend.name, cmd[1]) as rec:
                             with watchdog(watchdog_s, lambda: executor.time_step):
                                 executor.run_steps(cmd[1])
+                        board.finish(part.index)
                         conn.send(("done", executor.time_step, rec.result()))
                         continue
                     with watchdog(watchdog_s, lambda: executor.time_step):
                         executor.run_steps(cmd[1])
+                    board.finish(part.index)
                     conn.send(("done", executor.time_step))
                 except PartitionAborted:
                     conn.send(("aborted", executor.time_step))
@@ -124,9 +144,17 @@ class PartitionGroup:
             if where[link.src] == where[link.dst]:
                 continue
             out = getattr(net.models[link.src], link.src_port)
-            ch = ShmChannel(out.shape, out.dtype, self.abort, name=link.label(net.models))
+            ch = ShmChannel(
+                out.shape, out.dtype, self.abort, name=link.label(net.models), src=where[link.src], dst=where[link.dst]
+            )
             self.channels.append(ch)
             link.replace(net.models, ChannelSender(ch), ChannelReceiver(ch))
+        self.board = WaitBoard(
+            len(net.partitions),
+            self.channels,
+            tracked=[not part.plan.async_models for part in net.partitions],
+            steps=self.counter,
+        )
         local = net.partitions[0]
         self.local = local.backend.make_executor(local.plan)
         self.local.time_step = net.start_time_step
@@ -137,7 +165,16 @@ class PartitionGroup:
             p = _CTX.Process(
                 target=_child_main,
                 name=f"caldera-partition-{part.index}",
-                args=(child_conn, part, net, self.abort, self.counter, net.run_cfg.watchdog_s),
+                args=(
+                    child_conn,
+                    part,
+                    net,
+                    self.abort,
+                    self.counter,
+                    net.run_cfg.watchdog_s,
+                    self.board,
+                    os.getpid(),
+                ),
                 daemon=True,
             )
             p.start()
@@ -169,6 +206,7 @@ class PartitionGroup:
     def run_steps(self, n: int) -> None:
         if self.abort.is_set():
             raise RuntimeStateError("a partition failed earlier; build the network again")
+        epoch = self.board.new_epoch()
         for c in self.children:
             if c.dead_reason is None and not c.alive():
                 code = c.proc.exitcode
@@ -179,7 +217,7 @@ class PartitionGroup:
                 self.abort.set()
                 raise RunError(f"{c.dead_reason}; the network cannot run")
             try:
-                c.conn.send(("run", n, True) if self.profile else ("run", n))
+                c.conn.send(("run", n, epoch, self.profile))
             except (BrokenPipeError, OSError) as e:
                 self.abort.set()
                 c.dead_reason = (
@@ -187,9 +225,11 @@ class PartitionGroup:
                 )
                 raise RunError(f"{c.dead_reason}; the network cannot run") from e
         local_error: BaseException | None = None
+        self.board.begin(0, epoch)
         try:
             with watchdog(self.net.run_cfg.watchdog_s, lambda: self.local.time_step):
                 self.local.run_steps(n)
+            self.board.finish(0)
         except PartitionAborted as e:
             local_error = e
         except BaseException as e:  # noqa: BLE001 - the first real error wins
