@@ -3,7 +3,7 @@
 The parent process compiles the whole network, replaces every message queue
 that crosses partitions by a channel, then forks one child per partition
 beyond the first; the first partition runs in the parent, on the calling
-thread. A run sends ``("run", n)`` to every child and steps the local
+thread. A run sends ``("run", n, epoch, profile)`` to every child and steps the local
 partition at the same time; the partitions synchronise only through their
 channels, so the result does not depend on the partitioning.
 
