@@ -27,7 +27,7 @@ from tests.runtime.conftest import ei_network  # noqa: E402
 
 def cost_of(n: int, p: float) -> int:
     exc, _ = ei_network(n, p=p)
-    return sum(compiler._cost(q) for q in compiler.collect_processes(exc))
+    return sum(compiler.partitioning.cost(q) for q in compiler.collect_processes(exc))
 
 
 def time_run(n: int, p: float, parts: int, steps: int) -> float:

@@ -10,11 +10,12 @@ import weakref
 
 import numpy as np
 
-from caldera.compiler import CompiledNetwork, _check_range, compile_network
+from caldera.compiler import CompiledNetwork, compile_network
 from caldera.errors import ParameterError, RunError, RuntimeStateError
 from caldera.model import write_model_var
 from caldera.run_conditions import AbstractRunCondition, RunContinuous, RunSteps
 from caldera.run_config import RunConfig
+from caldera.validation import check_range
 from caldera.variable import Var, is_sparse
 from caldera.watchdog import watchdog
 
@@ -142,7 +143,7 @@ class Runtime:
     def set_var(self, var: Var, value: ty.Any) -> None:
         self._check_quiet(f"write {var.qualified_name}")
         model = self._leaf_models[var.process.id]
-        _check_range(type(model), var.process, var.name, value)
+        check_range(type(model), var.process, var.name, value)
         cur = getattr(model, var.name) if self.group is None else self.group.get(var.process.id, var.name)
         if isinstance(cur, np.ndarray):
             new = np.asarray(value)

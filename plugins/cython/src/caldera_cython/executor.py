@@ -25,7 +25,8 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from caldera.compiler import Plan, _Apply, _resolve, _Src, _Sum, _Zero
+from caldera.compiler import Plan
+from caldera.compiler.wiring import Apply, Src, Sum, Zero, resolve
 from caldera.errors import RunError
 from caldera.executor import InProcessExecutor
 from caldera.model import PyLoihiProcessModel
@@ -44,11 +45,11 @@ def _overrides(model: ty.Any, name: str) -> bool:
 
 def _flatten_expr(expr: ty.Any) -> list | None:
     """The OutPorts summed by a feed expression, or None if it is more than a sum of (reshaped) sources."""
-    if isinstance(expr, _Zero):
+    if isinstance(expr, Zero):
         return []
-    if isinstance(expr, _Src):
+    if isinstance(expr, Src):
         return [expr.port]
-    if isinstance(expr, _Sum):
+    if isinstance(expr, Sum):
         out: list = []
         for t in expr.terms:
             sub = _flatten_expr(t)
@@ -56,7 +57,7 @@ def _flatten_expr(expr: ty.Any) -> list | None:
                 return None
             out.extend(sub)
         return out
-    if isinstance(expr, _Apply) and isinstance(expr.port, ReshapePort) and len(expr.args) == 1:
+    if isinstance(expr, Apply) and isinstance(expr.port, ReshapePort) and len(expr.args) == 1:
         return _flatten_expr(expr.args[0])
     return None
 
@@ -88,7 +89,7 @@ def fallback_reason(plan: Plan) -> str | None:
         elif any(_overrides(m, g) for g in ("pre_guard", "lrn_guard", "post_guard")):
             return f"{m.process_name} has management or learning phases"
         for port in m.process.in_ports:
-            srcs = _flatten_expr(_resolve(port, leaf_ids))
+            srcs = _flatten_expr(resolve(port, leaf_ids))
             if srcs is None:
                 return f"{m.process_name}.{port.name} is fed through a transpose or concatenation"
     return None
@@ -125,7 +126,7 @@ class CompiledExecutor:
 
     def _sources(self, m: ty.Any, port_name: str, out_of: dict) -> list[tuple[np.ndarray, bool]]:
         port = getattr(m.process.in_ports, port_name)
-        srcs = _flatten_expr(_resolve(port, self._leaf_ids)) or []
+        srcs = _flatten_expr(resolve(port, self._leaf_ids)) or []
         return [out_of[(s.process.id, s.name)] for s in srcs]
 
     def _build(self) -> None:
