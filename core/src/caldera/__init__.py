@@ -34,15 +34,19 @@ from caldera.model import (
     tag,
 )
 from caldera.ports import InPort, OutPort, RefPort, VarPort
-from caldera.process import AbstractProcess, Process
+from caldera.process import AbstractProcess, Process, use_runtime
 from caldera.profiler import Profiler, profile
 from caldera.protocols import AsyncProtocol, LoihiProtocol
 from caldera.resources import CPU, GPU, LMT, Loihi2NeuroCore
 from caldera.run_conditions import RunContinuous, RunSteps
 from caldera.run_config import Loihi2SimCfg, RunConfig
+from caldera.runtime import Runtime
 from caldera.serialization import load, save
 from caldera.sync_domain import SyncDomain
 from caldera.variable import Var
+
+# The one place where the process descriptions meet the runtime: Process.run() builds a Runtime.
+use_runtime(Runtime.build)
 
 __version__ = "0.1.0"
 

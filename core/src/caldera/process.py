@@ -3,6 +3,11 @@
 A process declares its Vars and ports in ``__init__``; every keyword argument
 it passes to ``super().__init__`` is kept in ``proc_params``. How it behaves is
 a *process model*, chosen when the network is compiled.
+
+``run``/``pause``/``wait``/``stop`` talk to a :class:`NetworkRuntime` (an
+interface); the runtime that implements it registers its builder with
+:func:`use_runtime` (``caldera/__init__.py`` does so), so this module never
+imports the runtime or the compiler, which both import it.
 """
 
 from __future__ import annotations
@@ -14,14 +19,36 @@ import typing as ty
 
 from caldera.errors import RuntimeStateError
 from caldera.ports import AbstractPort, InPort, OutPort, RefPort, VarPort
+from caldera.run_conditions import AbstractRunCondition, RunSteps
+from caldera.run_config import RunConfig
 from caldera.variable import Var
 
-if ty.TYPE_CHECKING:
-    from caldera.run_conditions import AbstractRunCondition
-    from caldera.run_config import RunConfig
-    from caldera.runtime import Runtime
-
 _counter = itertools.count()
+
+
+class NetworkRuntime(ty.Protocol):
+    """What a process needs from the runtime of its compiled network."""
+
+    run_cfg: RunConfig
+
+    def run(self, condition: AbstractRunCondition) -> None: ...
+
+    def wait(self) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+#: builds the runtime of the network a process belongs to; set by :func:`use_runtime`
+_build_runtime: ty.Callable[[Process, RunConfig | None], NetworkRuntime] | None = None
+
+
+def use_runtime(build: ty.Callable[[Process, RunConfig | None], NetworkRuntime]) -> None:
+    """Register how ``Process.compile``/``run`` build a runtime: ``build(root, run_cfg)`` compiles the
+    network ``root`` belongs to and returns its runtime (which sets ``_runtime`` on every process)."""
+    global _build_runtime
+    _build_runtime = build
 
 
 class ProcessParameters(dict):
@@ -124,7 +151,7 @@ class Process:
         self.out_ports = Collection()
         self.ref_ports = Collection()
         self.var_ports = Collection()
-        self._runtime: Runtime | None = None
+        self._runtime: NetworkRuntime | None = None
         self.parent: Process | None = None
         self.sub_procs: dict[str, Process] = {}
 
@@ -172,20 +199,20 @@ class Process:
 
     # -- execution --------------------------------------------------------------------------
     @property
-    def runtime(self) -> Runtime | None:
+    def runtime(self) -> NetworkRuntime | None:
         return self._runtime
 
     @property
     def is_compiled(self) -> bool:
         return self._runtime is not None
 
-    def compile(self, run_cfg: RunConfig | None = None) -> Runtime:
+    def compile(self, run_cfg: RunConfig | None = None) -> NetworkRuntime:
         """Compile the network this process belongs to (done by ``run`` when needed)."""
-        from caldera.runtime import Runtime
-
         if self._runtime is not None:
             return self._runtime
-        return Runtime.build(self, run_cfg)
+        if _build_runtime is None:  # only when caldera.process is used without the caldera package
+            raise RuntimeStateError(f"{self.name}: no runtime is registered (import caldera first)")
+        return _build_runtime(self, run_cfg)
 
     def run(self, condition: AbstractRunCondition | None = None, run_cfg: RunConfig | None = None) -> None:
         """Run the whole network this process is connected to.
@@ -193,8 +220,6 @@ class Process:
         The first call compiles it with ``run_cfg``; later calls continue from
         the current state (a different ``run_cfg`` then is an error).
         """
-        from caldera.run_conditions import RunSteps
-
         if condition is None:
             condition = RunSteps(num_steps=1)
         rt = self._runtime
@@ -223,7 +248,7 @@ class Process:
         if self._runtime is not None:
             self._runtime.stop()
 
-    def _require_runtime(self, what: str) -> Runtime:
+    def _require_runtime(self, what: str) -> NetworkRuntime:
         if self._runtime is None:
             raise RuntimeStateError(f"{self.name}.{what}(): the process has not been run")
         return self._runtime
@@ -232,4 +257,4 @@ class Process:
 # Lava's name for the base class.
 AbstractProcess = Process
 
-__all__ = ["Process", "AbstractProcess", "ProcessParameters", "Collection"]
+__all__ = ["Process", "AbstractProcess", "ProcessParameters", "Collection", "NetworkRuntime", "use_runtime"]
