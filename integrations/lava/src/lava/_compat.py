@@ -1,0 +1,173 @@
+"""What every ``lava.*`` module of caldera-lava shares: the errors for Lava names caldera does not provide.
+
+A Lava 0.10 name that caldera lacks never gets a silent stand-in. Each module ends with::
+
+    __getattr__ = missing(__name__, {"Name": "caldera equivalent or why not"})
+
+so that ``from lava.x import Name`` raises ``ImportError`` and ``lava.x.Name`` raises
+``AttributeError``, both naming the Lava path and the caldera equivalent (or "not supported").
+Whole Lava modules that caldera-lava does not provide are refused the same way by a finder
+placed at the end of ``sys.meta_path`` (``install_finder``), with the reasons in ``MODULE_HINTS``.
+"""
+
+from __future__ import annotations
+
+import dis
+import importlib.abc
+import importlib.machinery
+import sys
+import typing as ty
+
+from lava._lava_names import MODULES as LAVA_MODULES
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
+
+#: Lava modules (and packages) that caldera-lava does not provide, with the caldera equivalent or the reason.
+#: A module not listed here but inside a listed package inherits the package's entry.
+MODULE_HINTS: dict[str, str] = {
+    "lava.magma.compiler": "caldera compiles on the first run; lava.magma.compiler.compiler.Compiler is provided, "
+    "the compiler's internals (builders, channels, subcompilers, mapper) have no counterpart",
+    "lava.magma.runtime": "caldera.runtime.Runtime runs compiled networks; lava.magma.runtime.runtime.Runtime is "
+    "provided, Lava's message infrastructure and runtime services have no counterpart (no OS process per model)",
+    "lava.magma.core.callback_fx": "not supported: callback functions run on Loihi hardware (nxsdk) only",
+    "lava.magma.core.model.spike_type": "not supported: Lava's internal spike type enum",
+    "lava.magma.core.model.interfaces": "not supported: Lava's internal port interfaces",
+    "lava.magma.core.model.py.connection": "not supported: write a model for caldera.procs.LearningDense's "
+    "process instead (the learning engine is caldera_cpu.models.learning)",
+    "lava.magma.core.learning.learning_rule_applier": "not supported: the learning engine is "
+    "caldera_cpu.models.learning (rules are parsed by caldera.learning.grammar)",
+    "lava.magma.core.learning.random": "not supported: stochastic rounding is seeded by the rule's rng_seed",
+    "lava.magma.core.learning.symbolic_equation": "not supported: rules are parsed by caldera.learning.parse_rule",
+    "lava.magma.core.learning.string_symbols": "not supported: rules are parsed by caldera.learning.parse_rule",
+    "lava.magma.core.process.interfaces": "not supported: Lava's internal process member interfaces",
+    "lava.magma.core.process.ports.connection_config": "not supported: connection configs apply to Loihi hardware only",
+    "lava.magma.core.process.connection": "not supported: caldera.procs.LearningDense / LearningSparse are the "
+    "learning connections",
+    "lava.frameworks": "not supported: lava.frameworks.loihi2 only re-exports Lava names; import them from their "
+    "own modules",
+    "lava.networks": "not supported: the lava.networks algebra (NetworkList, GradedVec networks) has no caldera "
+    "counterpart; build the same processes with lava.proc.*",
+    "lava.proc.bit_check": "not supported: BitCheck is a debugging process of Lava's fixed-point models; caldera's "
+    "fixed_pt models raise ParameterError on out-of-range values instead",
+    "lava.proc.clp": "not supported: the continual-learning prototypes (CLP) have no caldera counterpart",
+    "lava.proc.conv_in_time": "not supported: ConvInTime has no caldera counterpart",
+    "lava.proc.receiver": "not supported: Receiver is a Loihi-hardware helper process",
+    "lava.proc.spiker": "not supported: Spiker is a Loihi-hardware helper process; use lava.proc.io.source.RingBuffer",
+    "lava.proc.resfire": "not supported: RFZero has no caldera counterpart; lava.proc.rf.process.RF is provided",
+    "lava.proc.s4d": "not supported: the S4D processes have no caldera counterpart",
+    "lava.proc.io.utils": "not supported: channel policies are options of caldera.procs.Injector/Extractor",
+    "lava.utils.dataloader": "not supported: the MNIST downloader; load the data yourself and use "
+    "lava.proc.io.dataloader.SpikeDataloader",
+    "lava.utils.slurm": "not supported: SLURM boards are for Loihi hardware",
+    "lava.utils.sparse": "not supported: use scipy.sparse.find",
+    "lava.utils.system": "not supported: Lava's internal helpers",
+    "lava.lib.dl.slayer": "not supported: SLAYER training is caldera_dl's job (install caldera-dl); "
+    "lava.lib.dl.netx maps its network reader",
+    "lava.lib.dl.bootstrap": "not supported: install caldera-dl for training",
+    "lava.lib.optimization.apps": "not supported: the clustering/TSP/scheduler apps of lava-optimization",
+    "lava.lib.optimization.utils.generators": "not supported: problem generators of lava-optimization",
+    "lava.lib.optimization.utils.report_analyzer": "not supported",
+    "lava.lib.optimization.utils.solver_tuner": "not supported",
+    "lava.lib.optimization.utils.datatype_converter": "not supported",
+    "lava.lib.optimization.problems.bayesian": "not supported: Bayesian optimization",
+    "lava.lib.optimization.solvers.bayesian": "not supported: Bayesian optimization",
+    "lava.lib.optimization.solvers.lca": "not supported: the LCA solver",
+}
+
+
+def lava_module_exists(modname: str) -> bool:
+    """Whether ``modname`` is a module or package of Lava 0.10 (or of its libraries)."""
+    if modname in LAVA_MODULES:
+        return True
+    prefix = modname + "."
+    return any(m.startswith(prefix) for m in LAVA_MODULES)
+
+
+def module_hint(modname: str) -> str | None:
+    """The reason/equivalent recorded for ``modname`` or the nearest enclosing package."""
+    parts = modname.split(".")
+    for i in range(len(parts), 0, -1):
+        hint = MODULE_HINTS.get(".".join(parts[:i]))
+        if hint is not None:
+            return hint
+    return None
+
+
+def module_message(modname: str) -> str:
+    hint = module_hint(modname)
+    if lava_module_exists(modname):
+        return f"{modname} (Lava 0.10) is not provided by caldera-lava: {hint or 'not supported'}"
+    return f"No module named {modname!r}: it is not a module of Lava 0.10 either" + (f" ({hint})" if hint else "")
+
+
+def name_message(modname: str, name: str, hints: ty.Mapping[str, str] | None = None) -> str:
+    """The message for ``modname.name`` that this module does not provide."""
+    hint = (hints or {}).get(name)
+    path = f"{modname}.{name}"
+    if hint is None:
+        hint = module_hint(modname)
+    if name in LAVA_MODULES.get(modname, ()) or (hints and name in hints):
+        return f"{path} (Lava 0.10) is not provided by caldera-lava: {hint or 'not supported'}"
+    return f"{path} is not a name of Lava 0.10's {modname}" + (f" ({hint})" if hint else "")
+
+
+def _in_import_from(depth: int = 2) -> bool:
+    """Whether the frame ``depth`` levels up is executing ``from module import name``."""
+    try:
+        f = sys._getframe(depth)
+        return f.f_lasti >= 0 and f.f_code.co_code[f.f_lasti] == _IMPORT_FROM
+    except (ValueError, IndexError, AttributeError):  # pragma: no cover - interpreters without frames
+        return False
+
+
+def missing(modname: str, hints: ty.Mapping[str, str] | None = None) -> ty.Callable[[str], ty.NoReturn]:
+    """A module-level ``__getattr__`` that refuses every name the module does not define.
+
+    ``from module import name`` gets an ``ImportError`` carrying the message (Python would otherwise
+    replace an ``AttributeError`` by a bare "cannot import name"); attribute access gets an
+    ``AttributeError`` (so ``hasattr`` keeps working).
+    """
+    hints = dict(hints or {})
+
+    def __getattr__(name: str) -> ty.NoReturn:
+        if name.startswith("__"):
+            raise AttributeError(f"module {modname!r} has no attribute {name!r}")
+        msg = name_message(modname, name, hints)
+        if _in_import_from():
+            raise ImportError(msg, name=modname)
+        raise AttributeError(msg)
+
+    __getattr__.hints = hints  # type: ignore[attr-defined]  # read by `caldera lava check`
+    return __getattr__
+
+
+def requires(distribution: str, module: str, lava_module: str) -> ty.Any:
+    """Import ``module`` of an optional caldera distribution, or raise an ImportError saying what to install."""
+    try:
+        return __import__(module, fromlist=["_"])
+    except ModuleNotFoundError as e:
+        if e.name is not None and (e.name == module or module.startswith(e.name + ".")):
+            raise ImportError(
+                f"{lava_module} needs {distribution}, which is not installed: pip install {distribution} "
+                f"(it provides {module.split('.')[0]}, the caldera implementation behind {lava_module})",
+                name=lava_module,
+            ) from None
+        raise
+
+
+class _UnsupportedLavaModules(importlib.abc.MetaPathFinder):
+    """Last on ``sys.meta_path``: a ``lava.*`` module no file provides gets an ImportError that says why."""
+
+    def find_spec(self, fullname: str, path: ty.Any = None, target: ty.Any = None) -> None:
+        if not fullname.startswith("lava.") or fullname.startswith("lava._"):
+            return None
+        # only once the regular finders have failed (this finder is the last one)
+        raise ModuleNotFoundError(module_message(fullname), name=fullname)
+
+
+def install_finder() -> None:
+    if not any(isinstance(f, _UnsupportedLavaModules) for f in sys.meta_path):
+        sys.meta_path.append(_UnsupportedLavaModules())
+
+
+__all__ = ["LAVA_MODULES", "MODULE_HINTS", "missing", "requires", "install_finder", "name_message", "module_message"]

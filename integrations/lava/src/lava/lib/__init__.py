@@ -1,0 +1,1 @@
+"""Lava's ``lava.lib`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.dense`` package (caldera-lava)."""

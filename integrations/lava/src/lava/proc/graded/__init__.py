@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.graded`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.lif`` package (caldera-lava)."""

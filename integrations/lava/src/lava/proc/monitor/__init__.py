@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.monitor`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.prodneuron`` package (caldera-lava)."""

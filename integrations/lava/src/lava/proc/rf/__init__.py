@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.rf`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.rf_iz`` package (caldera-lava)."""

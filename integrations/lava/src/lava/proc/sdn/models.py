@@ -1,0 +1,25 @@
+"""Lava's ``lava.proc.sdn.models``: NumPy models of Sigma and SigmaDelta (caldera_cpu.models)."""
+
+from __future__ import annotations
+
+from caldera_cpu.models.neurons import (
+    PySigmaDeltaModelFixed,
+    PySigmaDeltaModelFloat,
+    PySigmaModelFixed,
+    PySigmaModelFloat,
+)
+
+from lava._compat import missing
+
+__all__ = ["PySigmaModelFloat", "PySigmaModelFixed", "PySigmaDeltaModelFloat", "PySigmaDeltaModelFixed"]
+__getattr__ = missing(
+    __name__,
+    {
+        "PyDeltaModelFloat": "not supported: no Delta process (see lava.proc.sdn.process)",
+        "PyDeltaModelFixed": "not supported: no Delta process",
+        "AbstractSigmaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
+        "AbstractDeltaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
+        "AbstractSigmaDeltaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
+        "ReLU": "not supported: use ActivationMode.RELU",
+    },
+)
