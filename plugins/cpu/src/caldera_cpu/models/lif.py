@@ -100,7 +100,7 @@ class AbstractPyLifModelFloat(PyLoihiProcessModel):
     def run_spk(self) -> None:
         a_in_data = self.a_in.recv() if self.a_in.connected else None
         self.subthr_dynamics(a_in_data)
-        s = self.spiking_activation()
+        s = self.s_out_buff = self.spiking_activation()  # Lava's name: subclasses read the step's spikes there
         self.reset_voltage(s)
         self.s_out.send(s)
 
@@ -217,6 +217,9 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
 
     ds_offset = 1  # Loihi's 1-bit offset on the current decay: du=4095 clears u
     dm_offset = 0
+    # Lava's names of the left shifts of input and threshold (MSB alignment), for models that subclass this one
+    act_shift = arith.ACT_SHIFT
+    vth_shift = arith.VTH_SHIFT
 
     _thresholds: tuple[str, ...] = ("vth",)
 
@@ -285,7 +288,7 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
     def run_spk(self) -> None:
         a_in_data = self.a_in.recv() if self.a_in.connected else None
         self.subthr_dynamics(a_in_data)
-        s = self.spiking_activation()
+        s = self.s_out_buff = self.spiking_activation()  # Lava's name: subclasses read the step's spikes there
         self.reset_voltage(s)
         self.s_out.send(s)
 
