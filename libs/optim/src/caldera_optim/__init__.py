@@ -4,6 +4,8 @@
   ``read_gset``, ``read_npy``, ``read_npz``, ``read_mtx``, ``from_bqm``);
   ``solve_qubo`` runs parallel simulated annealing on stochastic binary neurons.
 * ``CalderaSampler``: the same solver as a dimod ``Sampler`` (needs dimod).
+* ``CSP`` (with ``graph_coloring``, ``n_queens``, ``sudoku``): constraint satisfaction as a
+  winner-take-all network of stochastic neurons.
 * ``QP`` and ``solve_qp``: a PIPG primal-dual gradient network; ``register_cvxpy()``
   adds ``problem.solve(method="caldera")`` to cvxpy (done on import if cvxpy was imported first).
 """
@@ -16,6 +18,7 @@ from caldera.lazy import lazy_exports
 from caldera_optim.cvxpy_iface import register_cvxpy
 
 if _ty.TYPE_CHECKING:
+    from caldera_optim.csp import CSP, Allowed, CSPResult, Forbidden, graph_coloring, n_queens, sudoku
     from caldera_optim.io import ProblemFormatError, from_bqm, load_problem, read_gset, read_mtx, read_npy, read_npz
     from caldera_optim.problems import QP, QUBO
     from caldera_optim.qp_solver import QPResult, solve_qp
@@ -41,6 +44,13 @@ _LAZY = {
     "solve_qp": "caldera_optim.qp_solver",
     "QuboResult": "caldera_optim.qubo_solver",
     "CalderaSampler": "caldera_optim.sampler",
+    "CSP": "caldera_optim.csp",
+    "CSPResult": "caldera_optim.csp",
+    "Allowed": "caldera_optim.csp",
+    "Forbidden": "caldera_optim.csp",
+    "graph_coloring": "caldera_optim.csp",
+    "n_queens": "caldera_optim.csp",
+    "sudoku": "caldera_optim.csp",
     "default_temperatures": "caldera_optim.qubo_solver",
     "solve_qubo": "caldera_optim.qubo_solver",
 }
@@ -68,4 +78,11 @@ __all__ = [
     "read_npz",
     "from_bqm",
     "CalderaSampler",
+    "CSP",
+    "CSPResult",
+    "Allowed",
+    "Forbidden",
+    "graph_coloring",
+    "n_queens",
+    "sudoku",
 ]
