@@ -10,6 +10,7 @@ runs the full check the runtime issue asks for; tests/runtime runs fewer.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import threading
@@ -30,6 +31,9 @@ def _own_segments() -> int:
 
 
 def resources() -> dict[str, int]:
+    """This process's resources, after a garbage collection (unreachable objects of earlier work, e.g. of
+    other tests in the same process, would otherwise be freed in the middle of a measurement)."""
+    gc.collect()
     with open("/proc/self/statm") as f:
         rss_pages = int(f.read().split()[1])
     return {

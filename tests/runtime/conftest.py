@@ -124,16 +124,73 @@ def monitored_run(exc, inh, steps: int, cfg: caldera.RunConfig):
     return out, parts
 
 
+def _reap(children: list) -> None:
+    for c in children:
+        if c.is_alive():
+            c.kill()
+        c.join(2.0)
+
+
+class Networks:
+    """The networks (runtimes) built during one test."""
+
+    def __init__(self) -> None:
+        self.built: list = []
+
+    def stop_all(self) -> None:
+        while self.built:
+            rt = self.built.pop()
+            try:
+                rt.stop()
+            except BaseException:  # noqa: BLE001 - cleanup after a test that may have failed already
+                if rt.group is not None:
+                    rt.group.close()
+
+
+@pytest.fixture(autouse=True)
+def networks(monkeypatch):
+    """Every network built during a test, stopped at its end whatever the test did."""
+    from caldera.runtime import Runtime
+
+    nets = Networks()
+    init = Runtime.__init__
+
+    def recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        nets.built.append(self)
+
+    monkeypatch.setattr(Runtime, "__init__", recording_init)
+    yield nets
+    nets.stop_all()
+
+
 @pytest.fixture
-def no_children():
-    """Fails the test if a child process outlives it."""
+def no_children(networks):
+    """Fails the test (and only it) if a child process outlives it.
+
+    Children some earlier, unwatched test left behind are reaped silently first. At
+    the end, the networks the test built are stopped (as the test should have done);
+    children still alive after that were leaked: they are killed, and the test fails.
+    """
     import multiprocessing as mp
 
+    _reap(mp.active_children())
     yield
-    deadline = time.time() + 2
-    while mp.active_children() and time.time() < deadline:
+    networks.stop_all()
+    deadline = time.monotonic() + 5
+    while mp.active_children() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not mp.active_children(), f"child processes left behind: {mp.active_children()}"
+    left = mp.active_children()
+    if left:
+        names = ", ".join(f"{c.name} (pid {c.pid})" for c in left)
+        _reap(left)
+        pytest.fail(f"child processes left behind (now killed): {names}")
+
+
+def sigint_is_delivered() -> bool:
+    """Whether SIGINT reaches Python as KeyboardInterrupt here (not so in a background job of a
+    non-interactive shell, which starts with SIGINT ignored)."""
+    return signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.fixture(scope="session", autouse=True)

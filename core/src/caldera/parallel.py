@@ -136,6 +136,20 @@ class PartitionGroup:
         self.net = net
         self.abort = new_abort_event()
         self.channels: list[ShmChannel] = []
+        self.children: list[_Child] = []
+        self._closed = False
+        self._supervisor: threading.Thread | None = None
+        self._stop_supervisor = threading.Event()
+        #: children told to run whose reply has not been read yet (an interrupted run leaves some)
+        self._awaiting: set[int] = set()
+        try:
+            self._start(net)
+        except BaseException:
+            self.abort.set()
+            self.close()
+            raise
+
+    def _start(self, net: CompiledNetwork) -> None:
         self.counter = _CTX.RawArray("q", len(net.partitions))
         where = {pid: part.index for part in net.partitions for pid in part.ids}
         self.where = where
@@ -159,7 +173,6 @@ class PartitionGroup:
         self.local = local.backend.make_executor(local.plan)
         self.local.time_step = net.start_time_step
         self.local.step_counter, self.local.counter_index = self.counter, 0
-        self.children: list[_Child] = []
         for part in net.partitions[1:]:
             parent_conn, child_conn = _CTX.Pipe()
             p = _CTX.Process(
@@ -177,13 +190,13 @@ class PartitionGroup:
                 ),
                 daemon=True,
             )
-            p.start()
-            child_conn.close()
+            try:
+                p.start()
+            finally:
+                child_conn.close()
             self.children.append(_Child(part, p, parent_conn))
-        self._closed = False
         self.profile = False  # set by caldera.profiler around a profiled run
         self.profiles: list[dict] = []  # the child partitions' recordings of that run
-        self._stop_supervisor = threading.Event()
         self._supervisor = threading.Thread(target=self._supervise, name="caldera-supervisor", daemon=True)
         self._supervisor.start()
 
@@ -204,8 +217,16 @@ class PartitionGroup:
 
     # -- running ----------------------------------------------------------------------------
     def run_steps(self, n: int) -> None:
+        try:
+            self._run_steps(n)
+        except KeyboardInterrupt:
+            self.abort.set()  # wherever Ctrl-C struck, the children stop within POLL_S
+            raise
+
+    def _run_steps(self, n: int) -> None:
         if self.abort.is_set():
             raise RuntimeStateError("a partition failed earlier; build the network again")
+        self._drain()
         epoch = self.board.new_epoch()
         for c in self.children:
             if c.dead_reason is None and not c.alive():
@@ -217,6 +238,7 @@ class PartitionGroup:
                 self.abort.set()
                 raise RunError(f"{c.dead_reason}; the network cannot run")
             try:
+                self._awaiting.add(c.part.index)
                 c.conn.send(("run", n, epoch, self.profile))
             except (BrokenPipeError, OSError) as e:
                 self.abort.set()
@@ -264,6 +286,7 @@ class PartitionGroup:
                 try:
                     if c.conn.poll(POLL_S):
                         out.append((c, c.conn.recv()))
+                        self._awaiting.discard(c.part.index)
                         break
                 except (EOFError, OSError):
                     c.dead_reason = c.dead_reason or f"partition {c.part.index} (pid {c.proc.pid}) closed its pipe"
@@ -298,6 +321,30 @@ class PartitionGroup:
             raise KeyboardInterrupt
         return out
 
+    def _drain(self, grace: float = 10.0) -> None:
+        """Read the replies an interrupted run left in the pipes, so that each request gets its own answer.
+
+        The run was aborted, so every child finishes its step and replies within
+        ``POLL_S``; one that does not within ``grace`` seconds is killed (its state is lost).
+        """
+        for c in self.children:
+            if c.part.index not in self._awaiting:
+                continue
+            self.abort.set()  # a run whose replies were never read was interrupted: end it
+            deadline = time.monotonic() + grace
+            try:
+                while not c.conn.poll(POLL_S):
+                    if not c.alive():
+                        raise EOFError
+                    if time.monotonic() > deadline:
+                        self._kill(c, f"did not stop within {grace:g} s after the run was interrupted")
+                        break
+                else:
+                    c.conn.recv()
+            except (EOFError, OSError):
+                c.dead_reason = c.dead_reason or f"partition {c.part.index} (pid {c.proc.pid}) died"
+            self._awaiting.discard(c.part.index)
+
     def _kill(self, c: _Child, why: str) -> None:
         c.dead_reason = f"partition {c.part.index} (pid {c.proc.pid}) {why}"
         if c.alive():
@@ -306,6 +353,7 @@ class PartitionGroup:
 
     # -- state ------------------------------------------------------------------------------
     def _request(self, c: _Child, msg: tuple) -> tuple:
+        self._drain()
         if c.dead_reason is not None or not c.alive():
             raise RuntimeStateError(f"the state of partition {c.part.index} is lost: {c.dead_reason or 'it died'}")
         c.conn.send(msg)
@@ -336,28 +384,42 @@ class PartitionGroup:
 
     # -- teardown ---------------------------------------------------------------------------
     def close(self) -> None:
-        if self._closed:
-            return
+        """Stop every child (asking first, killing if it does not go) and unlink every channel.
+
+        Safe to call again after an interruption: each child and channel leaves the
+        lists only once it is released.
+        """
         self._closed = True
         self._stop_supervisor.set()
-        self._supervisor.join()
-        for c in self.children:
+        if self._supervisor is not None and self._supervisor is not threading.current_thread():
+            self._supervisor.join()
+        if self._awaiting:
+            self.abort.set()  # an interrupted run: the children stop it instead of finishing it
+        while self.children:
+            c = self.children[0]
             try:
-                if c.alive():
+                if c.proc.is_alive():
                     c.conn.send(("stop",))
-                    if c.conn.poll(1.0):
-                        c.conn.recv()
-            except (OSError, EOFError):
+                    deadline = time.monotonic() + 1.0
+                    while time.monotonic() < deadline and c.conn.poll(max(0.0, deadline - time.monotonic())):
+                        if c.conn.recv()[0] == "bye":  # earlier replies of an interrupted run come first
+                            break
+            except (OSError, EOFError, ValueError):
                 pass
-            c.proc.join(1.0)
-            if c.proc.is_alive():
-                c.proc.kill()
+            try:
                 c.proc.join(1.0)
-            c.conn.close()
-            c.proc.close()
-        for ch in self.channels:
-            ch.close(unlink=True)
-        self.channels.clear()
+                if c.proc.is_alive():
+                    c.proc.kill()
+                    c.proc.join(1.0)
+                c.conn.close()
+                c.proc.close()
+            except ValueError:  # closed already by an interrupted close()
+                pass
+            self.children.pop(0)
+        self._awaiting.clear()
+        while self.channels:
+            self.channels[-1].close(unlink=True)
+            self.channels.pop()
 
 
 __all__ = ["PartitionGroup"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 import threading
 import typing as ty
@@ -45,6 +46,37 @@ def _single_threaded_blas() -> ty.Any:
 
 
 _BLAS_CONTROLLER: tuple[int, ty.Any] | None = None
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> ty.Iterator[None]:
+    """Hold Ctrl-C back while partitions start or are torn down; deliver it once that is over.
+
+    Starting children and releasing them must not be cut in half (children left
+    behind, shared memory not unlinked): a SIGINT that arrives meanwhile is recorded
+    and raised as ``KeyboardInterrupt`` (or passed to the user's own handler) at the
+    end. Only the main thread can do this; elsewhere, or when SIGINT is ignored, the
+    block runs as is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.getsignal(signal.SIGINT)
+    if old in (signal.SIG_IGN, signal.SIG_DFL, None):
+        yield
+        return
+    got: list = []
+    signal.signal(signal.SIGINT, lambda signum, frame: got.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got:
+            if old is signal.default_int_handler:
+                raise KeyboardInterrupt
+            old(signal.SIGINT, got[0])
+
+
 #: the CLI commands show progress bars for every run of the scripts they run; library calls do not
 DEFAULT_PROGRESS = False
 _LIVE: weakref.WeakSet = weakref.WeakSet()  # every Runtime not yet collected (running_runtimes)
@@ -95,9 +127,10 @@ class Runtime:
     @classmethod
     def build(cls, root: Process, run_cfg: RunConfig | None = None) -> Runtime:
         net = compile_network(root, run_cfg)
-        rt = cls(net)
-        for p in net.processes:
-            p._runtime = rt
+        with _sigint_deferred():  # the partitions start and the processes learn their runtime, or nothing does
+            rt = cls(net)
+            for p in net.processes:
+                p._runtime = rt
         return rt
 
     # -- introspection ----------------------------------------------------------------------
@@ -299,24 +332,28 @@ class Runtime:
 
         With several partitions, the state of the child partitions is fetched
         into this process first, then the children and channels are released.
+        Ctrl-C during ``stop()`` is held back until the children are gone.
         """
-        if self._thread is not None:
-            self._stop_flag = True
-            self._interrupt_host()
-            self._thread.join()
-            self._thread = None
-        if self.group is not None and not self.group._closed:
-            for part in self.net.partitions[1:]:
-                for pid in part.ids:
-                    model = self._leaf_models[pid]
-                    for var in model.process.vars:
-                        try:
-                            setattr(model, var.name, self.group.get(pid, var.name))
-                        except Exception:  # noqa: BLE001 - a dead partition's state is lost
-                            break
-            self.group.close()
-            self.group = None
-        self.state = "stopped"
+        with _sigint_deferred():
+            if self._thread is not None:
+                self._stop_flag = True
+                self._interrupt_host()
+                self._thread.join()
+                self._thread = None
+            if self.group is not None and not self.group._closed:
+                try:
+                    for part in self.net.partitions[1:]:
+                        for pid in part.ids:
+                            model = self._leaf_models[pid]
+                            for var in model.process.vars:
+                                try:
+                                    setattr(model, var.name, self.group.get(pid, var.name))
+                                except Exception:  # noqa: BLE001 - a dead partition's state is lost
+                                    break
+                finally:
+                    self.group.close()
+                    self.group = None
+            self.state = "stopped"
 
     def __del__(self) -> None:
         group = getattr(self, "group", None)
