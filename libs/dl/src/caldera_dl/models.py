@@ -8,6 +8,7 @@ from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, 
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
+from caldera_dl.data import RateEncoder
 from caldera_dl.procs import Delta
 
 
@@ -72,6 +73,35 @@ class PyDeltaModelFixed(_DeltaBase):
         self.s_out.send(s_out)
 
 
-MODELS = [PyDeltaModelFloat, PyDeltaModelFixed]
+class _RateEncoderBase(PyLoihiProcessModel):
+    """The same accumulator as ``caldera_dl.data.rate_encode(mode="regular")``, in float64."""
 
-__all__ = ["MODELS", "PyDeltaModelFloat", "PyDeltaModelFixed"]
+    schedule = "recv_first"
+    a_in = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=1)
+    acc: np.ndarray = LavaPyType(np.ndarray, np.float64)
+
+    def run_spk(self) -> None:
+        self.acc = self.acc + self.a_in.recv()
+        s = self.acc >= 1.0
+        self.acc = self.acc - s
+        self.s_out.send(s.astype(np.int32))
+
+
+@implements(proc=RateEncoder, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyRateEncoderModelFloat(_RateEncoderBase):
+    pass
+
+
+@implements(proc=RateEncoder, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyRateEncoderModelFixed(_RateEncoderBase):
+    """Host-side in fixed_pt networks (the loihi backend takes it as a host model)."""
+
+
+MODELS = [PyDeltaModelFloat, PyDeltaModelFixed, PyRateEncoderModelFloat, PyRateEncoderModelFixed]
+
+__all__ = ["MODELS", "PyDeltaModelFloat", "PyDeltaModelFixed", "PyRateEncoderModelFloat", "PyRateEncoderModelFixed"]
