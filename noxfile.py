@@ -8,7 +8,7 @@ import nox
 
 ROOT = pathlib.Path(__file__).parent
 # The default sessions: what `python3 -m nox` (the README's test command, and .ci/run) runs, in order.
-nox.options.sessions = ["tests"]
+nox.options.sessions = ["tests", "ros"]
 nox.options.reuse_existing_virtualenvs = True
 
 # Every distribution in the repository, core first; a session installs the ones present.
@@ -78,3 +78,51 @@ def bench(session: nox.Session) -> None:
 def demo(session: nox.Session) -> None:
     session.install("./core[plot]", "./plugins/cpu")
     session.run("python", "examples/demo.py", *session.posargs)
+
+
+# ROS 1 from Debian for the ros session (installed by the session itself when missing; needs root)
+ROS_APT = [
+    "ros-core",
+    "python3-rospy",
+    "python3-std-msgs",
+    "python3-sensor-msgs",
+    "python3-geometry-msgs",
+    "python3-rosbag",
+    "python3-genpy",
+    "python3-genmsg",
+    "python3-venv",
+]
+
+
+@nox.session(python=False)
+def ros(session: nox.Session) -> None:
+    """caldera-ros against a real ROS 1 master: Debian's ROS packages, a venv on the system Python that sees
+    its rospy, pip's numpy >= 2 ahead of any Debian numpy."""
+    import subprocess
+
+    def installed(pkg: str) -> bool:
+        q = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True)
+        return q.stdout.strip() == "install ok installed"
+
+    missing = [p for p in ROS_APT if not installed(p)]
+    if missing:
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-q", external=True, env=env)
+        session.run("apt-get", "install", "-y", "-q", "--no-install-recommends", *missing, external=True, env=env)
+    venv = ROOT / ".nox" / "ros-system"
+    py = str(venv / "bin" / "python")
+    if not (venv / "bin" / "python").exists():
+        session.run("/usr/bin/python3", "-m", "venv", "--system-site-packages", str(venv), external=True)
+    session.run(
+        py, "-m", "pip", "install", "-q", "numpy>=2", "./core", "./plugins/cpu", "./libs/dnf",
+        "./integrations/ros[bag]", "pytest>=8", "pytest-timeout>=2", external=True,
+    )  # fmt: skip
+    session.run(
+        py,
+        "-c",
+        "import numpy, rospy, caldera_ros, caldera.plugins as p; "
+        "assert int(numpy.__version__.split('.')[0]) >= 2, ('Debian numpy wins', numpy.__file__); "
+        "assert 'cpu' in p.backends(); print('numpy', numpy.__version__, 'rospy', rospy.__file__)",
+        external=True,
+    )
+    session.run(py, "-m", "pytest", "tests/ros", "-q", *session.posargs, external=True)

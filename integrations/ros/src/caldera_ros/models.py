@@ -11,6 +11,7 @@ from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, 
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
+from caldera_ros.clock import Pacer
 from caldera_ros.procs import Argmax, LatencyEncoder, PopulationVector, RateEncoder, SpikeCounter, StateReader
 
 
@@ -148,3 +149,32 @@ MODELS = [
 ]
 
 __all__ = ["MODELS"]
+
+
+@implements(proc=Pacer, protocol=LoihiProtocol)
+@requires(CPU)
+class PyPacerModel(PyLoihiProcessModel):
+    """Host-bound: waits for the node's clock after every other model's management phase of the step."""
+
+    schedule = "recv_first"
+    host_only = True
+    mgmt_order = 1_000_000
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+
+    def run_spk(self) -> None:
+        self.a_in.recv()
+
+    def post_guard(self) -> bool:
+        return True
+
+    def run_post_mgmt(self) -> None:
+        self.process.clock.wait(self.time_step)
+
+    def interrupt(self) -> None:
+        self.process.clock.release()
+
+    def resume(self) -> None:
+        self.process.clock.resume()
+
+
+MODELS.append(PyPacerModel)
