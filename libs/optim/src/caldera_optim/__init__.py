@@ -6,6 +6,7 @@
 * ``CalderaSampler``: the same solver as a dimod ``Sampler`` (needs dimod).
 * ``CSP`` (with ``graph_coloring``, ``n_queens``, ``sudoku``): constraint satisfaction as a
   winner-take-all network of stochastic neurons.
+* ``LCA``: sparse coding (LASSO) with a locally competitive algorithm network, one or two layers.
 * ``QP`` and ``solve_qp``: a PIPG primal-dual gradient network; ``register_cvxpy()``
   adds ``problem.solve(method="caldera")`` to cvxpy (done on import if cvxpy was imported first).
 """
@@ -20,6 +21,7 @@ from caldera_optim.cvxpy_iface import register_cvxpy
 if _ty.TYPE_CHECKING:
     from caldera_optim.csp import CSP, Allowed, CSPResult, Forbidden, graph_coloring, n_queens, sudoku
     from caldera_optim.io import ProblemFormatError, from_bqm, load_problem, read_gset, read_mtx, read_npy, read_npz
+    from caldera_optim.lca import LCA, LCAResult
     from caldera_optim.problems import QP, QUBO
     from caldera_optim.qp_solver import QPResult, solve_qp
     from caldera_optim.qubo_solver import QuboResult, default_temperatures, solve_qubo
@@ -44,6 +46,8 @@ _LAZY = {
     "solve_qp": "caldera_optim.qp_solver",
     "QuboResult": "caldera_optim.qubo_solver",
     "CalderaSampler": "caldera_optim.sampler",
+    "LCA": "caldera_optim.lca",
+    "LCAResult": "caldera_optim.lca",
     "CSP": "caldera_optim.csp",
     "CSPResult": "caldera_optim.csp",
     "Allowed": "caldera_optim.csp",
@@ -78,6 +82,8 @@ __all__ = [
     "read_npz",
     "from_bqm",
     "CalderaSampler",
+    "LCA",
+    "LCAResult",
     "CSP",
     "CSPResult",
     "Allowed",

@@ -305,7 +305,92 @@ class QPDualNeurons(Process):
         self.v = Var(shape=(m, k), init=0.0)
 
 
+# -- LCA (sparse coding) ---------------------------------------------------------------------
+class LCASynapse(Process):
+    """A synapse (send-first) for the LCA network: ``a_out[t] = (weights @ s_in[t-1]) * 2**weight_exp``.
+
+    ``floating_pt``: the product times ``2**weight_exp``. ``fixed_pt``: integer
+    weights and inputs, the product shifted right by ``-weight_exp`` (floor), as a
+    Loihi synapse scales its integer weights by an exponent. One column per signal.
+    """
+
+    def __init__(self, *, weights: ty.Any, batch: int = 1, weight_exp: int = 0, name: str | None = None) -> None:
+        cls = type(self).__name__
+        w = _weights(cls, weights)
+        batch = _positive_int(cls, "batch", batch)
+        if isinstance(weight_exp, bool) or not isinstance(weight_exp, (int, np.integer)) or weight_exp > 0:
+            raise ParameterError(f"{cls}: weight_exp must be an integer <= 0, got {weight_exp!r}")
+        super().__init__(weights=w, batch=batch, weight_exp=int(weight_exp), name=name)
+        self.s_in = InPort(shape=(w.shape[1], batch))
+        self.a_out = OutPort(shape=(w.shape[0], batch))
+        self.a_buff = Var(shape=(w.shape[0], batch), init=0)
+
+
+class LCAConnection(LCASynapse):
+    """The same connection without the delay (receive-first): ``a_out[t] = (weights @ s_in[t]) * 2**weight_exp``."""
+
+
+class LCANeurons(Process):
+    """LCA neurons (Rozell et al. 2008), one column per signal, graded output ``a = soft_threshold(u, lam)``.
+
+    ``u <- u + dt * (bias + a_in + fb * a - u)``, where ``fb`` is 1 in the
+    two-layer form (the neurons' own activity; ``a_in`` is then ``Phi^T r``
+    from the residual layer) and 0 in the one-layer form (``a_in`` is
+    ``(I - Phi^T Phi) a`` from the recurrent synapse, ``bias`` is ``Phi^T y``).
+    ``fixed_pt``: integer ``u``, ``bias`` and ``lam``; ``dt = 2**-dt_shift``
+    (``dt`` is then ignored) with floor shifts.
+    """
+
+    def __init__(
+        self,
+        *,
+        shape: tuple[int, int],
+        lam: float,
+        dt: float = 0.1,
+        dt_shift: int = 3,
+        bias: ty.Any = 0.0,
+        self_feedback: bool = False,
+        name: str | None = None,
+    ) -> None:
+        cls = type(self).__name__
+        n, k = (_positive_int(cls, "shape", int(v)) for v in shape)
+        lam = _finite_nonneg(cls, "lam", lam)
+        dt = _finite_nonneg(cls, "dt", dt)
+        if not 0 < dt <= 1:
+            raise ParameterError(f"{cls}: dt must be in (0, 1], got {dt!r}")
+        dt_shift = _positive_int(cls, "dt_shift", dt_shift, lo=0)
+        b = np.broadcast_to(np.asarray(bias, np.float64), (n, k)).copy()
+        if not np.all(np.isfinite(b)):
+            raise ParameterError(f"{cls}: bias contains NaN or infinite entries")
+        super().__init__(lam=lam, dt=dt, dt_shift=dt_shift, self_feedback=bool(self_feedback), name=name)
+        self.a_in = InPort(shape=(n, k))
+        self.s_out = OutPort(shape=(n, k))
+        self.u = Var(shape=(n, k), init=0)
+        self.a = Var(shape=(n, k), init=0)
+        self.bias = Var(shape=(n, k), init=b)
+
+
+class LCAResidualNeurons(Process):
+    """The residual layer of the two-layer LCA: ``r = bias + a_in`` (``bias = y``, ``a_in = -Phi a``), receive-first."""
+
+    def __init__(self, *, shape: tuple[int, int], bias: ty.Any = 0.0, name: str | None = None) -> None:
+        cls = type(self).__name__
+        m, k = (_positive_int(cls, "shape", int(v)) for v in shape)
+        b = np.broadcast_to(np.asarray(bias, np.float64), (m, k)).copy()
+        if not np.all(np.isfinite(b)):
+            raise ParameterError(f"{cls}: bias contains NaN or infinite entries")
+        super().__init__(name=name)
+        self.a_in = InPort(shape=(m, k))
+        self.s_out = OutPort(shape=(m, k))
+        self.r = Var(shape=(m, k), init=0)
+        self.bias = Var(shape=(m, k), init=b)
+
+
 __all__ = [
+    "LCASynapse",
+    "LCAConnection",
+    "LCANeurons",
+    "LCAResidualNeurons",
     "ReplicaCoupling",
     "AnnealingBinaryNeurons",
     "CostTracker",
