@@ -263,6 +263,9 @@ class AbstractProcessModel:
     implements_protocol: type[AbstractSyncProtocol] | None = None
     required_resources: tuple = ()
     tags: tuple[str, ...] = ()
+    #: False when the run asked for Lava's handling of values (``RunConfig(value_checks="lava")``): a fixed-point
+    #: model then truncates non-integers and clips weights instead of refusing them
+    strict: bool = True
 
     def __init__(self, proc_params: dict | None = None) -> None:
         self.proc_params = proc_params if proc_params is not None else ProcessParameters()

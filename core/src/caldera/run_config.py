@@ -44,6 +44,13 @@ class RunConfig:
         If set, a run in which no step completes for this many seconds is
         stopped with an error naming the partition (and the model, when it can
         be interrupted).
+    value_checks:
+        ``"strict"`` (default): a ``fixed_pt`` model refuses values Loihi cannot
+        hold (non-integers, weights beyond 8 bits, parameters beyond their bit
+        widths) with a ``ParameterError``. ``"lava"``: it takes them as Lava 0.10
+        does — non-integers truncated toward zero, weights clipped to the 8-bit
+        range of their sign mode, parameter widths not checked (what Lava
+        programs may rely on; ``caldera-lava``'s run configurations choose it).
     """
 
     backend: str | None = None
@@ -56,8 +63,11 @@ class RunConfig:
     custom_sync_domains: list = field(default_factory=list)
     profile: bool = False
     progress: bool = False
+    value_checks: str = "strict"
 
     def __post_init__(self) -> None:
+        if self.value_checks not in ("strict", "lava"):
+            raise ParameterError(f"RunConfig.value_checks must be 'strict' or 'lava', got {self.value_checks!r}")
         for flag in ("profile", "progress"):
             if not isinstance(getattr(self, flag), bool):
                 raise ParameterError(f"RunConfig.{flag} must be True or False, got {getattr(self, flag)!r}")

@@ -176,13 +176,21 @@ class Runtime:
     def set_var(self, var: Var, value: ty.Any) -> None:
         self._check_quiet(f"write {var.qualified_name}")
         model = self._leaf_models[var.process.id]
-        check_range(type(model), var.process, var.name, value)
+        strict = getattr(model, "strict", True)  # False: Lava's casts (RunConfig(value_checks="lava"))
+        if strict:
+            check_range(type(model), var.process, var.name, value)
         cur = getattr(model, var.name) if self.group is None else self.group.get(var.process.id, var.name)
         if isinstance(cur, np.ndarray):
             new = np.asarray(value)
             if cur.dtype.kind in "iub" and new.dtype.kind == "f" and not np.all(np.isfinite(new)):
                 raise ParameterError(f"Var {var.qualified_name}: non-finite values for an integer Var")
-            if cur.dtype.kind in "iu" and new.dtype.kind == "f" and new.size and not np.all(new == np.round(new)):
+            if (
+                strict
+                and cur.dtype.kind in "iu"
+                and new.dtype.kind == "f"
+                and new.size
+                and not np.all(new == np.round(new))
+            ):
                 raise ParameterError(
                     f"Var {var.qualified_name} holds integers ({cur.dtype}); got non-integer values; "
                     "the value was not changed"

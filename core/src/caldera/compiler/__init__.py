@@ -65,7 +65,7 @@ def compile_network(root: Process, run_cfg: RunConfig | None = None) -> Compiled
         raise CompileError(f"run_cfg must be a caldera.RunConfig, got {type(run_cfg).__name__}")
     _check_free(root)
     sel = select_models(root, run_cfg)
-    models = build_models(sel.leaves, sel.model_classes)
+    models = build_models(sel.leaves, sel.model_classes, strict=run_cfg.value_checks == "strict")
     links: list[Link] = []
     feeders = wire(models, sel.leaves, links)
     plan = order(sel.leaves, models, feeders)

@@ -46,14 +46,20 @@ def materialize_var(var: Var, lt: ty.Any) -> ty.Any:
     return init
 
 
-def build_model(proc: Process, model_cls: type) -> AbstractPyProcessModel:
-    """An instance of ``model_cls`` for ``proc``, its Vars and ports in place, validated."""
+def build_model(proc: Process, model_cls: type, strict: bool = True) -> AbstractPyProcessModel:
+    """An instance of ``model_cls`` for ``proc``, its Vars and ports in place, validated.
+
+    ``strict=False`` (``RunConfig(value_checks="lava")``) skips the bit-width checks and tells the model
+    (``model.strict``) to take its values as Lava does.
+    """
     model = model_cls(proc.proc_params)
     model.process_name = proc.name
     model.process = proc
+    model.strict = strict
     fields = model_fields(model_cls)
     for var in proc.vars:
-        check_range(model_cls, proc, var.name, var.init)
+        if strict:
+            check_range(model_cls, proc, var.name, var.init)
         setattr(model, var.name, materialize_var(var, fields.get(var.name)))
     for port in proc.in_ports:
         lt = fields.get(port.name)
@@ -77,9 +83,11 @@ def build_model(proc: Process, model_cls: type) -> AbstractPyProcessModel:
     return model
 
 
-def build_models(leaves: list[Process], model_classes: dict[int, type]) -> dict[int, AbstractPyProcessModel]:
+def build_models(
+    leaves: list[Process], model_classes: dict[int, type], strict: bool = True
+) -> dict[int, AbstractPyProcessModel]:
     """One model per executing process, by process id."""
-    return {p.id: build_model(p, model_classes[p.id]) for p in leaves}
+    return {p.id: build_model(p, model_classes[p.id], strict) for p in leaves}
 
 
 __all__ = ["build_model", "build_models", "materialize_var"]

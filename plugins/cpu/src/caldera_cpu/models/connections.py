@@ -40,19 +40,24 @@ def _raw(values):
 
 
 def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
-    """Integers within the 8-bit range of the sign mode; returns the sign mode."""
+    """Integers within the 8-bit range of the sign mode; returns the sign mode.
+
+    A model built with ``strict=False`` (``RunConfig(value_checks="lava")``) skips the integer and range
+    checks: the weights are then truncated and clipped as Lava does (``fixed_weights``).
+    """
     proc = model.process
     what = f"{type(proc).__name__} {proc.name!r}"
     vals = _raw(weights)
+    strict = getattr(model, "strict", True)
     if vals.size and not np.all(np.isfinite(vals)):
         raise ParameterError(f"{what}: {name} must be finite")
-    if vals.size and vals.dtype.kind == "f" and not np.all(vals == np.round(vals)):
+    if strict and vals.size and vals.dtype.kind == "f" and not np.all(vals == np.round(vals)):
         raise ParameterError(f"{what}: {name} must be integers for fixed_pt, got non-integer values")
     sign_mode = model.proc_params.get("sign_mode") or arith.determine_sign_mode(weights if vals.size else np.zeros(1))
     if isinstance(sign_mode, int) and not isinstance(sign_mode, arith.SignMode):
         sign_mode = arith.SignMode(sign_mode)
     lo, hi = arith.weight_range(sign_mode, 8)
-    if vals.size and (vals.min() < lo or vals.max() > hi):
+    if strict and vals.size and (vals.min() < lo or vals.max() > hi):
         bad = vals.min() if vals.min() < lo else vals.max()
         nwb = model.proc_params.get("num_weight_bits", 8)
         raise ParameterError(

@@ -89,7 +89,7 @@ class PyCubaLIFModelFixed(PyLoihiProcessModel):
     def validate(self) -> None:
         for name in ("du_exc", "du_inh", "dv", "bias_mant", "bias_exp", "vth"):
             val = np.asarray(self.process.vars[name].init)
-            if val.dtype.kind == "f" and not np.all(val == np.round(val)):
+            if self.strict and val.dtype.kind == "f" and not np.all(val == np.round(val)):
                 raise ParameterError(
                     f"CubaLIF {self.process.name!r}: {name} must hold integers for the fixed_pt model, got {val!r}"
                 )

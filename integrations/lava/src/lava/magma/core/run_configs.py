@@ -11,7 +11,12 @@ A subclass that overrides ``select(self, proc, proc_models)`` (Lava's hook to ch
 process) is honoured: caldera calls it with the models registered for the process (plugins and the
 process's own module) and uses its answer; ``super().select(...)`` applies Lava's rules (exception map,
 then sub-process models or not, then ``select_tag``). caldera's own options are keyword arguments
-after Lava's: ``backend``, ``backend_map``, ``partitions``, ``watchdog_s``.
+after Lava's (``backend``, ``backend_map``, ``partitions``, ``watchdog_s``, ``profile``, ``progress``,
+``value_checks``).
+
+Values follow Lava by default (``value_checks="lava"``): a ``fixed_pt`` model truncates non-integer
+parameters and clips weights to the 8-bit range of their sign mode, as Lava 0.10 does, where caldera's own
+``RunConfig`` refuses them; pass ``value_checks="strict"`` for caldera's errors.
 """
 
 from __future__ import annotations
@@ -50,22 +55,17 @@ class RunConfig(_CalderaRunConfig):
         select_tag: str | None = None,
         select_sub_proc_model: bool = False,
         exception_proc_model_map: dict | None = None,
-        backend: str | None = None,
-        backend_map: dict | None = None,
-        partitions: ty.Any = 1,
-        watchdog_s: float | None = None,
+        **caldera_options: ty.Any,
     ) -> None:
         if custom_sync_domains is not None and not isinstance(custom_sync_domains, list):
             raise TypeError(f"{type(self).__name__}: custom_sync_domains must be a list of SyncDomain")
+        caldera_options.setdefault("value_checks", "lava")
         super().__init__(
-            backend=backend,
             tag=select_tag,
             exception_proc_model_map=dict(exception_proc_model_map or {}),
             select_sub_proc_model=bool(select_sub_proc_model),
-            backend_map=dict(backend_map or {}),
-            partitions=partitions,
-            watchdog_s=watchdog_s,
             custom_sync_domains=list(custom_sync_domains or []),
+            **caldera_options,
         )
         self.loglevel = loglevel
         self.log = logging.getLogger("lava")
@@ -115,11 +115,7 @@ class AbstractLoihiRunCfg(RunConfig):
         select_sub_proc_model: bool | None = False,
         exception_proc_model_map: dict | None = None,
         loglevel: int = logging.WARNING,
-        *,
-        backend: str | None = None,
-        backend_map: dict | None = None,
-        partitions: ty.Any = 1,
-        watchdog_s: float | None = None,
+        **caldera_options: ty.Any,
     ) -> None:
         super().__init__(
             custom_sync_domains,
@@ -127,10 +123,7 @@ class AbstractLoihiRunCfg(RunConfig):
             select_tag=select_tag,
             select_sub_proc_model=bool(select_sub_proc_model),
             exception_proc_model_map=exception_proc_model_map,
-            backend=backend,
-            backend_map=backend_map,
-            partitions=partitions,
-            watchdog_s=watchdog_s,
+            **caldera_options,
         )
 
     def select(self, process: ty.Any, proc_models: list) -> type | None:
@@ -190,12 +183,10 @@ class Loihi2HwCfg(AbstractLoihiHWRunCfg):
         loglevel: int = logging.WARNING,
         callback_fxs: list | None = None,
         embedded_allocation_order: ty.Any = None,
-        *,
-        backend: str | None = "loihi",
-        backend_map: dict | None = None,
-        partitions: ty.Any = 1,
-        watchdog_s: float | None = None,
+        **caldera_options: ty.Any,
     ) -> None:
+        caldera_options.setdefault("backend", "loihi")
+        backend = caldera_options["backend"]
         if callback_fxs:
             raise NotImplementedError(
                 "Loihi2HwCfg(callback_fxs=...): not supported; callback functions run on Loihi hardware only"
@@ -218,10 +209,7 @@ class Loihi2HwCfg(AbstractLoihiHWRunCfg):
             select_sub_proc_model,
             exception_proc_model_map,
             loglevel,
-            backend=backend,
-            backend_map=backend_map,
-            partitions=partitions,
-            watchdog_s=watchdog_s,
+            **caldera_options,
         )
         self.callback_fxs: list = []
         self.embedded_allocation_order = embedded_allocation_order
@@ -237,11 +225,12 @@ def _overrides_select(cls: type) -> bool:
 
 def _candidate_models(proc: ty.Any, cfg: RunConfig) -> list[type]:
     """The models caldera knows for ``proc``'s class: its plugins' (for the backend) and the process module's."""
-    from caldera import compiler, plugins
+    from caldera import plugins
+    from caldera.compiler import selection
 
-    backend = compiler.select_backend(cfg)
+    backend = selection.select_backend(cfg)
     registered = [m for _, m in plugins.models_for(type(proc), backend.name)]
-    user = [m for m in compiler._user_models(type(proc)) if all(m is not r for r in registered)]
+    user = [m for m in selection._user_models(type(proc)) if all(m is not r for r in registered)]
     return registered + user
 
 

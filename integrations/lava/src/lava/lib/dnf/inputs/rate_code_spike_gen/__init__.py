@@ -1,0 +1,1 @@
+"""lava-dnf's ``lava.lib.dnf.inputs.rate_code_spike_gen`` package (caldera-lava; needs caldera-dnf)."""

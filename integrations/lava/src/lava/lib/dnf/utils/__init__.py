@@ -1,0 +1,1 @@
+"""lava-dnf's ``lava.lib.dnf.utils`` package (caldera-lava; needs caldera-dnf)."""

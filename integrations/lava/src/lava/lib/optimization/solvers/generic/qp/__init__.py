@@ -1,0 +1,1 @@
+"""lava-optimization's ``lava.lib.optimization.solvers.generic.qp`` package (caldera-lava; needs caldera-optim)."""
