@@ -1,0 +1,14 @@
+"""Registers caldera-nengo's process models with Caldera (entry point ``caldera: nengo``)."""
+
+from __future__ import annotations
+
+from caldera.hookspecs import defined_in, hookimpl
+
+
+@hookimpl
+def caldera_process_models(process_class) -> list[type]:
+    if process_class is not None and not defined_in(process_class, "caldera_nengo"):
+        return []
+    from caldera_nengo.models import MODELS
+
+    return list(MODELS)
