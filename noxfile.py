@@ -8,7 +8,7 @@ import nox
 
 ROOT = pathlib.Path(__file__).parent
 # The default sessions: what `python3 -m nox` (the README's test command, and .ci/run) runs, in order.
-nox.options.sessions = ["tests", "ros"]
+nox.options.sessions = ["tests", "ros", "nengo"]
 nox.options.reuse_existing_virtualenvs = True
 
 # Every distribution in the repository, core first; a session installs the ones present.
@@ -57,6 +57,41 @@ def tests(session: nox.Session) -> None:
     session.install(*TEST_DEPS)
     args = session.posargs or ["-m", "not slow"]
     session.run("pytest", "tests", *args)
+
+
+# Nengo 4.1's own backend test suite: the pytest version its plugin (pytest_nengo) works with, and its fixtures.
+NENGO_SUITE_DEPS = [
+    "pytest==8.3.5",
+    "pytest-xdist==3.8.0",
+    "pytest-allclose==1.0.0",
+    "pytest-plt==1.1.1",
+    "pytest-rng==1.0.0",
+    "matplotlib>=3.7",
+    "scipy>=1.11",
+    "setuptools<81",  # nengo/tests/test_simulator.py imports pkg_resources, which setuptools 81 dropped
+]
+
+
+@nox.session(python="3.11")
+def nengo(session: nox.Session) -> None:
+    """Nengo's own test suite against caldera_nengo.Simulator, then the check of its counts (tests/nengo).
+
+    Runs with a private HOME (Nengo's decoder cache lives there) and the configuration in
+    integrations/nengo/suite/pytest.ini (the simulator and the unsupported tests, each with its reason).
+    """
+    session.install("./core", "./plugins/cpu", "./integrations/nengo")
+    session.install(*NENGO_SUITE_DEPS)
+    tmp = pathlib.Path(session.create_tmp()).resolve()
+    home = tmp / "home"
+    home.mkdir(exist_ok=True)
+    xml = tmp / "nengo-suite.xml"
+    workers = session.posargs or ["-n", "2"]
+    ini = str(ROOT / "integrations/nengo/suite/pytest.ini")
+    suite = ["--pyargs", "nengo", "-c", ini, "-p", "no:cacheprovider", "-q", "-rfE", f"--junitxml={xml}", *workers]
+    # failures are counted by the check below, against the recorded minimum
+    session.run("python", "-m", "pytest", *suite, env={"HOME": str(home)}, success_codes=[0, 1])
+    check = [str(ROOT / "tests/nengo/test_suite_counts.py"), "-q", "-p", "no:cacheprovider"]
+    session.run("python", "-m", "pytest", *check, env={"HOME": str(home), "CALDERA_NENGO_SUITE_XML": str(xml)})
 
 
 @nox.session(python="3.11")

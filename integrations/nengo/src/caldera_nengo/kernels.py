@@ -301,7 +301,9 @@ def conv2d(x: np.ndarray, w: np.ndarray, pad: str, stride: tuple[int, int], grou
                 y += patch @ w[i, j]
             else:
                 for g in range(groups):
-                    y[..., g * fg : (g + 1) * fg] += patch[..., g * cg : (g + 1) * cg] @ w[i, j, :, g * fg : (g + 1) * fg]
+                    y[..., g * fg : (g + 1) * fg] += (
+                        patch[..., g * cg : (g + 1) * cg] @ w[i, j, :, g * fg : (g + 1) * fg]
+                    )
     return y
 
 

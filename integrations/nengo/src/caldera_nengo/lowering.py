@@ -30,6 +30,7 @@ from nengo.builder.operator import (
 from nengo.builder.processes import SimProcess
 from nengo.builder.transforms import GeneralConvInc
 from nengo.exceptions import BuildError, SimulationError
+from nengo.neurons import LIF
 from nengo.synapses import LinearFilter
 from nengo.utils.numpy import is_array_like
 
@@ -178,8 +179,15 @@ def _check_broadcast(op, A, X, Y) -> None:
             raise BuildError(f"{op}: incompatible shapes: {Y.shape} += {A.shape} * {X.shape}")
 
 
-def lower(op, signals, dt: float, rng: np.random.RandomState, label_of: dict) -> tuple[Kernel, bool]:
-    """The kernel of one operator, and whether it is one of ours (False: the object's own step code)."""
+def _f64_vectors(*arrays) -> bool:
+    return all(a.dtype == np.float64 and a.ndim == 1 for a in arrays)
+
+
+def lower(op, signals, dt: float, rng: np.random.RandomState, label_of: dict, compiled=None) -> tuple[Kernel, bool]:
+    """The kernel of one operator, and whether it is one of ours (False: the object's own step code).
+
+    ``compiled``: the module of compiled kernels (``caldera_nengo._ckernels``) to use where one applies.
+    """
     t = type(op)
     if t is TimeUpdate:
         step, time = signals[op.step], signals[op.time]
@@ -224,6 +232,12 @@ def lower(op, signals, dt: float, rng: np.random.RandomState, label_of: dict) ->
         from scipy.sparse import bsr_matrix
 
         A, X, Y = signals[op.A], signals[op.X], signals[op.Y]
+        if compiled is not None and A.dtype == np.float64 and A.ndim == 3 and _f64_vectors(X, Y):
+            ind = np.ascontiguousarray(op.indices, dtype=np.intp)
+            ptr = np.ascontiguousarray(op.indptr, dtype=np.intp)
+            if len(ptr) - 1 == Y.shape[0] // A.shape[1] and X.shape[0] % A.shape[2] == 0:
+                f = compiled.bsr_dot_inc
+                return (lambda: f(A, ind, ptr, X, Y)), True
         mat = bsr_matrix((A, op.indices, op.indptr))
         reshape = op.reshape
 
@@ -238,7 +252,13 @@ def lower(op, signals, dt: float, rng: np.random.RandomState, label_of: dict) ->
         J, out = signals[op.J], signals[op.output]
         state = {name: signals[sig] for name, sig in op.state.items()}
         state.update(op.state_extra)
-        return kernels.neuron_kernel(op.neurons, dt, J, out, state)
+        nt = op.neurons
+        if compiled is not None and type(nt) is LIF:
+            v, r = state["voltage"], state["refractory_time"]
+            if _f64_vectors(J, out, v, r):
+                f, args = compiled.lif_step, (nt.tau_rc, nt.tau_ref, nt.min_voltage, nt.amplitude)
+                return (lambda: f(dt, J, out, v, r, *args)), True
+        return kernels.neuron_kernel(nt, dt, J, out, state)
     if t is SimProcess:
         k = _lower_process(op, signals, dt, rng)
         return k, k.__module__ == kernels.__name__

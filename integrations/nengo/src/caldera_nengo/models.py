@@ -14,7 +14,8 @@ from caldera_nengo.process import NengoNetwork
 @requires(CPU)
 @tag("floating_pt")
 class PyNengoNetworkFloat(PyLoihiProcessModel):
-    """NumPy kernels, Nengo's float64 arithmetic (runs on the ``cpu`` and ``cython`` backends)."""
+    """Nengo's float64 arithmetic. On the ``cpu`` backend: the NumPy kernels; on ``cython``: compiled
+    kernels for the LIF populations and the merged block-sparse products (same numbers), NumPy elsewhere."""
 
     schedule = "recv_first"
     t: np.ndarray = LavaPyType(np.ndarray, float)
@@ -26,6 +27,19 @@ class PyNengoNetworkFloat(PyLoihiProcessModel):
     def run_spk(self) -> None:
         self.program.step()
         self.t[0] = self.program.time_sig.item()
+
+
+#: backends whose partitions run the compiled kernels (``caldera_nengo._ckernels``) where they apply
+COMPILED_BACKENDS = ("cython",)
+
+
+def compiled_kernels():
+    """The module of compiled kernels, or None when this installation was built without them."""
+    try:
+        from caldera_nengo import _ckernels
+    except ImportError:
+        return None
+    return _ckernels
 
 
 MODELS = [PyNengoNetworkFloat]

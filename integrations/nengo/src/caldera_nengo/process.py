@@ -12,11 +12,10 @@ send-first/receive-first split of separate processes cannot always express.
 
 from __future__ import annotations
 
-import typing as ty
-
 import numpy as np
 from caldera.process import Process
 from caldera.variable import Var
+from nengo.builder.probe import SimProbe
 
 from caldera_nengo.lowering import lower
 
@@ -43,14 +42,25 @@ class StepProgram:
             out = node.output
             if callable(out):
                 self.label_of[id(out)] = f"Node {node.label!r}" if node.label else repr(node)
-        self.hooks: list[ty.Callable[[], None]] = []  # extra per-step work (e.g. the loihi report)
+        self.compiled = None  # the module of compiled kernels, set by the cython backend's model
+        self.seed: int | None = None
+
+    def use_compiled(self, module) -> None:
+        """Run on the compiled kernels of ``module`` from now on (rebinds when already bound)."""
+        if module is not self.compiled:
+            self.compiled = module
+            if self.seed is not None:
+                self.bind(self.seed)
 
     def bind(self, seed: int) -> None:
+        self.seed = seed
         rng = np.random.RandomState(seed)
         kernels = []
         own = 0
         for op in self.ops:
-            k, ours = lower(op, self.signals, self.dt, rng, self.label_of)
+            if type(op) is SimProbe:  # marks a signal as read (for the order); nothing to run
+                continue
+            k, ours = lower(op, self.signals, self.dt, rng, self.label_of, self.compiled)
             kernels.append(k)
             own += bool(ours)
         self.kernels = kernels
@@ -76,8 +86,6 @@ class StepProgram:
         for probe, arr, period in self._probes:
             if n % period < 1:
                 self.probe_data[probe].append(arr.copy())
-        for h in self.hooks:
-            h()
 
 
 class NengoNetwork(Process):

@@ -25,6 +25,7 @@ from nengo.utils.graphs import toposort
 from nengo.utils.progress import Progress, ProgressTracker
 from nengo.utils.simulator import operator_dependency_graph
 
+from caldera_nengo.models import COMPILED_BACKENDS, compiled_kernels
 from caldera_nengo.process import NengoNetwork, StepProgram
 from caldera_nengo.support import check_supported
 
@@ -120,6 +121,8 @@ class Simulator:
         except CompileError as e:
             raise BuildError(f"cannot run this model on backend={self.backend!r}, tag={self.tag!r}: {e}") from e
         self._proc = proc
+        if proc.runtime.backend in COMPILED_BACKENDS:
+            self._program.use_compiled(compiled_kernels())
 
     @property
     def runtime(self):
@@ -141,6 +144,7 @@ class Simulator:
                 f"Simulator with model={self.model} was deallocated while open. Please close simulators "
                 "manually to ensure resources are properly freed.",
                 ResourceWarning,
+                stacklevel=2,
             )
 
     def __getstate__(self):
@@ -233,7 +237,10 @@ class Simulator:
             raise ValidationError(f"Must be positive (got {time_in_seconds:g})", attr="time_in_seconds")
         steps = int(np.round(float(time_in_seconds) / self.dt))
         if steps == 0:
-            warnings.warn(f"{time_in_seconds} results in running for 0 timesteps. Simulator still at time {self.time}.")
+            warnings.warn(
+                f"{time_in_seconds} results in running for 0 timesteps. Simulator still at time {self.time}.",
+                stacklevel=2,
+            )
         else:
             self.run_steps(steps, progress_bar=progress_bar)
 
@@ -259,15 +266,19 @@ class Simulator:
         try:
             self._proc.run(RunSteps(num_steps=steps), self._run_cfg)
         except RunError as e:
+            self._read_time()  # as Nengo: the failed step does not count
+            self._n_steps -= 1
+            self._time = self._n_steps * self.dt
             # The error of the model's own code, as Nengo raises it (a Node's function error is a
             # SimulationError naming the node); caldera's RunError stays chained for the step and process.
             cause = e.__cause__
             if cause is None:
                 raise
-            raise cause.with_traceback(cause.__traceback__) from e
+            raise cause  # noqa: B904 - its own __cause__ (a node function's error) stays as it was
+        else:
+            self._read_time()
         finally:
             np.seterr(**old)
-            self._read_time()
 
     def trange(self, dt: float | None = None, sample_every: float | None = None) -> np.ndarray:
         if dt is not None:
@@ -275,7 +286,7 @@ class Simulator:
                 raise ValidationError(
                     "Cannot specify both `dt` and `sample_every`. Use `sample_every` only.", attr="dt", obj=self
                 )
-            warnings.warn("`dt` is deprecated. Use `sample_every` instead.", DeprecationWarning)
+            warnings.warn("`dt` is deprecated. Use `sample_every` instead.", DeprecationWarning, stacklevel=2)
             sample_every = dt
         period = 1 if sample_every is None else sample_every / self.dt
         steps = np.arange(1, self.n_steps + 1)

@@ -1,0 +1,57 @@
+# cython: boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""Compiled kernels of caldera-nengo (the ``cython`` backend's model of NengoNetwork).
+
+Element by element the same arithmetic as the NumPy kernels in ``kernels.py``
+(same operations in the same order, IEEE double, no fused multiply-add); the C
+library's expm1/log1p may differ from NumPy's vectorized ones in the last bit,
+so the two backends agree to rounding.
+"""
+
+from libc.math cimport expm1, log1p
+
+
+def lif_step(double dt, const double[:] J, double[:] out, double[:] v, double[:] ref,
+             double tau_rc, double tau_ref, double min_voltage, double amplitude):
+    """Nengo's LIF step over a population (see kernels.lif_step)."""
+    cdef Py_ssize_t i, n = J.shape[0]
+    cdef double r, d, vi, ji, e, spike = amplitude / dt
+    # expm1 of a whole step is one number: computed once (the same value the call would give); only
+    # neurons leaving their refractory period inside this step need their own
+    cdef double e_full = expm1(-dt / tau_rc)
+    for i in range(n):
+        r = ref[i] - dt
+        d = dt - r
+        if d < 0:
+            d = 0
+        elif d > dt:
+            d = dt
+        ji = J[i]
+        vi = v[i]
+        e = e_full if d == dt else expm1(-d / tau_rc)
+        vi = vi - (ji - vi) * e
+        if vi > 1:
+            out[i] = spike
+            r = tau_ref + (dt + tau_rc * log1p(-(vi - 1) / (ji - 1)))
+            vi = 0
+        else:
+            out[i] = 0
+            if vi < min_voltage:
+                vi = min_voltage
+        v[i] = vi
+        ref[i] = r
+
+
+def bsr_dot_inc(const double[:, :, :] A, const Py_ssize_t[:] indices, const Py_ssize_t[:] indptr,
+                const double[:] X, double[:] Y):
+    """Y += A @ X for a block-sparse-row matrix (blocks A[k] of shape (r, c))."""
+    cdef Py_ssize_t nrow = indptr.shape[0] - 1, br = A.shape[1], bc = A.shape[2]
+    cdef Py_ssize_t i, k, a, b, col
+    cdef double s
+    for i in range(nrow):
+        for a in range(br):
+            s = 0
+            for k in range(indptr[i], indptr[i + 1]):
+                col = indices[k] * bc
+                for b in range(bc):
+                    s = s + A[k, a, b] * X[col + b]
+            Y[i * br + a] += s
