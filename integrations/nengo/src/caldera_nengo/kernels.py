@@ -191,6 +191,7 @@ def lti_kernel(A, B, C, D, X, u, y, mode: str) -> Kernel:
                 else:
                     y[...] = X[0]
 
+            one_x_scalar.scalar_filter = (a, b, X, u, y, inc)  # a compiled backend may step runs of these at once
             return one_x_scalar
 
         def one_x():

@@ -63,6 +63,8 @@ class StepProgram:
             k, ours = lower(op, self.signals, self.dt, rng, self.label_of, self.compiled)
             kernels.append(k)
             own += bool(ours)
+        if self.compiled is not None:
+            kernels = self._fuse_scalar_filters(kernels)
         self.kernels = kernels
         self.own = own
         sig = self.model.sig
@@ -74,6 +76,28 @@ class StepProgram:
         self._probes = probes
         self._step_sig = self.signals[self.model.step]
         self.time_sig = self.signals[self.model.time]
+
+    def _fuse_scalar_filters(self, kernels: list) -> list:
+        """Consecutive one-element first-order filters become one compiled call (same order, same arithmetic)."""
+        out: list = []
+        run: list = []
+
+        def flush() -> None:
+            if len(run) >= 2:
+                out.append(self.compiled.ScalarFilters([k.scalar_filter for k in run]))
+            else:
+                out.extend(run)
+            run.clear()
+
+        for k in kernels:
+            sf = getattr(k, "scalar_filter", None)
+            if sf is not None and all(arr.dtype == np.float64 for arr in sf[2:5]):
+                run.append(k)
+            else:
+                flush()
+                out.append(k)
+        flush()
+        return out
 
     def clear_probes(self) -> None:
         for probe, _, _ in self._probes:
