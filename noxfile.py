@@ -36,6 +36,7 @@ TEST_DEPS = [
     # caldera-dl: sklearn's bundled digits, the NIR format and snnTorch (the reference it is compared with)
     "scikit-learn>=1.3",
     "nir>=1.0",
+    "nirtorch>=1.0",
     "snntorch>=0.9",
 ]
 # PyTorch, pinned: the CPU build of this version is what the machines have; an unpinned torch (caldera-dl's own

@@ -19,7 +19,9 @@ trained network runs on caldera with the same numbers:
   (training only: its deployment to caldera's ``RF`` is not written yet).
 
 Gradients of the spike function use a fast-sigmoid surrogate
-``1 / (1 + scale |v - th| / th)^2``; truncations pass gradients straight through.
+``k / (1 + k |v - th|)^2`` with ``k = scale_grad / th`` (in the state's own units, so
+float and fixed-point neurons get the same gradients); truncations pass gradients
+straight through.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class _Spike(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         (x,) = ctx.saved_tensors
-        return grad / (1.0 + ctx.scale * x.abs()) ** 2, None
+        return grad * ctx.scale / (1.0 + ctx.scale * x.abs()) ** 2, None
 
 
 def spike(x: torch.Tensor, scale: float = 5.0) -> torch.Tensor:
