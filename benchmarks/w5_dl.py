@@ -51,7 +51,7 @@ def part_digits(args) -> dict:
     model = _model(B)
     clf = train.Classifier(model, loss="ce", lr=3e-3)
     t0 = time.perf_counter()
-    clf.fit(xtr, ytr, epochs=args.epochs, batch_size=32, x_test=xte, y_test=yte, progress=not args.quiet)
+    clf.fit(xtr, ytr, epochs=args.epochs, batch_size=32, x_test=xte, y_test=yte, progress=not args.quiet, cosine=True)
     train_s = time.perf_counter() - t0
     acc_torch = clf.accuracy(xte, yte)
     _log(f"digits: trained {args.epochs} epochs in {train_s:.1f} s; torch test accuracy {acc_torch:.4f}")
@@ -84,7 +84,7 @@ def part_digits(args) -> dict:
     q = B.quantized(model)
     acc_q0 = train.Classifier(q).accuracy(xte, yte)
     qclf = train.Classifier(q, loss="ce", lr=1e-3)
-    qclf.fit(xtr, ytr, epochs=args.qat_epochs, batch_size=32, progress=not args.quiet)
+    qclf.fit(xtr, ytr, epochs=args.qat_epochs, batch_size=32, progress=not args.quiet, cosine=True)
     acc_q = qclf.accuracy(xte, yte)
     res.update(quantized_accuracy_before_finetune=acc_q0, quantized_accuracy=acc_q)
     _log(f"  quantized copy: accuracy {acc_q0:.4f} before, {acc_q:.4f} after {args.qat_epochs} epochs of fine-tuning")
@@ -245,7 +245,7 @@ def part_pilotnet(args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--parts", default="digits,snntorch,pilotnet")
-    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--qat-epochs", type=int, default=3)
     ap.add_argument("--steps", type=int, default=20, help="time steps per digit")
     ap.add_argument("--reps", type=int, default=3)

@@ -93,12 +93,15 @@ class Classifier:
         y_test: torch.Tensor | None = None,
         progress: bool = True,
         seed: int = 0,
+        cosine: bool = False,
     ) -> list[dict]:
+        """Train ``epochs`` epochs of shuffled mini-batches (``cosine``: anneal the learning rate to 0 over them)."""
         if len(x) != len(y):
             raise ParameterError(f"Classifier.fit: {len(x)} samples but {len(y)} labels")
         from tqdm.auto import tqdm
 
         g = torch.Generator().manual_seed(seed)
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, int(epochs)) if cosine else None
         for epoch in range(int(epochs)):
             self.model.train()
             order = torch.randperm(len(x), generator=g)
@@ -119,6 +122,8 @@ class Classifier:
                 n += len(idx)
                 bar.set_postfix(loss=f"{total / n:.4f}", acc=f"{correct / n:.3f}")
             secs = time.perf_counter() - t0
+            if sched is not None:
+                sched.step()
             rec = {
                 "epoch": epoch + 1,
                 "loss": total / n,
