@@ -25,6 +25,7 @@ DISTRIBUTIONS = [
     "integrations/lava",
 ]
 TEST_DEPS = [
+    "rosbags>=0.10",  # caldera-ros bag replay, tested without ROS
     "pytest>=8",
     "hypothesis>=6",
     "matplotlib>=3.7",
