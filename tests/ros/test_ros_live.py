@@ -29,14 +29,6 @@ TWIST = "geometry_msgs/Twist"
 STR = "std_msgs/String"
 
 
-@pytest.fixture(scope="module")
-def core(tmp_path_factory):
-    c = RosCore(str(tmp_path_factory.mktemp("roshome")))
-    c.start()
-    yield c
-    c.stop()
-
-
 def _network(path: pathlib.Path, bomb_at: int | None = None, chain: bool = False) -> pathlib.Path:
     """lif (3 neurons) spikes every step its input is >= 0.5 (u = input, v integrates, vth 0.5)."""
     lif = LIF(shape=(3,), du=1.0, dv=0.0, vth=0.5, name="lif")
