@@ -56,8 +56,8 @@ def test_wall_clock_paces_and_status_reports():
         tr.shutdown("test")
         assert node.spin() == 0
     assert st["state"] == "running"
-    # 200 steps/s against the wall clock (loaded machine: wide margins, but far from free-running)
-    assert 120 < st["steps_per_s"] < 230 and 0.6 < st["real_time_factor"] < 1.15, st
+    # 200 steps/s against the wall clock: never faster (a loaded machine may make it slower)
+    assert 60 < st["steps_per_s"] < 215 and 0.3 < st["real_time_factor"] < 1.08, st
     last = json.loads(tr.published["/n/status"][-1].data)
     assert last["state"] == "stopped" and last["step"] >= st["step"]
 
@@ -118,7 +118,7 @@ def test_every_and_on_change_and_hold():
     tr.shutdown("test")
     node.spin()
     steps, n = node.runtime.time_step, len(tr.published["/out"])
-    assert steps // 50 - 1 <= n <= steps // 50, (steps, n)
+    assert steps // 50 - 3 <= n <= steps // 50, (steps, n)  # the last ones may be cut off by the stop
 
 
 def test_malformed_messages_are_dropped_counted_and_logged_rate_limited():
