@@ -5,9 +5,9 @@ from __future__ import annotations
 import caldera
 import numpy as np
 import pytest
-from caldera import arith, plugins, procs
+from caldera import arith, kernels, plugins, procs
 from caldera.errors import NoModelError, ParameterError
-from caldera_loihi import kernels
+from caldera_loihi import synapses
 from caldera_loihi.models import MODELS, LoihiCoreModel
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,7 +114,8 @@ def test_lif_kernel_matches_integer_reference(seed, du, dv):
     v = rng.integers(-(2**23) + 1, 2**23, 50).astype(np.int32)
     a = rng.integers(-(2**15), 2**15, 50).astype(np.int32)
     bias = rng.integers(-4096, 4096, 50).astype(np.int32) << rng.integers(0, 8, 50)
-    un, vn = kernels.lif_subthreshold(u, v, a, kernels.decay_multiplier(du, 1), kernels.decay_multiplier(dv), bias)
+    params = kernels.LifParams(kernels.decay_factor(du, 1), kernels.decay_factor(dv), bias)
+    un, vn = kernels.lif_subthreshold(u, v, a, params)
     ru = arith.decay_reference(u, du + 1).astype(np.int64) + (a.astype(np.int64) << 6)
     ru = np.where(ru > 2**23, ru - 2**24, ru)
     ru = np.where(ru <= -(2**23), ru + 2**24, ru)
@@ -131,10 +132,10 @@ def test_accumulate_is_exact(seed, sparse, graded, density):
     s = (rng.random(w.shape[1]) < density).astype(np.int64)
     if graded:
         s = s * rng.integers(-(2**20), 2**20, w.shape[1])
-    m = kernels.prepare_matrix(sp.csr_matrix(w) if sparse else w)
+    m = synapses.prepare_matrix(sp.csr_matrix(w) if sparse else w)
     want = w.astype(np.int64) @ (s if graded else (s != 0).astype(np.int64))
-    np.testing.assert_array_equal(kernels.accumulate(m, s, graded), want)
-    np.testing.assert_array_equal(kernels.fan_out_counts(m), np.count_nonzero(w, axis=0))
+    np.testing.assert_array_equal(synapses.accumulate(m, s, graded), want)
+    np.testing.assert_array_equal(synapses.fan_out_counts(m), np.count_nonzero(w, axis=0))
 
 
 # -- bad input -----------------------------------------------------------------------------------

@@ -41,6 +41,11 @@ def decay_reference(x: np.ndarray, d: int | np.ndarray) -> np.ndarray:
     return (np.sign(y) * np.right_shift(np.abs(y), DECAY_BITS)).astype(np.int32)
 
 
+def scale_down(x: np.ndarray, bits: int | np.ndarray) -> np.ndarray:
+    """``x / 2**bits`` truncated toward zero: ``sign(x) * (|x| >> bits)`` (a decay product back to state units)."""
+    return np.sign(x) * np.right_shift(np.abs(x), bits)
+
+
 def wrap_u(x: np.ndarray) -> np.ndarray:
     """Wrap a current into Loihi's 24-bit range the way Lava does: (-2**23, 2**23].
 
@@ -144,6 +149,7 @@ __all__ = [
     "VTH_SHIFT",
     "decay",
     "decay_reference",
+    "scale_down",
     "wrap_u",
     "saturate_v",
     "shift",

@@ -1,8 +1,10 @@
 """Compiled models of the standard processes.
 
 Each class extends the matching ``caldera_cpu`` model — same fields, same
-parameter checks, same preparation of weights and thresholds — and replaces
-the per-step arithmetic by a kernel from :mod:`caldera_cython._kernels`. The
+parameter checks — and replaces the per-step arithmetic by a kernel from
+:mod:`caldera_cython._kernels`, whose parameters come from the core's public
+preparation functions (:mod:`caldera.kernels`: ``lif_params``, ``cuba_params``,
+``threshold``, ``synapse_params``), the ones the NumPy and emulator models use. The
 model attributes (``u``, ``v``, ``a_buff``, ...) stay the Vars' storage: the
 kernel works on views of them, so ``Var.get``/``Var.set`` between runs see
 and change exactly what the kernel uses. A Var write rebuilds the kernel
@@ -20,6 +22,7 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
+from caldera import kernels as ck
 from caldera.lazy import lazy_module
 from caldera.model import implements, requires, tag
 from caldera.procs.conv import Conv
@@ -195,7 +198,7 @@ class _LifFixed(CompiledRecvFirst):
     mode = 0
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        vth = per_neuron(self.effective_vth, n, np.int64)
+        vth = per_neuron(ck.threshold(self.vth), n, np.int64)
         return vth, vth
 
     def _extra(self) -> dict:
@@ -205,9 +208,10 @@ class _LifFixed(CompiledRecvFirst):
         u, v = flat(self, "u", np.int32), flat(self, "v", np.int32)
         n = self.u.shape
         hi, lo = self._kernel_thresholds(n)
-        eb = per_neuron(self.effective_bias, n, np.int32)
+        p = ck.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp, self.ds_offset, self.dm_offset)
+        eb = per_neuron(p.bias, n, np.int32)
         return K.LifFixedKernel(
-            u, v, per_neuron(self._mu, n), per_neuron(self._mv, n), eb, hi, lo, mode=self.mode, **self._extra()
+            u, v, per_neuron(p.mu, n), per_neuron(p.mv, n), eb, hi, lo, mode=self.mode, **self._extra()
         )
 
 
@@ -221,7 +225,7 @@ class CyTernLifModelFixed(_LifFixed, clif.PyTernLifModelFixed):
     mode = 1
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        return per_neuron(self.effective_vth_hi, n, np.int64), per_neuron(self.effective_vth_lo, n, np.int64)
+        return per_neuron(ck.threshold(self.vth_hi), n, np.int64), per_neuron(ck.threshold(self.vth_lo), n, np.int64)
 
 
 @_register(LIFReset, "bit_accurate_loihi", "fixed_pt")
@@ -258,15 +262,16 @@ class CyCubaLIFModelFixed(CompiledRecvFirst, ccuba.PyCubaLIFModelFixed):
 
     def make_kernel(self) -> ty.Any:
         v = flat(self, "v", np.int32)
+        p = ck.cuba_params(self.du_exc, self.du_inh, self.dv, self.bias_mant, self.bias_exp)
         return K.CubaFixedKernel(
             flat(self, "u_exc", np.int32),
             flat(self, "u_inh", np.int32),
             v,
-            self._m_exc,
-            self._m_inh,
-            self._m_v,
-            per_neuron(self.effective_bias, self.v.shape, np.int32),
-            int(self.effective_vth),
+            p.m_exc,
+            p.m_inh,
+            p.mv,
+            per_neuron(p.bias, self.v.shape, np.int32),
+            int(ck.threshold(self.vth)),
             flat(self, "refractory_period_end", np.int64),
             int(self.refractory_period),
         )
@@ -281,13 +286,18 @@ class _Matrix(CompiledSendFirst):
     def _matrix(self) -> ty.Any:
         return self.weights
 
+    def delivery(self) -> ck.SynapseParams:
+        """Graded or binary input, and the weight exponent (fixed_pt only), from the core's preparation."""
+        return ck.synapse_params(self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0)
+
     def make_kernel(self) -> ty.Any:
+        graded, exp = self.delivery()
         if self.fixed:
             ip, ix, data = column_compressed(self._matrix(), np.int64)
             acc = flat(self, "a_buff", np.int64)
-            return K.SynFixedKernel(ip, ix, data, acc, bool(self._graded), int(self._weight_exp))
+            return K.SynFixedKernel(ip, ix, data, acc, graded, exp)
         ip, ix, data = column_compressed(self._matrix(), np.float64)
-        return K.SynFloatKernel(ip, ix, data, flat(self, "a_buff", np.float64), bool(self._graded))
+        return K.SynFloatKernel(ip, ix, data, flat(self, "a_buff", np.float64), graded)
 
 
 #: a Dense whose weights are at least this dense keeps a dense (transposed) table instead of columns
@@ -299,16 +309,12 @@ class _Dense(_Matrix):
         w = np.asarray(self.weights)
         if w.size == 0 or np.count_nonzero(w) < DENSE_TABLE_MIN_DENSITY * w.size:
             return super().make_kernel()  # few synapses: event-driven columns
+        graded, exp = self.delivery()
         if self.fixed:
             return K.DenseFixedKernel(
-                np.ascontiguousarray(w.T, dtype=np.int64),
-                flat(self, "a_buff", np.int64),
-                bool(self._graded),
-                int(self._weight_exp),
+                np.ascontiguousarray(w.T, dtype=np.int64), flat(self, "a_buff", np.int64), graded, exp
             )
-        return K.DenseFloatKernel(
-            np.ascontiguousarray(w.T, dtype=np.float64), flat(self, "a_buff", np.float64), bool(self._graded)
-        )
+        return K.DenseFloatKernel(np.ascontiguousarray(w.T, dtype=np.float64), flat(self, "a_buff", np.float64), graded)
 
 
 @_register(Dense, "floating_pt")
@@ -333,13 +339,12 @@ class CySparseModelBitAcc(_Matrix, cc.PySparseModelBitAcc):
 
 class _Conv(CompiledSendFirst):
     def make_kernel(self) -> ty.Any:
+        graded, exp = ck.synapse_params(self.num_message_bits, self.weight_exp if self.fixed else 0)
         if self.fixed:
-            ip, ix, data = column_compressed(self._m, np.int64)
-            return K.SynFixedKernel(
-                ip, ix, data, flat(self, "a_buf", np.int64), bool(self._graded), int(self._exp), clamp24=True
-            )
-        ip, ix, data = column_compressed(self._m, np.float64)
-        return K.SynFloatKernel(ip, ix, data, flat(self, "a_buf", np.float64), bool(self._graded))
+            ip, ix, data = column_compressed(self.matrix, np.int64)
+            return K.SynFixedKernel(ip, ix, data, flat(self, "a_buf", np.int64), graded, exp, clamp24=True)
+        ip, ix, data = column_compressed(self.matrix, np.float64)
+        return K.SynFloatKernel(ip, ix, data, flat(self, "a_buf", np.float64), graded)
 
 
 @_register(Conv, "floating_pt")
@@ -368,9 +373,12 @@ class _Delay(CompiledSendFirst):
         buf = self.a_buff
         if not (isinstance(buf, np.ndarray) and buf.dtype == dtype and buf.flags.c_contiguous):
             self.a_buff = buf = np.ascontiguousarray(buf, dtype=dtype)
+        graded, exp = ck.synapse_params(
+            self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0
+        )
         if self.fixed:
-            return K.DelayFixedKernel(ip, ix, data, delays, buf, bool(self._graded), int(self._weight_exp))
-        return K.DelayFloatKernel(ip, ix, data, delays, buf, bool(self._graded))
+            return K.DelayFixedKernel(ip, ix, data, delays, buf, graded, exp)
+        return K.DelayFloatKernel(ip, ix, data, delays, buf, graded)
 
 
 @_register(DelayDense, "floating_pt")

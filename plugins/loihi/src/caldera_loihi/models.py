@@ -2,7 +2,8 @@
 
 Every model here requires a :class:`caldera.resources.Loihi2NeuroCore`, carries
 the tags ``fixed_pt`` and ``bit_accurate_loihi``, and is a thin stateful
-wrapper around :mod:`caldera_loihi.kernels`. Besides computing, each model
+wrapper around the core's :mod:`caldera.kernels` (the arithmetic every ``fixed_pt``
+backend shares) and :mod:`caldera_loihi.synapses`. Besides computing, each model
 exposes what the mapper and the activity counters need: ``role`` (``neuron``
 or ``synapse``), ``num_neurons``, and after each step ``last_spikes`` /
 ``last_active`` (neurons) or ``last_input`` (synapses).
@@ -14,6 +15,7 @@ import typing as ty
 
 import numpy as np
 from caldera import arith
+from caldera import kernels as k
 from caldera.errors import ParameterError
 from caldera.lazy import lazy_module
 from caldera.model import (
@@ -37,30 +39,14 @@ from caldera.protocols import LoihiProtocol
 from caldera.resources import Loihi2NeuroCore
 from caldera.variable import is_sparse
 
-from caldera_loihi import kernels
+from caldera_loihi import synapses
 from caldera_loihi.hints import CONVERT_HINT
 
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
-def _what(model: ty.Any) -> str:
-    return f"{type(model.process).__name__} {model.process.name!r}"
-
-
 def _require_integers(model: ty.Any, names: ty.Iterable[str]) -> None:
-    if not getattr(model, "strict", True):  # RunConfig(value_checks="lava"): truncated as Lava's casts do
-        return
-    for name in names:
-        if name not in model.process.vars:
-            continue
-        init = model.process.vars[name].init
-        val = init.data if is_sparse(init) else np.asarray(init)
-        if val.dtype.kind == "f" and not np.all(val == np.round(val)):
-            raise ParameterError(f"{_what(model)}: {name}={init!r} is not an integer; {CONVERT_HINT}")
-
-
-def _scalar(x: ty.Any) -> int:
-    return int(np.asarray(x).reshape(-1)[0])
+    k.require_integers(model, names, hint=CONVERT_HINT)
 
 
 class LoihiCoreModel(PyLoihiProcessModel):
@@ -82,14 +68,9 @@ class LoihiCoreModel(PyLoihiProcessModel):
 
 
 # -- neurons -------------------------------------------------------------------------------
+#: the chip's thresholds are 17-bit mantissas (shifted by 6), also those of TernaryLIF
 _LIF_RANGES = {
-    "du": (0, 4095, "12-bit unsigned"),
-    "dv": (0, 4095, "12-bit unsigned"),
-    "bias_mant": (-4096, 4095, "13-bit signed"),
-    "bias_exp": (0, 7, "3-bit unsigned"),
-    "u": (-(2**23) + 1, 2**23, "24-bit signed"),
-    "v": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
-    "vth": (0, 131071, "17-bit unsigned"),
+    **k.LIF_RANGES,
     "vth_hi": (-(2**17) + 1, 2**17 - 1, "17-bit signed mantissa"),
     "vth_lo": (-(2**17) + 1, 2**17 - 1, "17-bit signed mantissa"),
 }
@@ -111,7 +92,7 @@ class _NeuronModel(LoihiCoreModel):
 
 
 class _LifBase(_NeuronModel):
-    """Loihi's LIF (see :func:`caldera_loihi.kernels.lif_subthreshold`)."""
+    """Loihi's LIF (see :func:`caldera.kernels.lif_subthreshold`)."""
 
     param_ranges = _LIF_RANGES
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
@@ -128,11 +109,9 @@ class _LifBase(_NeuronModel):
         self._prepare_all()
 
     def _prepare_all(self) -> None:
-        self.du = _scalar(self.du)
-        self.dv = _scalar(self.dv)
-        self._mu = kernels.decay_multiplier(self.du, 1)  # Loihi's +1 offset on the current decay
-        self._mv = kernels.decay_multiplier(self.dv, 0)
-        self._bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
+        self.du = k.scalar(self.du)
+        self.dv = k.scalar(self.dv)
+        self.params = k.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp)
         self._thresholds_changed()
 
     def on_var_set(self, name: str) -> None:
@@ -141,13 +120,14 @@ class _LifBase(_NeuronModel):
     def _thresholds_changed(self) -> None:
         raise NotImplementedError
 
-    def _fire(self, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _fire(self, v: np.ndarray) -> np.ndarray:
+        """Spikes; v reset in place."""
         raise NotImplementedError
 
     def _update(self) -> np.ndarray:
-        a_in = self.a_in.recv()
-        u, v = kernels.lif_subthreshold(self.u, self.v, a_in, self._mu, self._mv, self._bias)
-        s, v = self._fire(v)
+        a_in = np.asarray(self.a_in.recv()).astype(np.int32)
+        u, v = k.lif_subthreshold(self.u, self.v, a_in, self.params)
+        s = self._fire(v)
         self.u[:] = u
         self.v[:] = v
         self._record(s, (u != 0) | (v != 0) | (s != 0))
@@ -165,10 +145,10 @@ class LoihiLifModel(_LifBase):
     vth: int = LavaPyType(int, np.int32, precision=17)
 
     def _thresholds_changed(self) -> None:
-        self._vth = _scalar(self.vth) << arith.VTH_SHIFT
+        self._vth = k.threshold(self.vth)
 
     def _fire(self, v):
-        return kernels.lif_fire(v, self._vth)
+        return k.fire(v, self._vth)
 
 
 @implements(proc=LIFReset, protocol=LoihiProtocol)
@@ -203,10 +183,7 @@ class LoihiTernaryLifModel(_LifBase):
         self._lo = np.left_shift(self.vth_lo, arith.VTH_SHIFT)
 
     def _fire(self, v):
-        return kernels.ternary_fire(v, self._hi, self._lo)
-
-
-_SD_RANGES = {"vth": (0, 2**23 - 1, "24-bit unsigned"), "bias": (-(2**23), 2**23 - 1, "24-bit signed")}
+        return k.fire_ternary(v, self._hi, self._lo)
 
 
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
@@ -215,7 +192,7 @@ _SD_RANGES = {"vth": (0, 2**23 - 1, "24-bit unsigned"), "bias": (-(2**23), 2**23
 class LoihiSigmaDeltaModel(_NeuronModel):
     """Sigma decoding, activation (UNIT or RELU) and delta encoding; output shifted right by ``state_exp``."""
 
-    param_ranges = _SD_RANGES
+    param_ranges = k.SIGMA_DELTA_RANGES
     _state_var = "sigma"
     a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
@@ -233,10 +210,10 @@ class LoihiSigmaDeltaModel(_NeuronModel):
         _require_integers(self, ("vth", "bias"))
         mode = self.proc_params["act_mode"]
         if mode not in (ActivationMode.UNIT, ActivationMode.RELU):
-            raise ParameterError(f"{_what(self)}: activation mode {mode!r} is not implemented (UNIT, RELU)")
+            raise ParameterError(f"{k.describe(self)}: activation mode {mode!r} is not implemented (UNIT, RELU)")
 
     def run_spk(self) -> None:
-        s, sigma, act, residue, error = kernels.sigma_delta_step(
+        s, sigma, act, residue, error = k.sigma_delta_step(
             self.a_in.recv(),
             self.sigma,
             self.act,
@@ -286,36 +263,32 @@ class LoihiRFModel(_NeuronModel):
     state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    _limit = 2**23 - 1
 
     def validate(self) -> None:
         _require_integers(self, ("sin_decay", "cos_decay", "vth"))
-        if _scalar(self.decay_bits) <= 0:
-            raise ParameterError(
-                f"{_what(self)}: the fixed_pt model needs decay_bits > 0 (e.g. 12) to hold its decays as integers"
-            )
+        k.require_decay_bits(self, self.decay_bits)
 
     def run_spk(self) -> None:
         e = self.state_exp
         a_real = np.left_shift(self.a_real_in.recv(), e)
         a_imag = np.left_shift(self.a_imag_in.recv(), e)
-        nr, ni = kernels.rf_step(
-            a_real,
-            a_imag,
-            self.real,
-            self.imag,
-            int(self.cos_decay),
-            int(self.sin_decay),
-            _scalar(self.decay_bits),
-            self._limit,
+        nr, ni = k.rf_step(
+            a_real, a_imag, self.real, self.imag, int(self.cos_decay), int(self.sin_decay), k.scalar(self.decay_bits)
         )
-        s = (nr >= self.vth) * (ni >= 0) * (self.imag < 0)
+        s = k.rf_spikes(nr, ni, self.imag, self.vth)
         self.real[:], self.imag[:] = nr, ni
         self._record(s != 0, (nr != 0) | (ni != 0))
         self.s_out.send(s)
 
 
 # -- synapses ------------------------------------------------------------------------------
+def _check_weights(model: ty.Any, given: ty.Any, num_weight_bits: int, name: str = "weights") -> arith.SignMode:
+    """The core's weight check (one message on every backend), ending with how to convert a float network."""
+    return k.check_weights(
+        k.describe(model), given, model.proc_params.get("sign_mode"), num_weight_bits, name=name, hint=CONVERT_HINT
+    )
+
+
 class _SynapseModel(SendFirstMixin, LoihiCoreModel):
     role = "synapse"
     _weights_var = "weights"
@@ -357,13 +330,10 @@ class _MatrixModel(_SynapseModel):
             self._prepare(self.weights)
 
     def _prepare(self, given: ty.Any) -> None:
-        self._sign_mode = kernels.check_weights(
-            _what(self), given, self.proc_params.get("sign_mode"), self.num_weight_bits
-        )
-        self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
-        self._graded = _scalar(self.num_message_bits) > 0
-        self._exp = int(self.proc_params.get("weight_exp", 0))
-        self._m = kernels.prepare_matrix(self.weights)
+        self._sign_mode = _check_weights(self, given, self.num_weight_bits)
+        self.weights = k.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
+        self._graded, self._exp = k.synapse_params(self.num_message_bits, self.proc_params.get("weight_exp", 0))
+        self._m = synapses.prepare_matrix(self.weights)
         self.a_buff = np.asarray(self.a_buff, dtype=np.int64)
 
     def send_spk(self) -> None:
@@ -372,7 +342,7 @@ class _MatrixModel(_SynapseModel):
     def recv_spk(self) -> None:
         s_in = self.s_in.recv()
         self._record_input(s_in)
-        self.a_buff = arith.shift(kernels.accumulate(self._m, s_in, self._graded), self._exp)
+        self.a_buff = arith.shift(synapses.accumulate(self._m, s_in, self._graded), self._exp)
 
 
 @implements(proc=Dense, protocol=LoihiProtocol)
@@ -410,22 +380,16 @@ class _DelayModel(_SynapseModel):
         return self.delays
 
     def _prepare(self, given: ty.Any) -> None:
-        what = _what(self)
-        self._sign_mode = kernels.check_weights(what, given, self.proc_params.get("sign_mode"), self.num_weight_bits)
-        self.weights = kernels.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
+        self._sign_mode = _check_weights(self, given, self.num_weight_bits)
+        self.weights = k.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
+        k.check_delays(k.describe(self), self.delays)
         d = self.delays.toarray() if is_sparse(self.delays) else np.asarray(self.delays)
-        dmax = int(d.max()) if d.size else 0
-        if dmax > 63:
-            raise ParameterError(
-                f"{what}: delays go up to {dmax}; Loihi 2's 6-bit delays allow 0..63 (over by {dmax - 63})"
-            )
         w = self.weights.toarray() if is_sparse(self.weights) else np.asarray(self.weights)
         depth = self.a_buff.shape[-1]
         stacked = np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(np.int64)
-        self._stack = kernels.prepare_matrix(sp.csr_matrix(stacked) if is_sparse(self.weights) else stacked)
+        self._stack = synapses.prepare_matrix(sp.csr_matrix(stacked) if is_sparse(self.weights) else stacked)
         self._depth, self._n_out = depth, w.shape[0]
-        self._graded = _scalar(self.num_message_bits) > 0
-        self._exp = int(self.proc_params.get("weight_exp", 0))
+        self._graded, self._exp = k.synapse_params(self.num_message_bits, self.proc_params.get("weight_exp", 0))
         self.a_buff = np.asarray(self.a_buff, dtype=np.int64)
 
     def send_spk(self) -> None:
@@ -434,7 +398,7 @@ class _DelayModel(_SynapseModel):
     def recv_spk(self) -> None:
         s_in = self.s_in.recv()
         self._record_input(s_in)
-        act = kernels.accumulate(self._stack, s_in, self._graded).reshape(self._depth, self._n_out).T
+        act = synapses.accumulate(self._stack, s_in, self._graded).reshape(self._depth, self._n_out).T
         act = arith.shift(act, self._exp)
         buf = self.a_buff
         buf[:, 0] = 0
@@ -492,19 +456,18 @@ class LoihiConvModel(_SynapseModel):
 
     def _prepare(self, given: ty.Any) -> None:
         p = self.proc_params
-        self._sign_mode = kernels.check_weights(_what(self), given, p.get("sign_mode"), 8)
+        self._sign_mode = _check_weights(self, given, 8, name="weight")
         csr = conv_matrix(
             tuple(p["input_shape"]),
             np.asarray(self.weight).astype(np.int64),
             tuple(int(x) for x in self.stride),
             tuple(int(x) for x in self.padding),
             tuple(int(x) for x in self.dilation),
-            _scalar(self.groups),
+            k.scalar(self.groups),
         )
         self._matrix = csr
-        self._m = kernels.prepare_matrix(csr)
-        self._graded = _scalar(self.num_message_bits) > 0
-        self._exp = _scalar(self.weight_exp)
+        self._m = synapses.prepare_matrix(csr)
+        self._graded, self._exp = k.synapse_params(self.num_message_bits, self.weight_exp)
         self._out_shape = tuple(self.a_buf.shape)
 
     def synapse_matrix(self) -> ty.Any:
@@ -522,7 +485,7 @@ class LoihiConvModel(_SynapseModel):
         s_in = self.s_in.recv()
         flat = np.asarray(s_in).reshape(-1)
         self._record_input(flat)
-        out = kernels.accumulate(self._m, flat, self._graded).reshape(self._out_shape)
+        out = synapses.accumulate(self._m, flat, self._graded).reshape(self._out_shape)
         self.a_buf = arith.signed_clamp(arith.shift(out, self._exp), 24)
 
 

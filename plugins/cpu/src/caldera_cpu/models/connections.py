@@ -11,8 +11,7 @@ mode, then truncated to ``num_weight_bits`` as Loihi stores them.
 from __future__ import annotations
 
 import numpy as np
-from caldera import arith
-from caldera.errors import ParameterError
+from caldera import arith, kernels
 from caldera.lazy import lazy_module
 from caldera.model import (
     CSR_MATRIX,
@@ -35,44 +34,27 @@ from caldera.variable import is_sparse
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
-def _raw(values):
-    return values.data if is_sparse(values) else np.asarray(values)
-
-
 def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
-    """Integers within the 8-bit range of the sign mode; returns the sign mode.
+    """Integers within the 8-bit range of the sign mode (:func:`caldera.kernels.check_weights`); the sign mode.
 
     A model built with ``strict=False`` (``RunConfig(value_checks="lava")``) skips the integer and range
     checks: the weights are then truncated and clipped as Lava does (``fixed_weights``).
     """
-    proc = model.process
-    what = f"{type(proc).__name__} {proc.name!r}"
-    vals = _raw(weights)
-    strict = getattr(model, "strict", True)
-    if vals.size and not np.all(np.isfinite(vals)):
-        raise ParameterError(f"{what}: {name} must be finite")
-    if strict and vals.size and vals.dtype.kind == "f" and not np.all(vals == np.round(vals)):
-        raise ParameterError(f"{what}: {name} must be integers for fixed_pt, got non-integer values")
-    sign_mode = model.proc_params.get("sign_mode") or arith.determine_sign_mode(weights if vals.size else np.zeros(1))
-    if isinstance(sign_mode, int) and not isinstance(sign_mode, arith.SignMode):
-        sign_mode = arith.SignMode(sign_mode)
-    lo, hi = arith.weight_range(sign_mode, 8)
-    if strict and vals.size and (vals.min() < lo or vals.max() > hi):
-        bad = vals.min() if vals.min() < lo else vals.max()
-        nwb = model.proc_params.get("num_weight_bits", 8)
-        raise ParameterError(
-            f"{what}: {name} value {bad} does not fit Loihi's 8-bit synaptic weights: with sign mode "
-            f"{sign_mode.name} the range is {lo}..{hi} (num_weight_bits={nwb} keeps the top {nwb} bits); "
-            "scale the weights and use weight_exp"
-        )
-    return sign_mode
+    p = model.proc_params
+    return kernels.check_weights(
+        kernels.describe(model),
+        weights,
+        p.get("sign_mode"),
+        p.get("num_weight_bits", 8),
+        name=name,
+        strict=getattr(model, "strict", True),  # False: RunConfig(value_checks="lava"), Lava's casts
+    )
 
 
 def fixed_weights(model, weights):
+    """The weights as Loihi stores them (checked, clipped to the sign mode, truncated to num_weight_bits)."""
     sign_mode = check_fixed_weights(model, weights)
-    nwb = int(model.proc_params.get("num_weight_bits", 8))
-    w = arith.clip_weights(weights, sign_mode, num_bits=8)
-    return arith.truncate_weights(w, sign_mode, nwb)
+    return kernels.stored_weights(weights, sign_mode, int(model.proc_params.get("num_weight_bits", 8)))
 
 
 # -- Dense / Sparse ------------------------------------------------------------------------
@@ -97,8 +79,9 @@ class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
         if self.fixed:
             w = fixed_weights(self, w)
             self.weights = w
-        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
-        self._weight_exp = int(self.proc_params.get("weight_exp", 0)) if self.fixed else 0
+        self._graded, self._weight_exp = kernels.synapse_params(
+            self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0
+        )
         self._prepare_matrix(w)
         self.a_buff = np.asarray(self.a_buff, dtype=self._acc_dtype)
 
@@ -265,14 +248,10 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
         if self.fixed:
             w = fixed_weights(self, w)
             self.weights = w
-            dmax = _raw(self.delays).max() if _raw(self.delays).size else 0
-            if dmax > 63:
-                raise ParameterError(
-                    f"{type(self.process).__name__} {self.process.name!r}: delays go up to {dmax}; "
-                    "Loihi 2 allows 0..63 (6 bits)"
-                )
-        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
-        self._weight_exp = int(self.proc_params.get("weight_exp", 0)) if self.fixed else 0
+            kernels.check_delays(kernels.describe(self), self.delays)
+        self._graded, self._weight_exp = kernels.synapse_params(
+            self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0
+        )
         acc = np.int64 if self.fixed else np.float64
         n_out, n_in = w.shape
         depth = self.a_buff.shape[-1]
@@ -366,9 +345,10 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
     def _prepare(self) -> None:
         p = self.proc_params
         if self.fixed:
-            check_fixed_weights(self, p["weight"] if not hasattr(self, "_m") else self.weight, name="weight")
+            check_fixed_weights(self, p["weight"] if not hasattr(self, "matrix") else self.weight, name="weight")
         acc = np.int64 if self.fixed else np.float64
-        self._m = conv_matrix(
+        #: the convolution as a sparse (outputs, inputs) matrix, also read by compiled backends
+        self.matrix = conv_matrix(
             tuple(p["input_shape"]),
             np.asarray(self.weight).astype(acc),
             tuple(int(x) for x in self.stride),
@@ -376,8 +356,7 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
             tuple(int(x) for x in self.dilation),
             int(self.groups.reshape(-1)[0]),
         )
-        self._graded = int(np.asarray(self.num_message_bits).reshape(-1)[0]) > 0
-        self._exp = int(np.asarray(self.weight_exp).reshape(-1)[0]) if self.fixed else 0
+        self._graded, self._exp = kernels.synapse_params(self.num_message_bits, self.weight_exp if self.fixed else 0)
         self._acc = acc
         self._out_shape = tuple(self.a_buf.shape)
 
@@ -387,7 +366,7 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
     def recv_spk(self) -> None:
         s_in = self.s_in.recv()
         s = s_in if self._graded else s_in.astype(bool)
-        out = self._m.dot(s.reshape(-1).astype(self._acc)).reshape(self._out_shape)
+        out = self.matrix.dot(s.reshape(-1).astype(self._acc)).reshape(self._out_shape)
         if self.fixed:
             out = arith.signed_clamp(arith.shift(out, self._exp), 24)
         self.a_buf = out

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from caldera import arith
-from caldera.errors import ParameterError
+from caldera import kernels
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.cuba import CubaLIF
 from caldera.protocols import LoihiProtocol
@@ -57,17 +56,7 @@ class PyCubaLIFModelFixed(PyLoihiProcessModel):
     """Loihi's LIF arithmetic on both currents (see :mod:`caldera.procs.cuba`)."""
 
     schedule = "recv_first"
-    param_ranges = {
-        "du_exc": (0, 4095, "12-bit unsigned"),
-        "du_inh": (0, 4095, "12-bit unsigned"),
-        "dv": (0, 4095, "12-bit unsigned"),
-        "bias_mant": (-4096, 4095, "13-bit signed"),
-        "bias_exp": (0, 7, "3-bit unsigned"),
-        "u_exc": (-(2**23) + 1, 2**23, "24-bit signed"),
-        "u_inh": (-(2**23) + 1, 2**23, "24-bit signed"),
-        "v": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
-        "vth": (0, 131071, "17-bit unsigned"),
-    }
+    param_ranges = kernels.CUBA_RANGES
     a_in_exc: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
     a_in_inh: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
@@ -87,47 +76,29 @@ class PyCubaLIFModelFixed(PyLoihiProcessModel):
         self.refractory_period = proc_params["refractory_period"]
 
     def validate(self) -> None:
-        for name in ("du_exc", "du_inh", "dv", "bias_mant", "bias_exp", "vth"):
-            val = np.asarray(self.process.vars[name].init)
-            if self.strict and val.dtype.kind == "f" and not np.all(val == np.round(val)):
-                raise ParameterError(
-                    f"CubaLIF {self.process.name!r}: {name} must hold integers for the fixed_pt model, got {val!r}"
-                )
-        self._derived()
+        kernels.require_integers(self, ("du_exc", "du_inh", "dv", "bias_mant", "bias_exp", "vth"))
+        self._prepare()
 
     def on_var_set(self, name: str) -> None:
-        self._derived()
+        self._prepare()
 
-    def _derived(self) -> None:
+    def _prepare(self) -> None:
         for name in ("du_exc", "du_inh", "dv", "vth"):
-            setattr(self, name, int(np.asarray(getattr(self, name)).reshape(-1)[0]))
-        unity = arith.DECAY_UNITY
-        self._m_exc = (unity - (self.du_exc + 1)) / unity  # +1: du = 4095 clears the current, as in LIF
-        self._m_inh = (unity - (self.du_inh + 1)) / unity
-        self._m_v = (unity - self.dv) / unity
-        self.effective_bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
-        self.effective_vth = np.left_shift(np.int64(self.vth), arith.VTH_SHIFT)
-
-    @staticmethod
-    def _decayed(x: np.ndarray, m: float) -> np.ndarray:
-        y = x * m
-        np.trunc(y, out=y)
-        return y.astype(np.int32)
+            setattr(self, name, kernels.scalar(getattr(self, name)))
+        self.params = kernels.cuba_params(self.du_exc, self.du_inh, self.dv, self.bias_mant, self.bias_exp)
+        self.effective_vth = kernels.threshold(self.vth)
 
     def run_spk(self) -> None:
-        a_exc = self.a_in_exc.recv()
-        a_inh = self.a_in_inh.recv()
-        u = self._decayed(self.u_exc, self._m_exc)
-        u += np.left_shift(a_exc, arith.ACT_SHIFT)
-        self.u_exc[:] = arith.wrap_u(u)
-        u = self._decayed(self.u_inh, self._m_inh)
-        u += np.left_shift(a_inh, arith.ACT_SHIFT)
-        self.u_inh[:] = arith.wrap_u(u)
-        v = self._decayed(self.v, self._m_v)
-        v += self.u_exc
-        v += self.u_inh
-        v += self.effective_bias
-        v = arith.saturate_v(v)
+        p = self.params
+        (u_exc, u_inh), v = kernels.subthreshold(
+            [self.u_exc, self.u_inh],
+            self.v,
+            [self.a_in_exc.recv(), self.a_in_inh.recv()],
+            [p.m_exc, p.m_inh, p.mv],
+            p.bias,
+        )
+        self.u_exc[:] = u_exc
+        self.u_inh[:] = u_inh
         active = self.refractory_period_end < self.time_step
         self.v[active] = v[active]
         s = self.v > self.effective_vth

@@ -5,68 +5,11 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
-from caldera import arith
-from caldera.errors import ParameterError
+from caldera import arith, kernels
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
-
-_max = np.maximum.reduce  # the ufunc reduction, without ndarray.max's Python wrapper (hot loop)
-
-_FIXED_RANGES = {
-    "du": (0, 4095, "12-bit unsigned"),
-    "dv": (0, 4095, "12-bit unsigned"),
-    "bias_mant": (-4096, 4095, "13-bit signed"),
-    "bias_exp": (0, 7, "3-bit unsigned"),
-    "u": (-(2**23) + 1, 2**23, "24-bit signed"),
-    "v": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
-    "vth": (0, 131071, "17-bit unsigned"),
-    "vth_hi": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
-    "vth_lo": (-(2**23) + 1, 2**23 - 1, "24-bit signed"),
-}
-
-
-def _fixed_subthreshold(uv, factors, inputs, bias, magnitude, magnitude_flat) -> None:
-    """Lava's int32 LIF arithmetic on ``uv`` (u and v as its two rows), in place, in few NumPy calls.
-
-    u = trunc(u * mu) + (a_in << 6), wrapped to 24 bits; v = trunc(v * mv) + u + bias,
-    saturated to 24 bits. The decays are one multiply in float64 (exact, see arith.decay) cast
-    back to int32 (the cast truncates toward zero); ``inputs`` are ``(rows of u, a_in)`` pairs;
-    ``bias`` is None when it is zero. Wrapping and saturation are rare, so v is first computed
-    from the unwrapped u and one scan of |u| and |v| (into ``magnitude``; ``magnitude_flat`` is
-    its flat uint32 view) decides whether anything is out of range; only then is u wrapped and v
-    corrected (exact: int32 arithmetic is modular and the corrected v fits) and saturated.
-    Shared by the model's own step and the fused step of several populations.
-    """
-    u, v = uv[0], uv[1]
-    np.multiply(uv, factors, out=uv, casting="unsafe")
-    for rows, a_in in inputs:
-        np.add(rows, np.left_shift(a_in, arith.ACT_SHIFT), out=rows, casting="unsafe")
-    np.add(v, u, out=v)
-    if bias is not None:
-        np.add(v, bias, out=v, casting="unsafe")
-    np.abs(uv, out=magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
-    if _max(magnitude_flat) >= arith.MAX_UV:
-        unwrapped = u.copy()
-        u[...] = arith.wrap_u(u)
-        v += u - unwrapped
-        v[...] = arith.saturate_v(v)
-
-
-def _require_integers(model, names) -> None:
-    if not getattr(model, "strict", True):  # RunConfig(value_checks="lava"): truncated as Lava's casts do
-        return
-    for name in names:
-        var = model.process.vars[name] if name in model.process.vars else None
-        if var is None:
-            continue
-        val = np.asarray(var.init)
-        if val.dtype.kind == "f" and not np.all(val == np.round(val)):
-            raise ParameterError(
-                f"{type(model.process).__name__} {model.process.name!r}: {name} must hold integers for the "
-                f"fixed_pt model {type(model).__name__}, got {var.init!r}"
-            )
 
 
 # -- floating point ------------------------------------------------------------------------
@@ -204,10 +147,12 @@ class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
 
 # -- fixed point ---------------------------------------------------------------------------
 class AbstractPyLifModelFixed(PyLoihiProcessModel):
-    """Loihi's LIF: 12-bit decays (+1 on du), 24-bit wrapping u, saturating v, <<6 on input and vth."""
+    """Loihi's LIF (:func:`caldera.kernels.lif_subthreshold_into`): 12-bit decays (+1 on du), 24-bit
+    wrapping u, saturating v, <<6 on input and vth. ``params`` holds the prepared parameters
+    (:func:`caldera.kernels.lif_params`), ``effective_vth`` the shifted threshold."""
 
     schedule = "recv_first"
-    param_ranges = _FIXED_RANGES
+    param_ranges = kernels.LIF_RANGES
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
     s_out = None
     u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
@@ -225,32 +170,25 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
 
     _thresholds: tuple[str, ...] = ("vth",)
 
-    def __init__(self, proc_params) -> None:
-        super().__init__(proc_params)
-        self.effective_bias = None
-
     def validate(self) -> None:
-        _require_integers(self, ("du", "dv", "bias_mant", "bias_exp", *self._thresholds))
-        self.du = int(np.asarray(self.du).reshape(-1)[0])
-        self.dv = int(np.asarray(self.dv).reshape(-1)[0])
-        self.scale_bias()
-        self.scale_threshold()
-        self._decay_factors()
+        kernels.require_integers(self, ("du", "dv", "bias_mant", "bias_exp", *self._thresholds))
+        self._prepare()
 
     def on_var_set(self, name: str) -> None:
         if getattr(self, "_fusion", None) is not None:
             self._fusion.stale = True
-        if name in ("bias_mant", "bias_exp"):
-            self.scale_bias()
-        elif name in self._thresholds:
-            self.scale_threshold()
-        elif name in ("du", "dv"):
-            setattr(self, name, int(np.asarray(getattr(self, name)).reshape(-1)[0]))
-            self._decay_factors()
+        self._prepare()
 
-    def scale_bias(self) -> None:
-        self.effective_bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
-        self._has_bias = bool(np.any(self.effective_bias))
+    def _prepare(self) -> None:
+        self.du = kernels.scalar(self.du)
+        self.dv = kernels.scalar(self.dv)
+        self.params = kernels.lif_params(
+            self.du, self.dv, self.bias_mant, self.bias_exp, self.ds_offset, self.dm_offset
+        )
+        self.effective_bias = self.params.bias  # Lava's name, for models that subclass this one
+        self._has_bias = bool(np.any(self.params.bias))
+        self.scale_threshold()
+        self._uv = None  # (re)built with the factors by _fuse_state
 
     def scale_threshold(self) -> None:
         raise NotImplementedError
@@ -258,31 +196,23 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
     def spiking_activation(self) -> np.ndarray:
         raise NotImplementedError
 
-    def _decay_factors(self) -> None:
-        # (4096 - d) / 4096 as float64: the products with int32 states are exact (see arith.decay)
-        self._mu = (arith.DECAY_UNITY - (self.du + self.ds_offset)) / arith.DECAY_UNITY
-        self._mv = (arith.DECAY_UNITY - (self.dv + self.dm_offset)) / arith.DECAY_UNITY
-        self._uv = None  # (re)built with the factors by _fuse_state
-
     def _fuse_state(self) -> None:
         """Keep u and v as the two rows of one array, so that both decay in one multiply."""
         uv = np.empty((2, *np.shape(self.u)), np.int32)
         uv[0], uv[1] = self.u, self.v
         self.u, self.v, self._uv = uv[0], uv[1], uv
-        self._muv = np.empty(uv.shape, np.float64)  # full size: a broadcast multiply is slower
-        self._muv[0], self._muv[1] = self._mu, self._mv
-        self._magnitude = np.empty(uv.shape, np.int32)
-        self._magnitude_flat = self._magnitude.reshape(-1).view(np.uint32)
+        self._scratch = kernels.lif_scratch(np.shape(self.u), self.params.mu, self.params.mv)
 
     def subthr_dynamics(self, activation_in: np.ndarray | None) -> None:
-        """Lava's int32 arithmetic, in place (see ``_fixed_subthreshold``); None: no input port source."""
+        """Lava's int32 arithmetic, in place; ``activation_in`` None: the input port has no source."""
         uv = self._uv
         if uv is None or self.u.base is not uv or self.v.base is not uv:  # a Var was replaced (e.g. after stop)
             self._fuse_state()
             uv = self._uv
         inputs = () if activation_in is None else ((self.u, activation_in),)
-        bias = self.effective_bias if self._has_bias else None
-        _fixed_subthreshold(uv, self._muv, inputs, bias, self._magnitude, self._magnitude_flat)
+        bias = self.params.bias if self._has_bias else None
+        sc = self._scratch
+        kernels.lif_subthreshold_into(uv, sc.factors, inputs, bias, sc.magnitude, sc.magnitude_flat)
 
     def reset_voltage(self, spike_vector: np.ndarray) -> None:
         np.putmask(self.v, spike_vector, 0)
@@ -304,7 +234,7 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
 
     def scale_threshold(self) -> None:
         # a Python int: compared with the int32 voltage it keeps NumPy in the int32 loop
-        self.effective_vth = int(np.asarray(self.vth).reshape(-1)[0]) << arith.VTH_SHIFT
+        self.effective_vth = kernels.scalar(self.vth) << arith.VTH_SHIFT
 
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.effective_vth
@@ -437,7 +367,7 @@ class FusedLifFixed(_FusedLif):
     dtype = np.int32
 
     def _member_parameters(self, m: ty.Any) -> tuple:
-        return m._mu, m._mv, m.effective_bias, m.effective_vth
+        return m.params.mu, m.params.mv, m.params.bias, m.effective_vth
 
     def _parameters(self) -> None:
         super()._parameters()
@@ -450,7 +380,7 @@ class FusedLifFixed(_FusedLif):
             self._lay_out()
         inputs = [(rows, port.recv().reshape(-1)) for port, rows in self.inputs]
         bias = self.bias if self.has_bias else None
-        _fixed_subthreshold(self.uv, self.factors, inputs, bias, self.magnitude, self.magnitude_flat)
+        kernels.lif_subthreshold_into(self.uv, self.factors, inputs, bias, self.magnitude, self.magnitude_flat)
         v = self.v
         spikes = v > self.vth
         np.putmask(v, spikes, 0)

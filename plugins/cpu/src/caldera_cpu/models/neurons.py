@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from caldera.errors import ParameterError
+from caldera import kernels
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.rf import RF
 from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
@@ -39,7 +39,8 @@ class PySigmaModelFixed(_SigmaBase):
 
 
 class _SigmaDeltaBase(PyLoihiProcessModel):
-    """sigma += a_in; act = f(sigma + bias); send the change of act when it reaches vth."""
+    """sigma += a_in; act = f(sigma + bias); send the change of act when it reaches vth
+    (:func:`caldera.kernels.sigma_delta_step`)."""
 
     schedule = "recv_first"
 
@@ -47,29 +48,21 @@ class _SigmaDeltaBase(PyLoihiProcessModel):
         super().__init__(proc_params)
         self.act_mode = proc_params["act_mode"]
 
-    def activation_dynamics(self, sigma_data: np.ndarray) -> np.ndarray:
-        if self.act_mode == ActivationMode.UNIT:
-            return sigma_data + self.bias
-        if self.act_mode == ActivationMode.RELU:
-            return np.maximum(sigma_data + self.bias, 0)
-        raise NotImplementedError(f"activation mode {self.act_mode} is not implemented")
-
-    def delta_dynamics(self, act_data: np.ndarray) -> np.ndarray:
-        delta = act_data - self.act + self.residue
-        if self.cum_error.reshape(-1)[0]:
-            self.error += delta
-            s_out = np.where(np.abs(self.error) >= self.vth, delta, 0)
-            self.error *= 1 - (np.abs(s_out) > 0)
-        else:
-            s_out = np.where(np.abs(delta) >= self.vth, delta, 0)
-        self.residue = delta - s_out
-        return s_out
-
     def dynamics(self, a_in_data: np.ndarray) -> np.ndarray:
-        self.sigma = a_in_data + self.sigma
-        act = self.activation_dynamics(self.sigma)
-        s_out = self.delta_dynamics(act)
-        self.act = act
+        if self.act_mode not in (ActivationMode.UNIT, ActivationMode.RELU):
+            raise NotImplementedError(f"activation mode {self.act_mode} is not implemented")
+        s_out, self.sigma, self.act, self.residue, error = kernels.sigma_delta_step(
+            a_in_data,
+            self.sigma,
+            self.act,
+            self.residue,
+            self.error,
+            self.bias,
+            self.vth,
+            self.act_mode == ActivationMode.RELU,
+            bool(self.cum_error.reshape(-1)[0]),
+        )
+        self.error[...] = error  # in place: the Var keeps its dtype
         return s_out
 
 
@@ -97,10 +90,7 @@ class PySigmaDeltaModelFloat(_SigmaDeltaBase):
 @requires(CPU)
 @tag("fixed_pt")
 class PySigmaDeltaModelFixed(_SigmaDeltaBase):
-    param_ranges = {
-        "vth": (0, 2**23 - 1, "24-bit unsigned"),
-        "bias": (-(2**23), 2**23 - 1, "24-bit signed"),
-    }
+    param_ranges = kernels.SIGMA_DELTA_RANGES
     a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
     s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
@@ -119,22 +109,11 @@ class PySigmaDeltaModelFixed(_SigmaDeltaBase):
 
 
 # -- RF ------------------------------------------------------------------------------------
-class _RFBase(PyLoihiProcessModel):
-    schedule = "recv_first"
-
-    def scale_volt(self, voltage):
-        return voltage
-
-    def resonator_dynamics(self, a_real, a_imag, real, imag):
-        new_real = self.scale_volt(self.cos_decay * real) - self.scale_volt(self.sin_decay * imag) + a_real
-        new_imag = self.scale_volt(self.sin_decay * real) + self.scale_volt(self.cos_decay * imag) + a_imag
-        return new_real, new_imag
-
-
 @implements(proc=RF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyRFModelFloat(_RFBase):
+class PyRFModelFloat(PyLoihiProcessModel):
+    schedule = "recv_first"
     a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
@@ -146,11 +125,16 @@ class PyRFModelFloat(_RFBase):
     decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     vth: float = LavaPyType(float, float)
 
+    def resonator_dynamics(self, a_real, a_imag, real, imag):
+        new_real = self.cos_decay * real - self.sin_decay * imag + a_real
+        new_imag = self.sin_decay * real + self.cos_decay * imag + a_imag
+        return new_real, new_imag
+
     def run_spk(self) -> None:
         a_real = self.a_real_in.recv()
         a_imag = self.a_imag_in.recv()
         new_real, new_imag = self.resonator_dynamics(a_real, a_imag, self.real, self.imag)
-        s_out = (new_real >= self.vth) * (new_imag >= 0) * (self.imag < 0)
+        s_out = kernels.rf_spikes(new_real, new_imag, self.imag, self.vth)
         self.real[:], self.imag[:] = new_real, new_imag
         self.s_out.send(s_out)
 
@@ -158,9 +142,10 @@ class PyRFModelFloat(_RFBase):
 @implements(proc=RF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyRFModelFixed(_RFBase):
-    """Decays scaled by 2**decay_bits (truncation toward zero), states clipped to 24 bits."""
+class PyRFModelFixed(PyLoihiProcessModel):
+    """Decays scaled by 2**decay_bits (truncation toward zero), states clipped to 24 bits (:func:`caldera.kernels.rf_step`)."""
 
+    schedule = "recv_first"
     a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
     a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
@@ -172,25 +157,18 @@ class PyRFModelFixed(_RFBase):
     decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
     vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
-    _limit = 2**23 - 1
-
     def validate(self) -> None:
-        if int(np.asarray(self.decay_bits).reshape(-1)[0]) <= 0:
-            raise ParameterError(
-                f"RF {self.process.name!r}: the fixed_pt model needs decay_bits > 0 (e.g. 12) to represent "
-                "its decays as integers"
-            )
+        kernels.require_decay_bits(self, self.decay_bits)
 
-    def scale_volt(self, voltage):
-        return np.sign(voltage) * np.right_shift(np.abs(voltage), self.decay_bits)
-
-    def run_spk(self) -> None:
+    def resonator_dynamics(self) -> tuple[np.ndarray, np.ndarray]:
+        """This step's input, shifted by ``state_exp``, and the rotated, clipped state ``(real, imag)``."""
         a_real = np.left_shift(self.a_real_in.recv(), self.state_exp)
         a_imag = np.left_shift(self.a_imag_in.recv(), self.state_exp)
-        new_real, new_imag = self.resonator_dynamics(a_real, a_imag, np.int64(self.real), np.int64(self.imag))
-        new_real = np.clip(new_real, -self._limit, self._limit)
-        new_imag = np.clip(new_imag, -self._limit, self._limit)
-        s_out = (new_real >= self.vth) * (new_imag >= 0) * (self.imag < 0)
+        return kernels.rf_step(a_real, a_imag, self.real, self.imag, self.cos_decay, self.sin_decay, self.decay_bits)
+
+    def run_spk(self) -> None:
+        new_real, new_imag = self.resonator_dynamics()
+        s_out = kernels.rf_spikes(new_real, new_imag, self.imag, self.vth)
         self.real[:], self.imag[:] = new_real, new_imag
         self.s_out.send(s_out)
 

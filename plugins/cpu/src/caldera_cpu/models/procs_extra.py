@@ -8,6 +8,7 @@ the same operations in float.
 from __future__ import annotations
 
 import numpy as np
+from caldera import arith
 from caldera.errors import ParameterError
 from caldera.model import (
     LavaPyType,
@@ -74,8 +75,8 @@ class PyATRLIFModelFloat(PyLoihiProcessModel):
 
 
 def _decay_shift(x: np.ndarray) -> np.ndarray:
-    """sign(x) * (|x| >> 12): Loihi's decay product back to state units, truncating toward zero."""
-    return np.sign(x) * np.right_shift(np.abs(x), 12)
+    """Loihi's decay product back to state units, truncating toward zero."""
+    return arith.scale_down(x, arith.DECAY_BITS)
 
 
 @implements(proc=ATRLIF, protocol=LoihiProtocol)
@@ -105,7 +106,6 @@ class PyATRLIFModelFixed(PyLoihiProcessModel):
     theta_0: int = LavaPyType(int, np.uint16, precision=12)
     theta_step: int = LavaPyType(int, np.uint16, precision=12)
 
-    _max = 2**23
     _unity = 2**12
 
     def validate(self) -> None:
@@ -117,21 +117,12 @@ class PyATRLIFModelFixed(PyLoihiProcessModel):
 
     def run_spk(self) -> None:
         a_in = self.a_in.recv()
-        bias_mant = self.bias_mant.astype(np.int32)
-        bias = np.where(
-            self.bias_exp >= 0,
-            np.left_shift(bias_mant, np.maximum(self.bias_exp, 0)),
-            np.right_shift(bias_mant, np.maximum(-self.bias_exp, 0)),
-        )
+        bias = arith.shift(self.bias_mant.astype(np.int32), self.bias_exp)
         u = self._unity
         i_dec = _decay_shift(np.int64(self.i * (u - (self.delta_i * u + 1))))
-        i_new = np.int32(i_dec + a_in * 2**6)
-        wrapped = np.where(i_new > self._max, i_new - 2 * self._max, i_new)
-        wrapped = np.where(wrapped <= -self._max, i_new + 2 * self._max, wrapped)
-        self.i[:] = wrapped
+        self.i[:] = arith.wrap_u(np.int32(i_dec + a_in * 2**6))
         v_dec = _decay_shift(np.int64(self.v) * np.int64(u - self.delta_v * u))
-        v_new = np.int32(v_dec + self.i + bias)
-        self.v[:] = np.clip(v_new, -self._max + 1, self._max - 1)
+        self.v[:] = arith.saturate_v(np.int32(v_dec + self.i + bias))
         th_dec = _decay_shift(np.int64(self.theta - self.theta_0) * np.int64(u - self.delta_theta * u))
         self.theta[:] = np.int32(th_dec) + self.theta_0
         self.r[:] = np.int32(_decay_shift(np.int64(self.r) * np.int64(u - self.delta_r * u)))
@@ -165,11 +156,7 @@ class PyRF_IZModelFixed(PyRFModelFixed):  # noqa: N801 - Lava's name
     """Fixed-point RF_IZ: 24-bit saturating states; on a spike real = 0 and imag = vth - 1."""
 
     def run_spk(self) -> None:
-        a_real = np.left_shift(self.a_real_in.recv(), self.state_exp)
-        a_imag = np.left_shift(self.a_imag_in.recv(), self.state_exp)
-        new_real, new_imag = self.resonator_dynamics(a_real, a_imag, np.int64(self.real), np.int64(self.imag))
-        new_real = np.clip(new_real, -self._limit, self._limit)
-        new_imag = np.clip(new_imag, -self._limit, self._limit)
+        new_real, new_imag = self.resonator_dynamics()
         s_out = new_imag >= self.vth
         self.real[:] = new_real * (1 - s_out)
         self.imag[:] = s_out * (self.vth - 1) + (1 - s_out) * new_imag
