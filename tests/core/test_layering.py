@@ -18,13 +18,22 @@ DIST_FOLDERS = sorted(p.parent for p in ROOT.glob("*/*/pyproject.toml")) + [ROOT
 
 def _dist(folder: pathlib.Path) -> dict:
     meta = tomllib.loads((folder / "pyproject.toml").read_text())["project"]
+    reqs = [d.split(";")[0].replace(" ", "") for d in meta.get("dependencies", [])]
     deps = {
         d.split(";")[0].split("[")[0].split("=")[0].split(">")[0].split("<")[0].strip()
         for d in meta.get("dependencies", [])
     }
     src = folder / "src"
     packages = sorted(p.name for p in src.iterdir() if (p / "__init__.py").exists()) if src.is_dir() else []
-    return {"name": meta["name"], "deps": deps, "src": src, "packages": packages}
+    return {
+        "name": meta["name"],
+        "version": meta.get("version"),
+        "deps": deps,
+        "reqs": reqs,
+        "folder": folder,
+        "src": src,
+        "packages": packages,
+    }
 
 
 DISTS = [_dist(f) for f in DIST_FOLDERS if (f / "pyproject.toml").exists()]
@@ -68,6 +77,18 @@ def test_a_distribution_imports_only_what_it_declares(dist):
             if owner is not None and owner != dist["name"] and owner not in dist["deps"]:
                 bad.append(f"{mod} imports {imp} ({owner} is not a dependency of {dist['name']})")
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("dist", [d for d in DISTS if d["folder"].parent.name == "plugins"], ids=lambda d: d["name"])
+def test_a_backend_pins_the_distributions_of_its_release(dist):
+    """A backend builds on the core's (and caldera-cpu's) internals: it requires exactly the versions it was
+    released with, so that a newer core never meets an older backend."""
+    versions = {d["name"]: d["version"] for d in DISTS}
+    ours = [r for r in dist["reqs"] if r.split("=")[0].split(">")[0].split("<")[0] in versions]
+    assert ours, f"{dist['name']} requires no distribution of this repository"
+    for req in ours:
+        name = req.split("=")[0].split(">")[0].split("<")[0]
+        assert req == f"{name}=={versions[name]}", f"{dist['name']}: {req!r} should be {name}=={versions[name]}"
 
 
 # The process descriptions (what a user writes and the standard processes) know nothing of execution.
