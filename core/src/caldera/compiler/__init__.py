@@ -24,7 +24,7 @@ from caldera.compiler.collection import collect_processes
 from caldera.compiler.concurrency import sync_domains, thread_channels_for_async
 from caldera.compiler.ordering import Plan, order, subplan
 from caldera.compiler.partitioning import AUTO_PARTITION_MIN_COST, Partition, assign_partitions, split_plan
-from caldera.compiler.selection import CPU_PLUGIN_HINT, select_backend, select_model, select_models
+from caldera.compiler.selection import CPU_PLUGIN_HINT, select_backend, select_model, select_models, user_models
 from caldera.compiler.wiring import Link, wire
 from caldera.errors import CompileError
 from caldera.model import AbstractPyProcessModel
@@ -100,6 +100,7 @@ __all__ = [
     "subplan",
     "select_model",
     "select_backend",
+    "user_models",
     "collect_processes",
     "build_model",
     "materialize_var",

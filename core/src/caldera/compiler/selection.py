@@ -23,8 +23,8 @@ from caldera.run_config import RunConfig
 CPU_PLUGIN_HINT = "install the NumPy backend: pip install ./plugins/cpu (distribution caldera-cpu)"
 
 
-def _user_models(proc_cls: type) -> list[type]:
-    """Models defined in the same module as the process class (user scripts)."""
+def user_models(proc_cls: type) -> list[type]:
+    """Models defined in the same module as the process class (user scripts), the only ones found without a plugin."""
     mod = sys.modules.get(proc_cls.__module__)
     if mod is None:
         return []
@@ -65,7 +65,7 @@ def select_model(proc: Process, run_cfg: RunConfig, backend: Backend) -> type:
         return pinned
     pcls = type(proc)
     registered = plugins.models_for(pcls, backend.name)
-    user = [("user", m) for m in _user_models(pcls) if all(m is not r for _, r in registered)]
+    user = [("user", m) for m in user_models(pcls) if all(m is not r for _, r in registered)]
     candidates = registered + user
     what = f"{pcls.__name__} {proc.name!r}"
     if not candidates:
@@ -177,4 +177,13 @@ def select_models(root: Process, run_cfg: RunConfig) -> Selection:
     return sel
 
 
-__all__ = ["Selection", "select_models", "select_model", "select_backend", "backend_for", "is_sub", "CPU_PLUGIN_HINT"]
+__all__ = [
+    "Selection",
+    "select_models",
+    "select_model",
+    "select_backend",
+    "backend_for",
+    "is_sub",
+    "user_models",
+    "CPU_PLUGIN_HINT",
+]

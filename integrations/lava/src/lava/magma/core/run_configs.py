@@ -230,7 +230,7 @@ def _candidate_models(proc: ty.Any, cfg: RunConfig) -> list[type]:
 
     backend = selection.select_backend(cfg)
     registered = [m for _, m in plugins.models_for(type(proc), backend.name)]
-    user = [m for m in selection._user_models(type(proc)) if all(m is not r for r in registered)]
+    user = [m for m in selection.user_models(type(proc)) if all(m is not r for r in registered)]
     return registered + user
 
 
