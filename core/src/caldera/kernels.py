@@ -137,7 +137,7 @@ def check_weights(
         bad = vals.min() if vals.min() < lo else vals.max()
         over = lo - bad if bad < lo else bad - hi
         raise ParameterError(
-            f"{what}: weight {int(bad)} does not fit the chip's {weight_bits}-bit synaptic weights: with sign mode "
+            f"{what}: weight {int(bad)} does not fit Loihi's {weight_bits}-bit synaptic weights: with sign mode "
             f"{mode.name} the range is {lo}..{hi} (over by {int(over)}); scale the weights down and raise weight_exp"
         )
     if not 1 <= int(num_weight_bits) <= weight_bits:
