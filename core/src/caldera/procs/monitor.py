@@ -67,5 +67,18 @@ class Monitor(Process):
             out.setdefault(pname, {})[member] = getattr(self, data_name).get()
         return out
 
+    def plot(self, ax: ty.Any, target: Var | OutPort, *args: ty.Any, **kwargs: ty.Any) -> None:
+        """Draw the recorded trace of ``target`` on the matplotlib axes ``ax`` (Lava's ``Monitor.plot``): one
+        line per element against the time step; ``args``/``kwargs`` go to ``ax.plot``."""
+        owner = getattr(target, "process", None)
+        data = self.get_data().get(getattr(owner, "name", None), {}).get(getattr(target, "name", None))
+        if data is None:
+            raise ParameterError(f"{self.name}.plot: {target!r} is not probed by this Monitor")
+        steps = np.arange(1, data.shape[0] + 1)
+        ax.plot(steps, data.reshape(data.shape[0], -1), *args, **kwargs)
+        ax.set_xlabel("Time step")
+        ax.set_ylabel(target.name)
+        ax.set_title(f"{owner.name}: {target.name}")
+
 
 __all__ = ["Monitor"]

@@ -60,7 +60,6 @@ MODULE_HINTS: dict[str, str] = {
     "lava.proc.io.dataloader.SpikeDataloader",
     "lava.utils.slurm": "not supported: SLURM boards are for Loihi hardware",
     "lava.utils.sparse": "not supported: use scipy.sparse.find",
-    "lava.utils.system": "not supported: Lava's internal helpers",
     "lava.lib.dl.slayer": "not supported: SLAYER training is caldera_dl's job (install caldera-dl); "
     "lava.lib.dl.netx maps its network reader",
     "lava.lib.dl.bootstrap": "not supported: install caldera-dl for training",

@@ -1,0 +1,95 @@
+"""``lava.utils`` and the Monitor's ``plot``: weight utilities, serialization, plots, profiler, Loihi helpers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lava.magma.core.run_conditions import RunSteps
+from lava.magma.core.run_configs import Loihi2HwCfg, Loihi2SimCfg
+from lava.proc.dense.process import Dense
+from lava.proc.lif.process import LIF
+from lava.proc.monitor.process import Monitor
+from lava.utils import loihi, weightutils
+from lava.utils.profiler import Profiler
+from lava.utils.serialization import load, save
+from lava.utils.system import Loihi2
+
+
+def test_weightutils_match_loihi_rules() -> None:
+    SignMode = weightutils.SignMode
+    w = np.array([[-300, -3, 0], [5, 7, 400]])
+    assert weightutils.determine_sign_mode(w) == SignMode.MIXED
+    assert weightutils.determine_sign_mode(np.abs(w)) == SignMode.EXCITATORY
+    np.testing.assert_array_equal(weightutils.clip_weights(w, SignMode.MIXED, num_bits=8), [[-256, -3, 0], [5, 7, 255]])
+    np.testing.assert_array_equal(
+        weightutils.clip_weights(w, SignMode.MIXED, num_bits=8, learning_simulation=True), [[-256, -3, 0], [5, 7, 254]]
+    )
+    # MIXED keeps 7 bits + sign: truncation to even values, toward minus infinity
+    np.testing.assert_array_equal(weightutils.truncate_weights(np.array([-3, 5, 7]), SignMode.MIXED, 8), [-4, 4, 6])
+    np.testing.assert_array_equal(weightutils.truncate_weights(np.array([-3, -5]), SignMode.INHIBITORY, 7), [-2, -4])
+    with pytest.raises(ImportError, match="optimize_weight_bits.*caldera_loihi.convert"):
+        from lava.utils.weightutils import optimize_weight_bits  # noqa: F401
+
+
+def test_save_and_load_a_network_with_its_state(tmp_path) -> None:
+    lif = LIF(shape=(2,), du=0.5, dv=0.5, bias_mant=np.array([0.2, 0.4]), vth=10.0, name="lif")
+    dense = Dense(weights=np.eye(2), name="dense")
+    lif.s_out.connect(dense.s_in)
+    lif.run(RunSteps(num_steps=3), Loihi2SimCfg())
+    v3 = lif.v.get()
+    save([lif, dense], str(tmp_path / "net"))
+    lif.stop()
+    (lif2, dense2), executable = load(str(tmp_path / "net"))
+    assert executable is None and lif2.name == "lif" and dense2.name == "dense"
+    np.testing.assert_array_equal(lif2.v.get(), v3)
+    lif2.run(RunSteps(num_steps=1), Loihi2SimCfg())
+    np.testing.assert_allclose(lif2.v.get(), v3 * 0.5 + lif2.u.get() + np.array([0.2, 0.4]))
+    lif2.stop()
+    save(lif2, str(tmp_path / "one"))
+    single, _ = load(str(tmp_path / "one"))
+    assert single.name == "lif"
+    with pytest.raises(NotImplementedError, match="executable"):
+        save(lif2, str(tmp_path / "x"), executable=object())
+
+
+def test_monitor_plot_and_raster_plot() -> None:
+    mpl = pytest.importorskip("matplotlib")
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt
+    from lava.utils.plots import raster_plot
+
+    lif = LIF(shape=(3,), du=0.0, dv=0.0, bias_mant=np.array([1.0, 2.0, 3.0]), vth=4.5)
+    mon = Monitor()
+    mon.probe(lif.v, 10)
+    mon.probe(lif.s_out, 10)
+    lif.run(RunSteps(num_steps=10), Loihi2SimCfg())
+    fig, ax = plt.subplots()
+    mon.plot(ax, lif.v)
+    assert len(ax.lines) == 3 and ax.get_xlabel() == "Time step" and ax.get_ylabel() == "v"
+    np.testing.assert_array_equal(ax.lines[2].get_ydata(), mon.get_data()[lif.name]["v"][:, 2])
+    spikes = mon.get_data()[lif.name]["s_out"].T
+    lif.stop()
+    fig2 = raster_plot(spikes, stride=1)
+    pts = fig2.gca().lines[0]
+    assert len(pts.get_xdata()) == int(spikes.sum())
+    with pytest.raises(ValueError, match="2-D"):
+        raster_plot(np.zeros(3))
+    plt.close("all")
+    with pytest.raises(Exception, match="not probed"):
+        mon.plot(ax, lif.u)
+
+
+def test_profiler_behaves_as_lava_without_its_loihi_extension() -> None:
+    with pytest.raises(NotImplementedError, match="caldera.profile"):
+        Profiler.init(Loihi2SimCfg())
+    with pytest.raises(TypeError):
+        Profiler.init("cfg")
+
+
+def test_loihi_hardware_helpers_say_there_is_no_hardware() -> None:
+    assert loihi.is_installed() is False and loihi.is_installed("numpy") is True
+    assert Loihi2.is_loihi2_available is False
+    with pytest.raises(NotImplementedError, match="emulator"):
+        loihi.use_slurm_host()
+    assert loihi.ChipGeneration.N3B3.value == "N3B3"
+    assert Loihi2HwCfg  # the emulator path stays available
