@@ -70,7 +70,20 @@ MODULE_HINTS: dict[str, str] = {
     "lava.lib.optimization.utils.datatype_converter": "not supported",
     "lava.lib.optimization.problems.bayesian": "not supported: Bayesian optimization",
     "lava.lib.optimization.solvers.bayesian": "not supported: Bayesian optimization",
-    "lava.lib.optimization.solvers.lca": "not supported: the LCA solver",
+    "lava.lib.optimization.solvers.lca": "not mapped: caldera-optim's sparse coding is caldera_optim.LCA (one- and "
+    "two-layer LCA networks) with an API of its own",
+    "lava.lib.optimization.solvers.generic": "not supported: the processes and models inside lava-optimization's "
+    "solver; lava.lib.optimization.solvers.generic.solver.OptimizationSolver and .qp.solver.QPSolver are provided",
+    "lava.lib.optimization.problems": "not supported: lava-optimization's problem building blocks; "
+    "lava.lib.optimization.problems.problems.QUBO and QP are provided",
+    "lava.lib.dl.netx.blocks": "not supported: caldera-dl builds netx layers from caldera's standard processes "
+    "(caldera_dl.netx.Block: synapse + neuron), not from lava-dl's block processes",
+    "lava.lib.dl.netx.utils": "not supported: caldera_dl.netx.load_layers reads a .net file's layer dictionaries",
+    "lava.lib.dl.netx.sequential_modules": "not supported: lava-dl's Quantize/Dequantize/FIFO modules",
+    "lava.lib.dnf.operations.shape_handlers": "not supported: internal to lava-dnf's operations (caldera_dnf's "
+    "operations check shapes themselves)",
+    "lava.magma.core.process.neuron": "not supported: derive a learning neuron process from "
+    "lava.proc.lif.process.LearningLIF, which has the learning ports and traces",
 }
 
 
