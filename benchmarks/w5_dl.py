@@ -6,8 +6,8 @@
 1. **digits**: scikit-learn's bundled 8x8 digits as rate-coded spike trains (20 steps), a 64-128-10 CUBA LIF
    network trained with caldera-dl (float), deployed as caldera processes: test accuracy of the torch model, of
    the ``floating_pt`` deployment on ``cpu`` and ``cython``, and of the ``fixed_pt`` deployment (a quantized
-   copy, fine-tuned a few epochs with Loihi's 8-bit weights and fixed-point neurons) on ``cpu``, ``cython`` and
-   ``loihi``, with the emulator's cores and energy estimate.
+   copy with Loihi's 8-bit weights and fixed-point neurons, optionally fine-tuned ``--qat-epochs``) on ``cpu``,
+   ``cython`` and ``loihi``, with the emulator's cores and energy estimate.
 2. **snntorch**: training throughput (samples/s) of caldera-dl and snnTorch on the same network (snnTorch's
    ``Synaptic`` neuron is the same current-based LIF), data, batch size, time steps, optimizer and loss, in the
    same process, alternating epochs; median over epochs, and both final test accuracies.
@@ -84,7 +84,8 @@ def part_digits(args) -> dict:
     q = B.quantized(model)
     acc_q0 = train.Classifier(q).accuracy(xte, yte)
     qclf = train.Classifier(q, loss="ce", lr=1e-3)
-    qclf.fit(xtr, ytr, epochs=args.qat_epochs, batch_size=32, progress=not args.quiet, cosine=True)
+    if args.qat_epochs:
+        qclf.fit(xtr, ytr, epochs=args.qat_epochs, batch_size=32, progress=not args.quiet, cosine=True)
     acc_q = qclf.accuracy(xte, yte)
     res.update(quantized_accuracy_before_finetune=acc_q0, quantized_accuracy=acc_q)
     _log(f"  quantized copy: accuracy {acc_q0:.4f} before, {acc_q:.4f} after {args.qat_epochs} epochs of fine-tuning")
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--parts", default="digits,snntorch,pilotnet")
     ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--qat-epochs", type=int, default=3)
+    ap.add_argument("--qat-epochs", type=int, default=0, help="fine-tune the quantized copy this many epochs")
     ap.add_argument("--steps", type=int, default=20, help="time steps per digit")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--pilot-steps", type=int, default=200)

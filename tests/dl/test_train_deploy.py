@@ -261,3 +261,29 @@ def test_other_neurons_train():
     s = CubaLIF(0.1, 1.0, 1.0, refractory=3)(torch.ones(1, 1, 40))[0, 0]
     idx = torch.nonzero(s).flatten()
     assert len(idx) > 3 and torch.all(torch.diff(idx) >= 4)
+
+
+def test_spike_dataloader_feeds_a_deployed_network():
+    """caldera's SpikeDataloader with a SpikeDataset gives the same outputs as deploy.run's stream."""
+    import caldera
+    from caldera.procs import Monitor, SpikeDataloader
+
+    m = _dense_model(True)
+    x = (torch.rand(3, 20, 16, generator=torch.Generator().manual_seed(9)) < 0.3).double()
+    y = torch.tensor([0, 1, 2])
+    ref = deploy.run(m, x, tag="fixed_pt", backend="cpu")
+    period = ref["period"]
+    net = deploy.to_processes(m, "fixed_pt", reset_interval=period, reset_offset=1)  # the loader starts at step 2
+    loader = SpikeDataloader(dataset=data.SpikeDataset(x, y), interval=period)
+    loader.s_out.connect(net.inp)
+    mon = Monitor()
+    mon.probe(net.out, num_steps=3 * period + 1)
+    net.run(
+        condition=caldera.RunSteps(num_steps=3 * period + 1), run_cfg=caldera.RunConfig(backend="cpu", tag="fixed_pt")
+    )
+    raster = next(iter(next(iter(mon.get_data().values())).values()))
+    net.stop()
+    k = 3  # the loader's step, then two synapse layers
+    got = np.stack([raster[j * period + k : j * period + k + 16].T for j in range(3)])
+    np.testing.assert_array_equal(got, ref["output"])
+    assert ref["output"].sum() > 10

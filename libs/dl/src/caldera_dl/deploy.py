@@ -111,6 +111,7 @@ def to_processes(
     *,
     input_shape: ty.Sequence[int] | None = None,
     reset_interval: int | None = None,
+    reset_offset: int = 0,
     input_message_bits: int | None = None,
 ) -> netx.Network:
     """Caldera processes for a trained network (see the module docstring).
@@ -118,7 +119,9 @@ def to_processes(
     ``input_shape``: the model's input without batch and time — ``(N,)`` or
     ``(C, H, W)`` (default: ``model.input_shape``). ``reset_interval``: reset
     every layer's state every that many steps, each layer when the first input
-    of a new sample reaches it (used by :func:`run` for many samples in one run).
+    of a new sample reaches it (used by :func:`run` for many samples in one run);
+    samples start at steps ``1 + reset_offset + j * reset_interval`` (caldera's
+    ``SpikeDataloader`` sends its first sample from step 2: ``reset_offset=1``).
     ``input_message_bits``: 0 for binary spike input, > 0 for graded input
     (default: graded when the first neuron is sigma-delta). Layers after
     sigma-delta neurons receive graded (24-bit) messages.
@@ -157,7 +160,7 @@ def to_processes(
             flatten = True
             continue
         k += 1
-        reset = None if reset_interval is None else (int(reset_interval), (1 + k) % int(reset_interval))
+        reset = None if reset_interval is None else (int(reset_interval), (1 + k + reset_offset) % int(reset_interval))
         name = f"B{i}_{blk.kind}"
         if isinstance(blk, B.Dense):
             if len(cur) != 1:
@@ -184,7 +187,7 @@ def to_processes(
                     from caldera.procs import Reset
 
                     Reset(
-                        reset_value=0, interval=reset[0], offset=(k - 2) % reset[0], name=name + "_flush"
+                        reset_value=0, interval=reset[0], offset=(k - 2 + reset_offset) % reset[0], name=name + "_flush"
                     ).connect_var(syn.a_buff)
             else:
                 syn = Dense(weights=w, name=name + "_syn", **common)
@@ -200,7 +203,10 @@ def to_processes(
                     from caldera.procs import Reset
 
                     Reset(
-                        reset_value=0, interval=reset[0], offset=(k - 1) % reset[0], name=name + "_rec_flush"
+                        reset_value=0,
+                        interval=reset[0],
+                        offset=(k - 1 + reset_offset) % reset[0],
+                        name=name + "_rec_flush",
                     ).connect_var(rec.a_buff)
             cur = nshape
         else:  # Conv / Pool
