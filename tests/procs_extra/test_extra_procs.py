@@ -197,7 +197,7 @@ def test_delta_encoder_sparse_formats_round_trip(comp):
     rng = np.random.default_rng(0)
     data = rng.integers(-20, 20, size=(11, 8))
     dense = _delta("fixed_pt", procs.Compression.DENSE, data, vth=3, num_bits=6)
-    from caldera_cpu.models.procs_extra import PyDeltaEncoderModelSparse
+    from caldera_cpu.models.delta import PyDeltaEncoderModelSparse
 
     other = _delta(
         "fixed_pt", getattr(procs.Compression, comp), data, model=PyDeltaEncoderModelSparse, vth=3, num_bits=6
@@ -217,7 +217,7 @@ LAVA_DELTA_SPARSE_8 = {
 
 @pytest.mark.parametrize("case", sorted(LAVA_DELTA_SPARSE_8))
 def test_delta_sparse_8_payload_equals_lavas(case):
-    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+    from caldera_cpu.codecs import decode_delta_sparse_8, encode_delta_sparse_8
 
     (n, pos, val), (want_data, want_idx) = LAVA_DELTA_SPARSE_8[case]
     s = np.zeros(n, np.int64)
@@ -230,7 +230,7 @@ def test_delta_sparse_8_payload_equals_lavas(case):
 
 def test_delta_sparse_8_positions_lava_misplaces():
     """A first message at 255 and gaps beyond 255 * 255: Lava's encoder misplaces these; ours does not."""
-    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+    from caldera_cpu.codecs import decode_delta_sparse_8, encode_delta_sparse_8
 
     for n, pos, val in ((600, [255, 260], [2, 3]), (70000, [10, 69000], [9, -9]), (200000, [0, 199999], [1, 1])):
         s = np.zeros(n, np.int64)
@@ -244,7 +244,7 @@ def test_delta_sparse_8_positions_lava_misplaces():
     data=st.data(),
 )
 def test_delta_sparse_8_round_trip(n, data):
-    from caldera_cpu.models.procs_extra import decode_delta_sparse_8, encode_delta_sparse_8
+    from caldera_cpu.codecs import decode_delta_sparse_8, encode_delta_sparse_8
 
     k = data.draw(st.integers(0, min(n, 40)))
     pos = data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k, unique=True))

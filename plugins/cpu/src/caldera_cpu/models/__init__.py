@@ -1,6 +1,6 @@
 """The NumPy models of the standard processes."""
 
-from caldera_cpu.models import connections, cuba, io, learning, lif, neurons, procs_extra
+from caldera_cpu.models import atrlif, connections, cuba, dataio, delta, graded, io, learning, lif, neurons
 
 MODELS = [
     *lif.MODELS,
@@ -9,7 +9,10 @@ MODELS = [
     *io.MODELS,
     *cuba.MODELS,
     *learning.MODELS,
-    *procs_extra.MODELS,
+    *atrlif.MODELS,
+    *graded.MODELS,
+    *dataio.MODELS,
+    *delta.MODELS,
 ]
 
 __all__ = ["MODELS"]

@@ -1,4 +1,4 @@
-"""NumPy models of SigmaDelta (and Sigma) and RF neurons, both tags, as Lava 0.10 computes them."""
+"""NumPy models of SigmaDelta (and Sigma) and the resonators RF and RF_IZ, both tags, as Lava 0.10 computes them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 from caldera import kernels
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.rf import RF
+from caldera.procs.rf_iz import RF_IZ
 from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
@@ -173,6 +174,35 @@ class PyRFModelFixed(PyLoihiProcessModel):
         self.s_out.send(s_out)
 
 
+# -- RF_IZ ---------------------------------------------------------------------------------
+@implements(proc=RF_IZ, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class PyRF_IZModelFloat(PyRFModelFloat):  # noqa: N801 - Lava's name
+    """Spike when imag reaches vth; then real = 0 and imag = vth - 1e-5."""
+
+    def run_spk(self) -> None:
+        new_real, new_imag = self.resonator_dynamics(self.a_real_in.recv(), self.a_imag_in.recv(), self.real, self.imag)
+        s_out = new_imag >= self.vth
+        self.real[:] = new_real * (1 - s_out)
+        self.imag[:] = s_out * (self.vth - 1e-5) + (1 - s_out) * new_imag
+        self.s_out.send(s_out)
+
+
+@implements(proc=RF_IZ, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class PyRF_IZModelFixed(PyRFModelFixed):  # noqa: N801 - Lava's name
+    """Fixed-point RF_IZ: 24-bit saturating states; on a spike real = 0 and imag = vth - 1."""
+
+    def run_spk(self) -> None:
+        new_real, new_imag = self.resonator_dynamics()
+        s_out = new_imag >= self.vth
+        self.real[:] = new_real * (1 - s_out)
+        self.imag[:] = s_out * (self.vth - 1) + (1 - s_out) * new_imag
+        self.s_out.send(s_out)
+
+
 MODELS = [
     PySigmaModelFloat,
     PySigmaModelFixed,
@@ -180,4 +210,6 @@ MODELS = [
     PySigmaDeltaModelFixed,
     PyRFModelFloat,
     PyRFModelFixed,
+    PyRF_IZModelFloat,
+    PyRF_IZModelFixed,
 ]

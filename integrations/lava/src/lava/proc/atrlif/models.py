@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caldera_cpu.models.procs_extra import PyATRLIFModelFixed, PyATRLIFModelFloat
+from caldera_cpu.models.atrlif import PyATRLIFModelFixed, PyATRLIFModelFloat
 
 from lava._compat import missing
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caldera_cpu.models.procs_extra import PyGradedReluVecModelFixed, PyGradedVecModelFixed
+from caldera_cpu.models.graded import PyGradedReluVecModelFixed, PyGradedVecModelFixed
 
 from lava._compat import missing
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from caldera.procs.dataio import SpikeDataloader, StateDataloader
-from caldera_cpu.models.procs_extra import PySpikeDataloaderModelFixed as PySpikeModelFixed
-from caldera_cpu.models.procs_extra import PySpikeDataloaderModelFloat as PySpikeModelFloat
-from caldera_cpu.models.procs_extra import PyStateDataloaderModelFixed as PyStateModelFixed
-from caldera_cpu.models.procs_extra import PyStateDataloaderModelFloat as PyStateModelFloat
+from caldera_cpu.models.dataio import PySpikeDataloaderModelFixed as PySpikeModelFixed
+from caldera_cpu.models.dataio import PySpikeDataloaderModelFloat as PySpikeModelFloat
+from caldera_cpu.models.dataio import PyStateDataloaderModelFixed as PyStateModelFixed
+from caldera_cpu.models.dataio import PyStateDataloaderModelFloat as PyStateModelFloat
 
 from lava._compat import missing
 

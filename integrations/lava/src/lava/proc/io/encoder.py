@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caldera.procs.dataio import Compression, DeltaEncoder
-from caldera_cpu.models.procs_extra import PyDeltaEncoderModelDense, PyDeltaEncoderModelSparse
+from caldera_cpu.models.delta import PyDeltaEncoderModelDense, PyDeltaEncoderModelSparse
 
 from lava._compat import missing
 

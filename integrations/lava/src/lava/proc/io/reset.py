@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from caldera.procs.dataio import Reset
-from caldera_cpu.models.procs_extra import PyResetModelFixed as PyResetFixed
-from caldera_cpu.models.procs_extra import PyResetModelFloat as PyResetFloat
+from caldera_cpu.models.dataio import PyResetModelFixed as PyResetFixed
+from caldera_cpu.models.dataio import PyResetModelFloat as PyResetFloat
 
 from lava._compat import missing
 

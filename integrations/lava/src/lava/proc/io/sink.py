@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from caldera.procs.dataio import Read
 from caldera.procs.io.sink import RingBuffer
+from caldera_cpu.models.dataio import PyReadModelFixed as PyReadFixed
+from caldera_cpu.models.dataio import PyReadModelFloat as PyReadFloat
 from caldera_cpu.models.io import PyReceiveModelFixed, PyReceiveModelFloat
-from caldera_cpu.models.procs_extra import PyReadModelFixed as PyReadFixed
-from caldera_cpu.models.procs_extra import PyReadModelFloat as PyReadFloat
 
 from lava._compat import missing
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caldera_cpu.models.procs_extra import PyProdNeuronModelFixed
+from caldera_cpu.models.graded import PyProdNeuronModelFixed
 
 from lava._compat import missing
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caldera_cpu.models.procs_extra import PyRF_IZModelFixed, PyRF_IZModelFloat
+from caldera_cpu.models.neurons import PyRF_IZModelFixed, PyRF_IZModelFloat
 
 from lava._compat import missing
 
