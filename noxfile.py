@@ -34,6 +34,7 @@ TEST_DEPS = [
     # real solvers and model formats the optimization library is tested against
     "cvxpy>=1.4",
     "dimod>=0.12",
+    "networkx>=3",  # caldera-optim: MIS compared with networkx's approximation
     # caldera-dl: sklearn's bundled digits, the NIR format and snnTorch (the reference it is compared with)
     "scikit-learn>=1.3",
     "nir>=1.0",

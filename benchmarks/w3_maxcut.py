@@ -149,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replicas", type=int, default=32, help="caldera replicas = SA reads")
     ap.add_argument("--instances", default=DEFAULT_INSTANCES)
     ap.add_argument("--reference", type=int, default=0, help="sweeps of a long SA reference run per instance")
+    ap.add_argument("--no-plot", action="store_true", help="accepted for older callers; nothing is plotted")
     args = ap.parse_args(argv)
     times = [args.time] if args.time else [float(t) for t in args.times.split(",") if t.strip()]
     if args.seeds < 5:
