@@ -40,6 +40,9 @@ TEST_DEPS = [
     "nir>=1.0",
     "nirtorch>=1.0",
     "snntorch>=0.9",
+    # partitions on MPI ranks (tests/mpi): mpi4py and MPICH's wheel, which brings mpiexec
+    "mpi4py>=4.0",
+    "mpich>=4.2",
 ]
 # PyTorch, pinned: the CPU build of this version is what the machines have; an unpinned torch (caldera-dl's own
 # requirement is a range) resolves to a multi-GB CUDA build. Installed before anything that depends on torch.

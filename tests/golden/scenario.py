@@ -91,11 +91,13 @@ def build(spec: dict, arrays: ty.Any, per_process_monitors: bool = False) -> tup
     return net, list(monitors.values()), probes
 
 
-def run(name: str, backend: str = "cpu", chunks: list[int] | None = None, partitions: ty.Any = 1) -> tuple[dict, dict]:
+def run(
+    name: str, backend: str = "cpu", chunks: list[int] | None = None, partitions: ty.Any = 1, transport: str = "shm"
+) -> tuple[dict, dict]:
     """Run a scenario; returns ({probe: trace}, {probe: expected})."""
     spec, arrays = load(name)
     net, mons, probes = build(spec, arrays, per_process_monitors=partitions != 1)
-    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"], partitions=partitions)
+    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"], partitions=partitions, transport=transport)
     root = next(iter(net.values()))
     schedule = spec.get("schedule")
     if schedule is None:

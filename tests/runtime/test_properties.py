@@ -129,11 +129,11 @@ def build(spec: Spec):
     return units, procs + port_monitors, port_monitors + var_monitors
 
 
-def traces(spec: Spec, cut=None, backend_map=None) -> dict[str, np.ndarray]:
+def traces(spec: Spec, cut=None, backend_map=None, transport: str = "shm") -> dict[str, np.ndarray]:
     """Run ``spec``; ``cut`` maps the i-th placed process (units, Dense, port monitors) to a partition,
     ``backend_map`` the i-th to a backend."""
     units, procs, monitors = build(spec)
-    cfg = caldera.RunConfig(backend="cpu", tag=spec.tag)
+    cfg = caldera.RunConfig(backend="cpu", tag=spec.tag, transport=transport)
     if cut is not None:
         parts: list[list] = [[] for _ in range(max(cut) + 1)]
         for p, k in zip(procs, cut):

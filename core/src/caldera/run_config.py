@@ -40,6 +40,11 @@ class RunConfig:
         ``caldera.profiler``); off by default, and then it costs nothing.
     progress:
         Show a progress bar (tqdm, steps/s) for runs that last more than 2 s.
+    transport:
+        How partitions in different OS processes exchange messages: ``"shm"``
+        (default: forked processes on this machine, shared-memory channels) or
+        ``"mpi"`` (one partition per MPI rank, started with ``mpiexec -n N``;
+        see ``caldera.mpi``; needs ``pip install './core[mpi]'``).
     watchdog_s:
         If set, a run in which no step completes for this many seconds is
         stopped with an error naming the partition (and the model, when it can
@@ -64,8 +69,11 @@ class RunConfig:
     profile: bool = False
     progress: bool = False
     value_checks: str = "strict"
+    transport: str = "shm"
 
     def __post_init__(self) -> None:
+        if self.transport not in ("shm", "mpi"):
+            raise ParameterError(f"RunConfig.transport must be 'shm' or 'mpi', got {self.transport!r}")
         if self.value_checks not in ("strict", "lava"):
             raise ParameterError(f"RunConfig.value_checks must be 'strict' or 'lava', got {self.value_checks!r}")
         for flag in ("profile", "progress"):
@@ -119,7 +127,15 @@ class Loihi2SimCfg(RunConfig):
     ) -> None:
         known = {
             k: kwargs.pop(k)
-            for k in ("backend_map", "partitions", "watchdog_s", "custom_sync_domains", "profile", "progress")
+            for k in (
+                "backend_map",
+                "partitions",
+                "watchdog_s",
+                "custom_sync_domains",
+                "profile",
+                "progress",
+                "transport",
+            )
             if k in kwargs and kwargs[k] is not None
         }
         super().__init__(

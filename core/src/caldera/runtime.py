@@ -99,7 +99,12 @@ class Runtime:
         self.net = net
         self.run_cfg: RunConfig = net.run_cfg
         self.group = None
-        if len(net.partitions) > 1:
+        if len(net.partitions) > 1 and self.run_cfg.transport == "mpi":
+            from caldera.mpi import MpiGroup
+
+            self.group = MpiGroup(net)
+            self.executor = self.group.local
+        elif len(net.partitions) > 1:
             from caldera.parallel import PartitionGroup
 
             self.group = PartitionGroup(net)
@@ -126,7 +131,12 @@ class Runtime:
 
     @classmethod
     def build(cls, root: Process, run_cfg: RunConfig | None = None) -> Runtime:
-        net = compile_network(root, run_cfg)
+        if run_cfg is not None and run_cfg.transport == "mpi":
+            from caldera.mpi import compile_on_every_rank
+
+            net = compile_on_every_rank(root, run_cfg)
+        else:
+            net = compile_network(root, run_cfg)
         with _sigint_deferred():  # the partitions start and the processes learn their runtime, or nothing does
             rt = cls(net)
             for p in net.processes:
@@ -239,6 +249,11 @@ class Runtime:
                 raise RuntimeStateError(f"the network failed at step {self.time_step} ({self._error}); build a new one")
             if not isinstance(condition, (RunSteps, RunContinuous)):
                 raise TypeError(f"run condition must be RunSteps or RunContinuous, got {condition!r}")
+            if self.run_cfg.transport == "mpi" and not (isinstance(condition, RunSteps) and condition.blocking):
+                raise RuntimeStateError(
+                    "with transport='mpi' every rank runs the same number of steps: use RunSteps(n) "
+                    "(blocking); RunContinuous and background runs are not supported over MPI"
+                )
             self._recorder = _profiler_for(self)
             want = self.run_cfg.progress or DEFAULT_PROGRESS
             self._progress = _progress_bar(self, condition, required=self.run_cfg.progress) if want else None
@@ -349,8 +364,10 @@ class Runtime:
                 self._thread.join()
                 self._thread = None
             if self.group is not None and not self.group._closed:
+                # over MPI every rank gathers every other rank's state (the same collective calls everywhere)
+                others = self.net.partitions if self.run_cfg.transport == "mpi" else self.net.partitions[1:]
                 try:
-                    for part in self.net.partitions[1:]:
+                    for part in others:
                         for pid in part.ids:
                             model = self._leaf_models[pid]
                             for var in model.process.vars:
@@ -365,7 +382,7 @@ class Runtime:
 
     def __del__(self) -> None:
         group = getattr(self, "group", None)
-        if group is not None:
+        if group is not None and self.run_cfg.transport != "mpi":  # over MPI, closing is collective: stop()
             try:
                 group.close()
             except Exception:  # noqa: BLE001

@@ -1,0 +1,436 @@
+"""Partitions on MPI ranks: ``RunConfig(transport="mpi")``, started with ``mpiexec -n N python script.py``.
+
+Every rank runs the same script (SPMD, as with mpi4py or PyNEST): it builds the same network and
+makes the same calls in the same order. The compiler cuts the network into one partition per rank
+(``partitions="auto"`` or an explicit list of ``N`` process lists); rank ``k`` steps partition ``k``,
+and every message queue between two ranks becomes an MPI point-to-point channel. Nothing else changes:
+the time-step semantics are those of one process, so traces are identical bit for bit.
+
+Calls are collective: ``run``, ``Var.get``/``set``, ``Monitor.get_data`` and ``stop`` must be made on
+every rank. A value is broadcast from the rank that owns it, so every rank (rank 0 included) gets it;
+``Var.set`` takes rank 0's value. After ``stop()`` every rank holds the final state of the whole network.
+
+Channels: a sender keeps at most ``DEPTH`` synchronous-mode sends (``Issend``) outstanding per channel,
+so a fast rank cannot run more than ``DEPTH`` steps ahead of its consumer; a receiver keeps one receive
+posted. Waits poll (they must notice another rank's failure) and back off to sleeping, so that ranks
+sharing cores leave them to each other.
+
+Faults: a rank whose model raises sends an abort to every rank; waiting ranks stop, and at the end of the
+run every rank raises the same ``RunError`` naming the rank and process. The watchdog (``watchdog_s``)
+applies to waits too. A rank that dies is ended by the MPI launcher, which ends the job. Bad input
+(more or fewer ranks than partitions, a partition list that misses processes, a Monitor listed on
+another rank than the Var it reads) is found while compiling, before any step, and every rank raises.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import traceback
+import typing as ty
+
+import numpy as np
+
+from caldera.errors import CompileError, PartitionAborted, RunError, RuntimeStateError
+from caldera.model import write_model_var
+from caldera.watchdog import watchdog
+
+if ty.TYPE_CHECKING:
+    from caldera.compiler import CompiledNetwork
+    from caldera.run_config import RunConfig
+
+#: synchronous sends a channel may have outstanding (how far a rank may run ahead of its consumer)
+DEPTH = 8
+_ABORT_TAG = 1
+_FIRST_CHANNEL_TAG = 16
+
+
+def mpi() -> ty.Any:
+    """The ``mpi4py.MPI`` module, or an error saying how to install it."""
+    try:
+        from mpi4py import MPI
+    except ImportError as e:  # pragma: no cover - depends on the installation
+        raise CompileError(
+            "RunConfig(transport='mpi') needs mpi4py and an MPI library: pip install './core[mpi]' "
+            "(installs mpi4py and MPICH from PyPI)"
+        ) from e
+    return MPI
+
+
+def world() -> ty.Any:
+    MPI = mpi()
+    comm = MPI.COMM_WORLD
+    comm.Set_errhandler(MPI.ERRORS_RETURN)  # MPI errors become exceptions (mpi4py's default, made explicit)
+    _end_job_on_lone_errors(comm)
+    return comm
+
+
+_HOOKED = False
+
+
+def _end_job_on_lone_errors(comm: ty.Any) -> None:
+    """An uncaught exception that only this rank knows of ends the whole MPI job (``MPI_Abort``).
+
+    The other ranks would otherwise wait forever in the next collective call (and this one in
+    ``MPI_Finalize``). Errors that every rank raised together (compile errors, a run's ``RunError``,
+    marked ``all_ranks``) end each rank normally. ``python -m mpi4py script.py`` does the same for
+    every uncaught exception.
+    """
+    global _HOOKED
+    if _HOOKED or comm.size == 1:
+        return
+    _HOOKED = True
+    previous = sys.excepthook
+
+    def hook(etype: type, value: BaseException, tb: ty.Any) -> None:
+        previous(etype, value, tb)
+        if not getattr(value, "all_ranks", False):
+            sys.stderr.write(f"caldera: rank {comm.rank} ends the MPI job ({etype.__name__} on this rank alone)\n")
+            sys.stderr.flush()
+            comm.Abort(1)
+
+    sys.excepthook = hook
+
+
+def _everywhere(exc: BaseException) -> BaseException:
+    """Mark an exception that every rank raises at the same point (see ``_end_job_on_lone_errors``)."""
+    exc.all_ranks = True  # type: ignore[attr-defined]
+    return exc
+
+
+# -- compile: one partition per rank ---------------------------------------------------------
+def _check_monitors_follow_targets(spec: list | tuple | dict) -> None:
+    """A process that reads a Var through a RefPort (a Monitor's Var probe) must be on the Var's rank."""
+    if isinstance(spec, dict):
+        where = {p.id: int(i) for p, i in spec.items()}
+        listed = list(spec)
+    else:
+        where, listed = {}, []
+        for i, group in enumerate(spec):
+            for p in group if isinstance(group, (list, tuple)) else [group]:
+                where[p.id] = i
+                listed.append(p)
+    for p in listed:
+        for rp in getattr(p, "ref_ports", ()):
+            var = rp.target_var
+            if var is None:
+                continue
+            var = var.resolve()
+            owner = var.process
+            if owner is not None and owner.id in where and where[owner.id] != where[p.id]:
+                raise CompileError(
+                    f"{p.name} reads {var.qualified_name}, which is on rank "
+                    f"{where[owner.id]}, but {p.name} is listed on rank {where[p.id]}: list it with "
+                    f"{owner.name}'s partition (or leave it out: it then follows its target)"
+                )
+
+
+def prepare(run_cfg: RunConfig, size: int) -> RunConfig:
+    """The run configuration the compiler gets on every rank: one partition per rank."""
+    spec = run_cfg.partitions
+    if spec in (1, "auto"):
+        return dataclasses.replace(run_cfg, partitions=size)
+    if isinstance(spec, int):
+        if spec != size:
+            raise CompileError(
+                f"RunConfig(partitions={spec}, transport='mpi') was started on {size} MPI ranks: "
+                f"use one partition per rank (partitions={size} or 'auto'), or start {spec} ranks (mpiexec -n {spec})"
+            )
+        return run_cfg
+    groups = len(set(spec.values())) if isinstance(spec, dict) else len(spec)
+    if groups != size:
+        raise CompileError(
+            f"RunConfig.partitions lists {groups} partitions but the job has {size} MPI ranks; "
+            f"one partition per rank is needed (start with mpiexec -n {groups}, or list {size} partitions)"
+        )
+    _check_monitors_follow_targets(spec)
+    return run_cfg
+
+
+def compile_on_every_rank(root: ty.Any, run_cfg: RunConfig) -> CompiledNetwork:
+    """Compile on every rank; if any rank fails, every rank raises (the first failing rank's error)."""
+    from caldera.compiler import compile_network
+
+    comm = world()
+    net, err = None, None
+    try:
+        net = compile_network(root, prepare(run_cfg, comm.size))
+        n = len(net.partitions)
+        if n != comm.size:
+            raise CompileError(
+                f"the network splits into {n} partition{'s' if n != 1 else ''} but the job has {comm.size} MPI "
+                f"ranks: one partition per rank is needed (a rank needs at least one process; processes on "
+                f"different backends form partitions of their own): start mpiexec -n {n}"
+            )
+    except Exception as e:  # noqa: BLE001 - shared with every rank below
+        err = e
+    errors = comm.allgather(None if err is None else f"{type(err).__name__}: {err}")
+    if err is not None:
+        raise _everywhere(err)
+    for rank, msg in enumerate(errors):
+        if msg is not None:
+            raise _everywhere(CompileError(f"rank {rank} could not build the network: {msg}"))
+    assert net is not None
+    return net
+
+
+# -- channels ----------------------------------------------------------------------------------
+def _raw(arr: np.ndarray) -> np.ndarray:
+    return arr.reshape(-1).view(np.uint8)
+
+
+class _Abort:
+    """``is_set()``: has another rank reported a failure? (duck-types an Event for the executor's waits)"""
+
+    def __init__(self, group: MpiGroup) -> None:
+        self.group = group
+
+    def is_set(self) -> bool:
+        return self.group.aborted()
+
+
+def _wait(ready: ty.Callable[[], bool], group: MpiGroup) -> None:
+    """Poll ``ready`` until it holds: spin briefly, then sleep longer and longer (up to 1 ms)."""
+    t0 = time.perf_counter()
+    spins = 0
+    try:
+        while not ready():
+            if group.aborted():
+                raise PartitionAborted("another rank failed")
+            spins += 1
+            if spins > 100:
+                time.sleep(min(1e-3, 1e-5 * (spins - 100)))
+            elif spins > 20:
+                time.sleep(0)
+    finally:
+        group.wait_s += time.perf_counter() - t0
+
+
+class MpiSender:
+    """Sending endpoint: a ring of ``DEPTH`` buffers, each with its synchronous send."""
+
+    def __init__(self, group: MpiGroup, index: int, dest: int, shape: tuple, dtype: ty.Any) -> None:
+        self.group, self.index, self.dest = group, index, dest
+        self.tag = _FIRST_CHANNEL_TAG + index
+        self._slots = [np.zeros(shape, dtype) for _ in range(DEPTH)]
+        self._reqs: list = [None] * DEPTH
+        self._i = 0
+        self.sent = 0
+        self.nbytes = self._slots[0].nbytes
+
+    def append(self, arr: np.ndarray) -> None:
+        k = self._i
+        req = self._reqs[k]
+        if req is not None and not req.Test():
+            _wait(req.Test, self.group)
+        slot = self._slots[k]
+        slot[...] = arr
+        self._reqs[k] = self.group.comm.Issend([_raw(slot), self.group.MPI.BYTE], self.dest, self.tag)
+        self._i = (k + 1) % DEPTH
+        self.sent += 1
+
+    def finish(self) -> None:
+        """Wait until every message was received (the receivers drain what they did not use)."""
+        for req in self._reqs:
+            if req is not None:
+                req.Wait()
+        self._reqs = [None] * DEPTH
+
+
+class MpiReceiver:
+    """Receiving endpoint: one receive posted ahead; duck-types the deque a ``PyInPort`` reads."""
+
+    remote = True
+
+    def __init__(self, group: MpiGroup, index: int, source: int, shape: tuple, dtype: ty.Any) -> None:
+        self.group, self.index, self.source = group, index, source
+        self.tag = _FIRST_CHANNEL_TAG + index
+        self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+        self.abort = _Abort(group)
+        self.matched = 0  # messages received so far
+        self._pending: np.ndarray | None = None
+        self._post()
+
+    def _post(self) -> None:
+        self._buf = np.empty(self.shape, self.dtype)
+        self._req = self.group.comm.Irecv([_raw(self._buf), self.group.MPI.BYTE], self.source, self.tag)
+
+    def _poll(self) -> bool:
+        if self._pending is not None:
+            return True
+        if self._req.Test():
+            self.matched += 1
+            self._pending = self._buf
+            self._post()
+            return True
+        return False
+
+    __bool__ = _poll
+
+    def __len__(self) -> int:
+        return 1 if self._poll() else 0
+
+    def wait(self) -> None:
+        if not self._poll():
+            _wait(self._poll, self.group)
+
+    def popleft(self) -> np.ndarray:
+        self.wait()
+        out, self._pending = self._pending, None
+        return out  # type: ignore[return-value]
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i != 0:
+            raise IndexError(i)
+        self.wait()
+        return self._pending  # type: ignore[return-value]
+
+    def drain(self, sent: int) -> None:
+        """Take the messages still on their way (``sent`` in all), then withdraw the posted receive."""
+        while self.matched < sent:
+            self._req.Wait()
+            self.matched += 1
+            self._post()
+        self._req.Cancel()
+        self._req.Wait()
+
+
+# -- the group of ranks ------------------------------------------------------------------------
+def _payload(exc: BaseException, rank: int) -> dict:
+    return {
+        "rank": rank,
+        "message": str(exc),
+        "process": getattr(exc, "process", None),
+        "step": getattr(exc, "step", None),
+        "phase": getattr(exc, "phase", None),
+        "type": type(exc).__name__,
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+
+
+class MpiGroup:
+    """This rank's partition and its channels to the other ranks (the MPI counterpart of ``PartitionGroup``)."""
+
+    def __init__(self, net: CompiledNetwork) -> None:
+        self.MPI = mpi()
+        self.comm = world()
+        self.rank = rank = self.comm.rank
+        self.net = net
+        where = {pid: part.index for part in net.partitions for pid in part.ids}
+        self.where = where
+        self.senders: list[MpiSender] = []
+        self.receivers: list[MpiReceiver] = []
+        self._aborted = False
+        self._failed = False
+        self._closed = False
+        #: seconds this rank spent waiting for messages or for room to send (benchmarks read it)
+        self.wait_s = 0.0
+        self.profile = False  # the profiler's switch (child recordings are a PartitionGroup feature)
+        self.profiles: list[dict] = []
+        index = 0
+        for link in net.links:  # the same order on every rank: the same channel numbers
+            src, dst = where[link.src], where[link.dst]
+            if src == dst:
+                continue
+            out = getattr(net.models[link.src], link.src_port)
+            sender: ty.Any = None
+            receiver: ty.Any = None
+            if src == rank:
+                sender = MpiSender(self, index, dst, out.shape, out.dtype)
+                self.senders.append(sender)
+            if dst == rank:
+                receiver = MpiReceiver(self, index, src, out.shape, out.dtype)
+                self.receivers.append(receiver)
+            if sender is not None or receiver is not None:  # (an empty receiver is falsy: compare with None)
+                link.replace(
+                    net.models,
+                    link.queue if sender is None else sender,
+                    link.queue if receiver is None else receiver,
+                )
+            index += 1
+        local = net.partitions[rank]
+        self.local = local.backend.make_executor(local.plan)
+        self.local.time_step = net.start_time_step
+
+    @property
+    def time_step(self) -> int:
+        return self.local.time_step
+
+    @property
+    def bytes_sent(self) -> int:
+        """Payload bytes this rank has sent to other ranks."""
+        return sum(s.sent * s.nbytes for s in self.senders)
+
+    # -- faults -------------------------------------------------------------------------------
+    def aborted(self) -> bool:
+        if not self._aborted and self.comm.Iprobe(source=self.MPI.ANY_SOURCE, tag=_ABORT_TAG):
+            self._aborted = True
+        return self._aborted
+
+    def _tell_others(self, payload: dict) -> None:
+        self._aborted = True
+        for r in range(self.comm.size):
+            if r != self.rank:
+                self.comm.isend(payload, dest=r, tag=_ABORT_TAG)
+
+    # -- running (collective) -----------------------------------------------------------------
+    def run_steps(self, n: int) -> None:
+        if self._failed:
+            raise RuntimeStateError("a rank failed earlier; build the network again")
+        mine: dict | None = None
+        interrupted: BaseException | None = None
+        try:
+            with watchdog(self.net.run_cfg.watchdog_s, lambda: self.local.time_step):
+                self.local.run_steps(n)
+        except PartitionAborted:
+            pass
+        except BaseException as e:  # noqa: BLE001 - shared with every rank below
+            mine = _payload(e, self.rank)
+            self._tell_others(mine)
+            if isinstance(e, KeyboardInterrupt):
+                interrupted = e
+        # every rank ends the run here, so every rank learns how it went (Ctrl-C on one rank included)
+        reports = self.comm.allgather(mine)
+        failed = [r for r in reports if r is not None]
+        if not failed:
+            return
+        self._failed = True
+        for _ in range(sum(1 for r in failed if r["rank"] != self.rank)):  # no abort notice stays in flight
+            self.comm.recv(source=self.MPI.ANY_SOURCE, tag=_ABORT_TAG)
+        self.close()  # every rank is here: take in what is in flight now, while it can be matched
+        if interrupted is not None:
+            raise _everywhere(interrupted)
+        p = failed[0]
+        raise _everywhere(
+            RunError(f"rank {p['rank']}: {p['message']}", process=p["process"], step=p["step"], phase=p["phase"])
+        )
+
+    # -- state (collective) -------------------------------------------------------------------
+    def get(self, pid: int, name: str) -> ty.Any:
+        owner = self.where[pid]
+        value = getattr(self.net.models[pid], name) if owner == self.rank else None
+        return self.comm.bcast(value, root=owner)
+
+    def set(self, pid: int, name: str, value: ty.Any) -> None:
+        value = self.comm.bcast(value, root=0)
+        write_model_var(self.net.models[pid], name, value)
+
+    # -- teardown (collective) ----------------------------------------------------------------
+    def close(self) -> None:
+        """Take in every message still on its way, withdraw posted receives, and wait for the other ranks."""
+        if self._closed:
+            return
+        self._closed = True
+        sent = {s.index: s.sent for s in self.senders}
+        totals: dict[int, int] = {}
+        for part in self.comm.allgather(sent):
+            totals.update(part)
+        for r in self.receivers:
+            r.drain(totals.get(r.index, 0))
+        for s in self.senders:
+            s.finish()
+        self.comm.Barrier()
+
+
+__all__ = ["MpiGroup", "MpiSender", "MpiReceiver", "compile_on_every_rank", "prepare", "DEPTH"]

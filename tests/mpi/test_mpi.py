@@ -1,0 +1,149 @@
+"""Partitions on MPI ranks (``RunConfig(transport="mpi")``), each test a real ``mpiexec`` job of 2 or 3 ranks.
+
+The jobs run the scripts beside this file; on a 2-core machine 3 ranks are oversubscribed (MPICH
+allows it, and its waits back off to sleeping). Skipped, with the reason, where mpi4py or an
+``mpiexec`` is not installed (``pip install './core[mpi]'``).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).parents[2]
+#: a job must end within this many seconds (they take a few on an idle machine; wide for a busy one)
+JOB_S = 240
+
+
+def _mpiexec() -> str | None:
+    here = pathlib.Path(sys.executable).parent  # the mpich wheel installs mpiexec beside python
+    return shutil.which("mpiexec", path=str(here)) or shutil.which("mpiexec")
+
+
+try:
+    import mpi4py  # noqa: F401
+
+    MPIEXEC = _mpiexec()
+    WHY = "" if MPIEXEC else "no mpiexec on PATH (pip install './core[mpi]')"
+except ImportError:
+    MPIEXEC, WHY = None, "mpi4py is not installed (pip install './core[mpi]')"
+
+pytestmark = pytest.mark.skipif(MPIEXEC is None, reason=WHY)
+
+
+def job(ranks: int, module: str, *args: str, timeout: float = JOB_S) -> subprocess.CompletedProcess:
+    """``mpiexec -n ranks python -m module args`` from the repository root, SIGINT at its default."""
+    return subprocess.run(
+        [MPIEXEC, "-n", str(ranks), sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+GOLDEN_2 = [
+    "fanin_virtual_ports_fixed_pt_s0",
+    "lif_dense_lif_fixed_pt_s1",
+    "lif_direct_lif_fixed_pt_s2",
+    "lif_recurrent_fixed_pt_s0",
+    "lif_sparse_lif_fixed_pt_s1",
+    "split_runs_set_bias_fixed_pt_s2",
+    "src_conv_lif_fixed_pt_s1",
+    "src_delaydense_lif_fixed_pt_s2",
+    "lif_dense_lif_floating_pt_s0",
+    "fanin_virtual_ports_floating_pt_s1",
+]
+GOLDEN_3 = [
+    "fanin_virtual_ports_fixed_pt_s2",
+    "lif_dense_lif_fixed_pt_s0",
+    "lif_direct_lif_fixed_pt_s1",
+    "lif_sparse_lif_fixed_pt_s2",
+    "split_runs_set_bias_fixed_pt_s0",
+    "src_dense_sigmadelta_fixed_pt_s1",
+    "src_dense_ternarylif_fixed_pt_s2",
+    "src_delaydense_lif_fixed_pt_s1",
+]
+
+
+@pytest.mark.parametrize(("ranks", "names"), [(2, GOLDEN_2), (3, GOLDEN_3)])
+def test_golden_scenarios_on_ranks_are_identical(ranks, names):
+    r = job(ranks, "tests.mpi.golden_on_ranks", *names)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"{len(names)} of {len(names)} scenarios identical on {ranks} ranks" in r.stdout
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_random_networks_on_ranks_equal_one_process(ranks):
+    r = job(ranks, "tests.mpi.properties_on_ranks", "5", str(ranks))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"5 of 5 random networks identical on {ranks} ranks" in r.stdout
+
+
+def test_a_rank_that_raises_ends_the_run_on_every_rank():
+    r = job(2, "tests.mpi.faults", "raise")
+    assert r.returncode == 0, r.stdout + r.stderr
+    for rank in (0, 1):
+        assert (
+            f"rank {rank} got RunError process=bomb step=5: rank 1: process 'bomb' (Bomb, model PyBomb) "
+            "raised ValueError in phase 'spk' at step 5: boom" in r.stdout
+        ), r.stdout
+        assert f"rank {rank} stopped" in r.stdout
+
+
+def test_a_dead_rank_ends_the_job():
+    t0 = time.monotonic()
+    r = job(2, "tests.mpi.faults", "kill")
+    assert r.returncode != 0
+    assert time.monotonic() - t0 < JOB_S
+    assert "signal 9" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(
+    ("mode", "ranks", "message"),
+    [
+        ("ranks", 3, "RunConfig.partitions lists 2 partitions but the job has 3 MPI ranks"),
+        ("cover", 2, "RunConfig.partitions leaves processes unassigned: b"),
+        ("monitor", 2, "m reads b.v, which is on rank 1, but m is listed on rank 0"),
+    ],
+)
+def test_bad_input_is_an_error_on_every_rank_before_the_run(mode, ranks, message):
+    r = job(ranks, "tests.mpi.faults", mode)
+    assert r.returncode != 0
+    assert (r.stdout + r.stderr).count(message) == ranks, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("after", [0.0, 1.0])
+def test_ctrl_c_on_the_launcher_stops_every_rank(after):
+    """SIGINT to mpiexec as the ranks start the run (compiling, in a collective call) or a while into it."""
+    p = subprocess.Popen(
+        [MPIEXEC, "-n", "2", sys.executable, "-m", "tests.mpi.faults", "long"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + JOB_S
+        while seen.count("running") < 2 and time.monotonic() < deadline:  # both ranks are in the run
+            seen += p.stdout.readline()
+        time.sleep(after)
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=JOB_S)
+        assert p.returncode != 0
+        assert "KeyboardInterrupt" in out, seen + out
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
