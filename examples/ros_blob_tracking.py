@@ -112,6 +112,7 @@ class Camera:
         self.t0 = 0.0
         self.errors: list[tuple[float, float]] = []
         self.sent = 0
+        self.messages = 0
 
     def on_target(self, x: float, y: float) -> None:
         t = time.monotonic() - self.t0
@@ -126,6 +127,7 @@ class Camera:
             x, y, ts, p = events(k * 0.01, 0.01, self.rng)
             self.publish(make_msg(x, y, ts, p))
             self.sent += len(ts)
+            self.messages += 1
             k += 1
             time.sleep(max(0.0, (k * 0.01) - (time.monotonic() - self.t0)))
             del t
@@ -134,6 +136,7 @@ class Camera:
         # after the field has formed its peak, while the camera streams
         late = [e for t, e in self.errors if 1.0 < t < self.duration]
         return {
+            "messages": self.messages,
             "events": self.sent,
             "estimates": len(self.errors),
             "median_error_px": round(float(np.median(late)), 1) if late else None,

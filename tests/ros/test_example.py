@@ -30,7 +30,7 @@ def test_blob_tracking_without_ros():
     res = _last_json(out.stdout, "median_error_px")
     # a peak that follows the blob: within two field cells (16 px) of its centre; the blob moves ~110 px/s
     assert res["estimates"] > 100 and res["median_error_px"] < 2 * res["cell_px"], res
-    assert res["node"]["malformed"] == 0 and res["node"]["received"] == 300
+    assert res["node"]["malformed"] == 0 and res["node"]["received"] == res["messages"] > 200, res
 
 
 @pytest.mark.skipif(ros_available() is not None, reason=str(ros_available()))
@@ -47,5 +47,5 @@ def test_blob_tracking_over_ros(core):
     cam = _last_json(out.stdout, "median_error_px")
     node = _last_json(out.stdout, '"node"')["node"]
     # the dvs_msgs/EventArray class generated from the shipped definition talks to rospy's real transport
-    assert node["received"] >= 250 and node["malformed"] == 0, node
+    assert node["received"] >= 0.9 * cam["messages"] > 180 and node["malformed"] == 0, (node, cam)
     assert cam["estimates"] > 100 and cam["median_error_px"] < 2 * cam["cell_px"], cam

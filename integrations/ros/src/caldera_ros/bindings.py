@@ -94,7 +94,7 @@ class Input:
     ``encoder``: "raw" (the values as they are), "rate", "latency", "delta" (send-on-change, the core's
     DeltaEncoder) or "events" (``dvs_msgs/EventArray`` binned per step). ``options`` holds the message
     conversion's and the encoder's parameters. ``queue``: how many steps of input may wait (oldest dropped
-    beyond; default 4, and 50 for events: a bound on the input's lag behind real time). ``hold``: between messages, keep sending the last value (default) or zeros (default for events).
+    beyond; default 16, and 50 for events: a bound on the input's lag behind real time). ``hold``: between messages, keep sending the last value (default) or zeros (default for events).
     """
 
     topic: str
@@ -137,7 +137,7 @@ class Input:
         shape = port.shape
         events = self.encoder == "events"
         hold = (not events) if self.hold is None else bool(self.hold)
-        queue = self.queue if self.queue is not None else (50 if events else 4)
+        queue = self.queue if self.queue is not None else (50 if events else 16)
         try:
             if events:
                 self.binner = EventBinner(shape, dt, **self.convert_options)

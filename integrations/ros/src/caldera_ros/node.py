@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import queue
+import sys
 import threading
 import time
 import typing as ty
@@ -70,6 +71,7 @@ class Node:
         status_period: float = 1.0,
         log_period: float = 2.0,
         anonymous: bool = False,
+        switch_interval: float | None = 0.0005,
     ) -> None:
         self.name = name
         self.network = network
@@ -78,6 +80,7 @@ class Node:
         self.backend, self.tag, self.run_cfg = backend, tag, run_cfg
         self.transport = transport
         self.status_period, self.log_period, self.anonymous = status_period, log_period, anonymous
+        self.switch_interval = switch_interval
         self.runtime: ty.Any = None
         self.clock: StepClock | None = None
         self.error: BaseException | None = None
@@ -143,6 +146,10 @@ class Node:
         if self.transport is None:
             self.transport = self._default_transport()
         tr = self.transport
+        if self.switch_interval is not None:
+            # the network thread, the subscriber threads and the publishers share the GIL: hand it over more
+            # often than every 5 ms (Python's default), or a message may wait that long (the p99 latency)
+            sys.setswitchinterval(min(sys.getswitchinterval(), self.switch_interval))
         tr.start(self.name, anonymous=self.anonymous)
         self._limited = RateLimitedLog(tr.log, self.log_period)
         pubs = [tr.publisher(b.topic, tr.message_class(b.type), queue_size=10) for b in self.outputs]
@@ -203,20 +210,16 @@ class Node:
                 item = ext.receive(timeout=0.1)
             except queue.Empty:
                 continue
-            due = None
-            while item is not None:  # drain: publish the latest value that is due
+            while item is not None:  # every due step's value, in order (a change is never skipped)
                 steps += 1
-                if steps % b.every == 0:
-                    due = item
+                if steps % b.every == 0 and not (b.on_change and last is not None and np.array_equal(item, last)):
+                    last = item
+                    try:
+                        pub.publish(b.message(cls, item, self.transport.stamp()))
+                        self.published += 1
+                    except Exception as e:  # noqa: BLE001 - ROS going down; keep the network running
+                        self._limited(f"out:{b.topic}", "warn", f"caldera_ros: publishing on {b.topic} failed: {e}")
                 item = ext.buffer.get(block=False)
-            if due is None or (b.on_change and last is not None and np.array_equal(due, last)):
-                continue
-            last = due
-            try:
-                pub.publish(b.message(cls, due, self.transport.stamp()))
-                self.published += 1
-            except Exception as e:  # noqa: BLE001 - ROS going down; keep the network running
-                self._limited(f"out:{b.topic}", "warn", f"caldera_ros: publishing on {b.topic} failed: {e}")
 
     def status(self) -> dict:
         rt = self.runtime

@@ -1,0 +1,265 @@
+"""caldera-ros node: end-to-end latency and sustained input rate, 1,000 neurons at 1 kHz, cpu and cython.
+
+A private roscore on loopback; the node under test runs in its own process (``caldera ros run SPEC``); a probe
+process publishes ``std_msgs/Float32MultiArray`` messages of 1,000 values into it and reads what it answers.
+
+Network: 1,000 LIF neurons (u = input, v decays by 0.1 per step, threshold 0.5) with sparse random recurrent
+weights (10% density, +-0.02: they never make a neuron spike), input -> ``lif.a_in`` without hold, output
+``argmax`` over one step -> ``std_msgs/Float32``, published on change, clock: wall, 1,000 steps/s.
+
+* latency: a message with 10.0 at index k makes neuron k spike in the step that takes it in, and the node
+  publishes k; latency = publish time of the pulse -> arrival of the answer k at the probe (both
+  CLOCK_MONOTONIC on one machine); pulses every 10 ms, median and 99th percentile.
+* sustained rate: messages at R per second for a few seconds; the node's status says how many it received
+  and how many its input queue dropped (a message not taken by a step before 4 newer ones arrived).
+
+Reference, measured side by side: a bare rospy relay (same topics, numpy argmax of each message, no caldera)
+gives ROS's own floor for the same round trip.
+
+    python benchmarks/ros_node.py [--runs 3] [--pulses 200] [--seconds 2] [--rates 500,1000,2000]
+
+Needs rospy and roscore (Debian's ros-core, python3-rospy, ...: see ``nox -s ros``); caldera-cython for the
+cython rows (skipped when not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+N = 1000
+
+
+def build(path: str) -> None:
+    import caldera
+    from caldera.procs import LIF, Sparse
+    from scipy import sparse
+
+    rng = np.random.default_rng(0)
+    lif = LIF(shape=(N,), du=1.0, dv=0.1, vth=0.5, name="lif")
+    w = sparse.random(N, N, density=0.1, random_state=rng, format="csr")
+    w.data = (w.data - 0.5) * 0.04
+    rec = Sparse(weights=w, name="rec")
+    lif.s_out.connect(rec.s_in)
+    rec.a_out.connect(lif.a_in)
+    caldera.save([lif, rec], path)
+
+
+def spec(tmp: str, backend: str) -> str:
+    import yaml
+
+    path = os.path.join(tmp, f"bench_{backend}.yaml")
+    with open(path, "w") as f:
+        yaml.safe_dump(
+            {
+                "name": "bench",
+                "network": "net.npz",
+                "rate_hz": 1000,
+                "backend": backend,
+                "inputs": [{"topic": "/in", "type": "std_msgs/Float32MultiArray", "port": "lif.a_in", "hold": False}],
+                "outputs": [
+                    {
+                        "topic": "/winner",
+                        "type": "std_msgs/Float32",
+                        "port": "lif.s_out",
+                        "decoder": "argmax",
+                        "options": {"window": 1},
+                        "on_change": True,
+                    }
+                ],
+            },
+            f,
+        )
+    return path
+
+
+# -- the reference: a bare rospy relay ------------------------------------------------------------------------
+def echo() -> None:
+    import rospy
+    from std_msgs.msg import Float32, Float32MultiArray, String
+
+    rospy.init_node("bench")
+    pub = rospy.Publisher("/winner", Float32, queue_size=10, tcp_nodelay=True)
+    status = rospy.Publisher("/bench/status", String, queue_size=1, latch=True)
+    count = [0]
+
+    def cb(msg):
+        count[0] += 1
+        a = np.asarray(msg.data)
+        if a.max() > 0.5:
+            pub.publish(Float32(float(np.argmax(a))))
+            pub.publish(Float32(-1.0))
+
+    rospy.Subscriber("/in", Float32MultiArray, cb, queue_size=10, tcp_nodelay=True)
+    while not rospy.is_shutdown():
+        status.publish(String(json.dumps({"received": count[0], "dropped": 0, "steps_per_s": None})))
+        rospy.rostime.wallsleep(0.5)
+
+
+# -- the probe --------------------------------------------------------------------------------------------------
+def probe(cfg: dict) -> None:
+    import rospy
+    from std_msgs.msg import Float32, Float32MultiArray, String
+
+    rospy.init_node("bench_probe", anonymous=True, disable_signals=True)
+    answers: list[tuple[float, float]] = []
+    status: list[dict] = []
+    rospy.Subscriber("/winner", Float32, lambda m: answers.append((time.monotonic(), m.data)), queue_size=10000)
+    rospy.Subscriber("/bench/status", String, lambda m: status.append(json.loads(m.data)), queue_size=100)
+    pub = rospy.Publisher("/in", Float32MultiArray, queue_size=10000, tcp_nodelay=True)
+    deadline = time.monotonic() + 60
+    while (pub.get_num_connections() == 0 or not status) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    zeros = np.zeros(N, dtype=np.float32)
+    out: dict = {}
+    # latency: pulses every 10 ms
+    sent: list[tuple[float, int]] = []
+    for i in range(cfg["pulses"]):
+        k = (i * 37) % N
+        x = zeros.copy()
+        x[k] = 10.0
+        msg = Float32MultiArray(data=x.tolist())
+        t = time.monotonic()
+        pub.publish(msg)
+        sent.append((t, k))
+        time.sleep(max(0.0, t + 0.01 - time.monotonic()))
+    time.sleep(0.5)
+    lat = []
+    j = 0
+    for t, k in sent:
+        while j < len(answers) and answers[j][0] < t:
+            j += 1
+        hit = next((a for a in answers[j:] if a[1] == k), None)
+        if hit is not None:
+            lat.append(hit[0] - t)
+    out["latency_ms"] = [1e3 * v for v in lat]
+    out["answered"] = len(lat)
+    # sustained rate
+    body = Float32MultiArray(data=(zeros + 0.01).tolist())
+    out["rates"] = {}
+    for rate in cfg["rates"]:
+        time.sleep(1.2)
+        before = status[-1]
+        n = int(rate * cfg["seconds"])
+        t0 = time.monotonic()
+        for i in range(n):
+            pub.publish(body)
+            time.sleep(max(0.0, t0 + (i + 1) / rate - time.monotonic()))
+        wall = time.monotonic() - t0
+        time.sleep(1.2)
+        after = status[-1]
+        out["rates"][str(rate)] = {
+            "sent": n,
+            "achieved_send_rate": round(n / wall, 1),
+            "received": after["received"] - before["received"],
+            "dropped": after["dropped"] - before["dropped"],
+            "steps_per_s": after.get("steps_per_s"),
+            "real_time_factor": after.get("real_time_factor"),
+        }
+    print(json.dumps(out), flush=True)
+
+
+# -- driver -----------------------------------------------------------------------------------------------------
+def one_run(core, tmp: str, system: str, cfg: dict) -> dict:
+    env = {
+        **core.env,
+        "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(__file__), os.environ.get("PYTHONPATH")])),
+    }
+    if system == "rospy":
+        cmd = [sys.executable, __file__, "--echo"]
+    else:
+        cmd = [sys.executable, "-m", "caldera.cli", "ros", "run", spec(tmp, system)]
+    node = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        res = subprocess.run(
+            [sys.executable, __file__, "--probe", json.dumps(cfg)], env=env, capture_output=True, text=True, timeout=300
+        )
+        if res.returncode != 0:
+            raise RuntimeError(f"probe failed: {res.stderr[-2000:]}")
+        return json.loads(res.stdout.strip().splitlines()[-1])
+    finally:
+        node.send_signal(2)
+        try:
+            node.wait(30)
+        except subprocess.TimeoutExpired:
+            node.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--pulses", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=2.0)
+    ap.add_argument("--rates", default="500,1000,2000")
+    ap.add_argument("--systems", default="rospy,cpu,cython")
+    ap.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--probe", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.echo:
+        echo()
+        return 0
+    if args.probe:
+        probe(json.loads(args.probe))
+        return 0
+    import caldera.plugins
+    from caldera_ros.roscore import RosCore, ros_available
+
+    why = ros_available()
+    if why:
+        print(f"skipped: {why}")
+        return 0
+    systems = [s for s in args.systems.split(",") if s == "rospy" or s in caldera.plugins.backends()]
+    cfg = {"pulses": args.pulses, "seconds": args.seconds, "rates": [int(r) for r in args.rates.split(",")]}
+    results: dict[str, list[dict]] = {s: [] for s in systems}
+    with tempfile.TemporaryDirectory() as tmp:
+        build(os.path.join(tmp, "net.npz"))
+        core = RosCore(tmp)
+        core.start()
+        try:
+            for _ in range(args.runs):
+                for s in systems:  # interleaved, so that the machine's load hits every system alike
+                    results[s].append(one_run(core, tmp, s, cfg))
+        finally:
+            core.stop()
+    print(f"caldera-ros node, {N} LIF neurons (+100k recurrent synapses), 1 kHz wall clock; {args.runs} runs, medians")
+    print(
+        f"{'system':<8} {'lat p50 ms':>10} {'lat p99 ms':>10} {'answered':>9}  "
+        + "  ".join(f"{r}/s: recv/drop/rtf" for r in cfg["rates"])
+    )
+    ref = None
+    for s in systems:
+        runs = results[s]
+        p50 = float(np.median([np.percentile(r["latency_ms"], 50) for r in runs if r["latency_ms"]]))
+        p99 = float(np.median([np.percentile(r["latency_ms"], 99) for r in runs if r["latency_ms"]]))
+        ans = int(np.median([r["answered"] for r in runs]))
+        cols = []
+        for rate in cfg["rates"]:
+            rr = [r["rates"][str(rate)] for r in runs]
+            rtf = [x["real_time_factor"] for x in rr if x["real_time_factor"] is not None]
+            cols.append(
+                f"{int(np.median([x['received'] for x in rr]))}/{int(np.median([x['dropped'] for x in rr]))}/"
+                + (f"{np.median(rtf):.3f}" if rtf else "-")
+            )
+        if s == "rospy":
+            ref = p50
+        ratio = f"  (p50 {p50 / ref:.2f}x the rospy relay)" if ref and s != "rospy" else ""
+        print(
+            f"{s:<8} {p50:>10.2f} {p99:>10.2f} {ans:>5}/{cfg['pulses']:<3}  "
+            + "  ".join(f"{c:>22}" for c in cols)
+            + ratio
+        )
+    sent = {r: int(r * cfg["seconds"]) for r in cfg["rates"]}
+    print(f"messages sent per rate: {sent}; goal: p99 < 5 ms at 1 kHz, no drops at 1 kHz input")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
