@@ -50,6 +50,21 @@ use_runtime(Runtime.build)
 
 __version__ = "0.1.0"
 
+
+def view(proc: Process, path: str | None = None):  # noqa: ANN201 - caldera.netview.NetworkView
+    """Draw the network ``proc`` belongs to (see ``caldera.netview``); written to ``path`` when given."""
+    from caldera.netview import view as _view
+
+    return _view(proc, path)
+
+
+def report(proc: Process, path: str, profiler: Profiler | None = None, title: str | None = None):  # noqa: ANN201
+    """Write the self-contained HTML run report of the network ``proc`` belongs to (see ``caldera.run_report``)."""
+    from caldera.run_report import report as _report
+
+    return _report(proc, path, profiler=profiler, title=title)
+
+
 __all__ = [
     "Process",
     "AbstractProcess",
@@ -88,6 +103,8 @@ __all__ = [
     "load",
     "profile",
     "Profiler",
+    "view",
+    "report",
     "SyncDomain",
     "CalderaError",
     "CompileError",

@@ -60,6 +60,12 @@ class Monitor(Process):
         """Per-step work: one copy of every probed element."""
         return sum(math.prod(getattr(self, d).shape[1:]) for _k, _p, d, _n, _m in self.proc_params["probes"])
 
+    def report(self, path: ty.Any, profiler: ty.Any = None, title: str | None = None) -> ty.Any:
+        """Write the HTML run report of this Monitor's network to ``path`` (see ``caldera.run_report``)."""
+        from caldera.run_report import report
+
+        return report(self, path, profiler=profiler, title=title)
+
     def get_data(self) -> dict[str, dict[str, np.ndarray]]:
         """``{process name: {Var or port name: array (num_steps, *shape)}}``."""
         out: dict[str, dict[str, np.ndarray]] = {}
