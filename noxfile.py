@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
+import shutil
 
 import nox
 
@@ -56,11 +58,29 @@ def _install_all(session: nox.Session) -> None:
     session.install(*(f"./{d}" for d in present))
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's: the run report is tested in it (Playwright drives it; no browser download)
+
+
+def _browser(session: nox.Session) -> None:
+    """Debian's chromium (apt-get, when missing and root) and Playwright without its own browsers."""
+    session.env["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1"
+    if not os.path.exists(CHROMIUM) and shutil.which("apt-get") and os.geteuid() == 0:
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run("apt-get", "update", "-q", external=True, env=apt_env)
+        session.run("apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium", external=True, env=apt_env)
+    session.install("playwright>=1.40")
+    if os.path.exists(CHROMIUM):
+        session.env["CALDERA_REQUIRE_BROWSER"] = "1"  # the browser tests fail instead of skipping
+    else:
+        session.warn(f"{CHROMIUM} is missing (apt-get install chromium, as root): the browser tests will skip")
+
+
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
     """Install every distribution and run the test suite (slow tests excluded unless -- -m slow)."""
     _install_all(session)
     session.install(*TEST_DEPS)
+    _browser(session)
     args = session.posargs or ["-m", "not slow"]
     session.run("pytest", "tests", *args)
 
@@ -109,10 +129,15 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """Benchmarks, side by side with the reference systems (Lava 0.10 in a Python 3.10 venv when possible)."""
+    """W1-W5 beside their reference systems; `nox -s bench -- w2 w4` picks workloads, `-- --quick` smoke sizes.
+
+    The reference environments (Lava 0.10 on Python 3.10, Brian2) are created on first use in a cache folder
+    (benchmarks/refenv.py; `CALDERA_BENCH_CACHE` moves it); without a Python 3.10 the session stops with a
+    message saying how to get one. Writes benchmarks/results/summary-<timestamp>.md and .png.
+    """
     _install_all(session)
-    session.install("tqdm>=4.60")
-    session.run("python", "benchmarks/w1.py", *session.posargs)
+    session.install("tqdm>=4.60", "matplotlib>=3.7", "dwave-samplers", "dimod>=0.12")
+    session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -22,12 +22,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import glob
 import json
 import os
 import pathlib
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,8 +34,11 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 LAVA_SCRIPT = HERE / "lava_w1.py"
-LAVA_VENV = HERE / ".lava-venv"
-DEFAULT_LAVA_PYTHON = pathlib.Path("/work/refenv/lava310/bin/python")
+sys.path.insert(0, str(HERE))
+import refenv  # noqa: E402 - the reference environments' cache (benchmarks/refenv.py)
+
+LAVA_VENV = refenv.venv_dir("lava")
+DEFAULT_LAVA_PYTHON = refenv.python("lava")
 LAVA_REQUIREMENT = "lava-nc==0.10.0"
 LAVA_SYSTEM = "lava-0.10"
 SIZES = (100, 1000)
@@ -155,71 +156,19 @@ def _python_ok(python: str | os.PathLike, check: str = _LAVA_CHECK) -> bool:
     return r.returncode == 0
 
 
-def _find_python310() -> str | None:
-    """A Python 3.10 interpreter: pyenv's first, then ``python3.10`` on PATH."""
-    candidates: list[str] = []
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        try:
-            root = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            root = ""
-        if root:
-            found = glob.glob(os.path.join(root, "versions", "3.10.*", "bin", "python"))
-            candidates += sorted(
-                found,
-                key=lambda p: [int(x) if x.isdigit() else 0 for x in pathlib.Path(p).parent.parent.name.split(".")],
-                reverse=True,
-            )
-    on_path = shutil.which("python3.10")
-    if on_path:
-        candidates.append(on_path)
-    for c in candidates:
-        if _python_ok(c, "import sys, venv; assert sys.version_info[:2] == (3, 10)"):
-            return c
-    return None
-
-
 def provision_lava(lava_python: str | None, log=print) -> tuple[str | None, str]:
-    """Lava's interpreter, creating benchmarks/.lava-venv if needed; ``(None, why)`` when impossible."""
+    """Lava's interpreter, creating the cached environment if needed (refenv.py); ``(None, why)`` when impossible."""
     if lava_python:  # given explicitly: use it or say why not
         if not pathlib.Path(lava_python).exists():
             return None, f"--lava-python {lava_python} does not exist"
         if not _python_ok(lava_python):
             return None, f"--lava-python {lava_python} cannot import lava ({_LAVA_CHECK})"
         return lava_python, f"Lava from {lava_python}"
-    if DEFAULT_LAVA_PYTHON.exists() and _python_ok(DEFAULT_LAVA_PYTHON):
-        return str(DEFAULT_LAVA_PYTHON), f"Lava from {DEFAULT_LAVA_PYTHON}"
-    venv_python = LAVA_VENV / "bin" / "python"
-    if venv_python.exists() and _python_ok(venv_python):
-        return str(venv_python), f"Lava from {venv_python}"
-    py310 = _find_python310()
-    if py310 is None:
-        return None, (
-            "no Python 3.10 found (pyenv versions 3.10.* or python3.10 on PATH); "
-            "Lava 0.10 needs Python 3.10 — install one (pyenv install 3.10) or pass --lava-python"
-        )
-    log(
-        f"[w1] provisioning Lava: {py310} -m venv {LAVA_VENV}; pip install {LAVA_REQUIREMENT} (once; minutes)",
-        file=sys.stderr,
-    )
-    try:
-        if not venv_python.exists():
-            subprocess.run([py310, "-m", "venv", str(LAVA_VENV)], check=True, capture_output=True, timeout=300)
-        r = subprocess.run(
-            [str(venv_python), "-m", "pip", "install", "--disable-pip-version-check", LAVA_REQUIREMENT],
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-    except (OSError, subprocess.SubprocessError) as e:
-        return None, f"could not create {LAVA_VENV} with {py310}: {e}"
-    if r.returncode != 0:
-        tail = (r.stderr or r.stdout).strip().splitlines()[-3:]
-        return None, f"pip install {LAVA_REQUIREMENT} into {LAVA_VENV} failed: {' | '.join(tail)}"
-    if not _python_ok(venv_python):
-        return None, f"{LAVA_VENV} was created but cannot import lava"
-    return str(venv_python), f"Lava installed into {venv_python}"
+    try:  # created in the benchmarks' cache folder the first time (benchmarks/refenv.py)
+        py = refenv.ensure("lava", log=lambda msg: log(msg, file=sys.stderr))
+    except refenv.RefEnvError as e:
+        return None, str(e)
+    return str(py), f"Lava from {py}"
 
 
 def run_lava_process(python: str, n: int, tag: str, steps: int, nets: int) -> dict:
@@ -512,8 +461,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--lava-python",
         default=os.environ.get("CALDERA_LAVA_PYTHON"),
-        help=f"Python with lava-nc 0.10 (default {DEFAULT_LAVA_PYTHON} if present, else benchmarks/.lava-venv, "
-        "created from a pyenv Python 3.10 when missing)",
+        help=f"Python with lava-nc 0.10 (default {DEFAULT_LAVA_PYTHON}, the cached reference environment, "
+        "created from a Python 3.10 when missing: see benchmarks/refenv.py)",
     )
     p.add_argument("--out", default=str(HERE / "results"), help="folder for w1-<timestamp>.json")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -27,8 +27,8 @@ repetitions with [min-max], ratios against Brian2, then the scaling table for
 plot to ``benchmarks/results/w2-scaling-<timestamp>.png``.
 
 Usage: ``python benchmarks/w2_cuba.py [--reps 5] [--scaling-reps 3] [--quick] [--no-brian2]``.
-Brian2 is looked for at ``/work/refenv/brian2/bin/python`` (or ``--brian2-python``); create it with
-``python3.11 -m venv /work/refenv/brian2 && /work/refenv/brian2/bin/pip install brian2 "numpy<2.3" cython``.
+Brian2 runs in the cached reference environment ``brian2`` (``benchmarks/refenv.py``, created on first use
+with ``brian2 "numpy<2.3" cython``), or the interpreter given with ``--brian2-python`` / ``BRIAN2_PYTHON``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 BRIAN2_SCRIPT = HERE / "w2_brian2.py"
-DEFAULT_BRIAN2_PYTHON = pathlib.Path("/work/refenv/brian2/bin/python")
+sys.path.insert(0, str(HERE))
+import refenv  # noqa: E402 - the reference environments' cache (benchmarks/refenv.py)
+
+DEFAULT_BRIAN2_PYTHON = refenv.python("brian2")
 BRIAN2_CACHE = pathlib.Path.home() / ".cache" / "caldera-w2-brian2"  # compiled once, reused
 WORKER_TIMEOUT_S = 1800
 
@@ -320,6 +323,12 @@ def main(argv: list[str] | None = None) -> dict:
             names.remove(b)
     systems = [("caldera", b) for b in names]
     brian2 = None if a.no_brian2 else a.brian2_python
+    if brian2 == str(DEFAULT_BRIAN2_PYTHON):  # the cached environment: created on first use
+        try:
+            brian2 = str(refenv.ensure("brian2"))
+        except refenv.RefEnvError as e:
+            print(f"(Brian2 columns skipped: {e})")
+            brian2 = None
     if brian2 and not pathlib.Path(brian2).exists():
         print(f"(Brian2 interpreter {brian2} not found: Brian2 columns skipped; see the module docstring)")
         brian2 = None

@@ -35,7 +35,10 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 LAVA_SCRIPT = HERE / "w4_dnf_lava.py"
-DEFAULT_LAVA_PYTHON = "/work/refenv/lava310/bin/python"
+sys.path.insert(0, str(HERE))
+import refenv  # noqa: E402 - the reference environments' cache (benchmarks/refenv.py)
+
+DEFAULT_LAVA_PYTHON = str(refenv.python("lava"))
 GOAL = 50.0
 
 # the same workloads as WORKLOADS in w4_dnf_lava.py
@@ -131,6 +134,12 @@ def main(argv=None):
     from caldera.procs import Sparse
 
     names = args.only or list(WORKLOADS)
+    if not args.no_lava and args.lava_python == DEFAULT_LAVA_PYTHON:  # the cached environment: created on first use
+        try:
+            args.lava_python = str(refenv.ensure("lava", log=lambda m: print(m, file=sys.stderr)))
+        except refenv.RefEnvError as e:
+            print(f"(Lava side skipped: {e})", file=sys.stderr)
+            args.no_lava = True
     if args.backends:
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     else:

@@ -193,7 +193,9 @@ a.stop()
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "caldera.cli", *map(str, args)], capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "caldera.cli", *map(str, args)], capture_output=True, text=True, timeout=180
+    )
 
 
 def test_view_and_report_commands(tmp_path):

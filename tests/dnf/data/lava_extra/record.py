@@ -1,7 +1,7 @@
 """Record extra lava-dnf 0.3 weight matrices for edge cases (test_golden_weights.py reads them).
 
 Run with the Lava 0.10 interpreter that has lava-dnf 0.3:
-    /work/refenv/lava310/bin/python tests/dnf/data/lava_extra/record.py
+    "$(python benchmarks/refenv.py lava | cut -d" " -f2)" tests/dnf/data/lava_extra/record.py
 Each case is NAME.json (same format as ../*.json; a kernel may also be {"array": [...], "padding_value": x})
 and NAME.npz (``weights``). Cases: even and oversized kernels (padded and circular), scalar widths, limit and
 explicit kernel shapes, 3-D convolutions, 0-D populations, 3-D reorders that are their own inverse.

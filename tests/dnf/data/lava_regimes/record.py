@@ -1,7 +1,7 @@
 """Record lava-dnf 0.3 / Lava 0.10 spike rasters of the regimes tutorial (fixed_pt) for test_lava_regimes.py.
 
 Run with the Lava 0.10 interpreter (Python 3.10, lava-nc 0.10 and lava-dnf 0.3 installed):
-    /work/refenv/lava310/bin/python tests/dnf/data/lava_regimes/record.py
+    "$(python benchmarks/refenv.py lava | cut -d" " -f2)" tests/dnf/data/lava_regimes/record.py
 Writes NAME.npz (``spikes``: (steps, 15) bool) next to this file.
 """
 

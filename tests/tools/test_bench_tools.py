@@ -1,0 +1,116 @@
+"""The benchmark runner and the reference environments' cache, without creating any environment."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BENCH = ROOT / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import refenv  # noqa: E402
+import run_all  # noqa: E402
+
+
+def test_no_machine_specific_path_in_benchmarks_or_readmes():
+    files = [*BENCH.glob("*.py"), BENCH / "README.md", ROOT / "README.md", ROOT / "noxfile.py"]
+    bad = []
+    for f in files:
+        for i, line in enumerate(f.read_text().splitlines(), 1):
+            if re.search(r"(?<![\w.])/(work|root|tmp)/", line):
+                bad.append(f"{f.relative_to(ROOT)}:{i}: {line.strip()}")
+    assert bad == []
+
+
+def test_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("CALDERA_BENCH_CACHE", str(tmp_path / "c"))
+    assert refenv.cache_dir() == tmp_path / "c"
+    assert refenv.python("lava") == tmp_path / "c" / "lava" / "bin" / "python"
+    monkeypatch.delenv("CALDERA_BENCH_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "x"))
+    assert refenv.cache_dir() == tmp_path / "x" / "caldera-bench"
+    with pytest.raises(refenv.RefEnvError, match="unknown reference environment 'nope'; known: lava, brian2"):
+        refenv.python("nope")
+
+
+def test_missing_python310_is_a_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("CALDERA_BENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(refenv, "find_python", lambda version: None)
+    with pytest.raises(refenv.RefEnvError, match=r"needs Python 3\.10.*pyenv install 3\.10.*CALDERA_PYTHON310"):
+        refenv.ensure("lava")
+    assert not (tmp_path / "lava").exists()
+
+
+def test_explicit_python_of_the_wrong_version_is_not_taken(monkeypatch):
+    monkeypatch.setenv("CALDERA_PYTHON310", sys.executable)  # this is 3.11+
+    monkeypatch.setenv("PATH", "")  # no pyenv, python3.10 or uv
+    assert refenv.find_python("3.10") is None
+
+
+def test_bench_stops_before_measuring_without_python310(monkeypatch, capsys, tmp_path):
+    def fail(name, log=print):
+        raise refenv.RefEnvError("Lava 0.10 needs Python 3.10, and none was found")
+
+    monkeypatch.setattr(refenv, "ensure", fail)
+    ran = []
+    monkeypatch.setattr(run_all, "run_workload", lambda *a: ran.append(a))
+    assert run_all.main(["w1"]) == 2
+    assert "cannot set up the reference environment 'lava'" in capsys.readouterr().err
+    assert ran == []
+    with pytest.raises(SystemExit):
+        run_all.main(["w9"])
+
+
+def test_missing_workload_script_is_skipped(monkeypatch):
+    monkeypatch.setitem(run_all.WORKLOADS, "w5", dict(run_all.WORKLOADS["w5"], script="no_such_w5.py"))
+    r = run_all.run_workload("w5", {}, quick=True)
+    assert r["status"] == "skipped" and "not in this checkout" in r["note"]
+
+
+def test_summary_rows_from_results():
+    w1 = {
+        "results": [
+            {
+                "system": "caldera",
+                "backend": "cpu",
+                "n": 100,
+                "tag": "fixed_pt",
+                "summary": {"steps_per_s": {"median": 30000}},
+            },
+            {
+                "system": "lava-0.10",
+                "backend": "-",
+                "n": 100,
+                "tag": "fixed_pt",
+                "summary": {"steps_per_s": {"median": 1500}},
+            },
+        ]
+    }
+    (row,) = run_all.rows_w1(w1)
+    assert row.ratio == 20.0 and row.config == "cpu n=100 fixed_pt"
+    w2 = {
+        "results": {
+            "caldera:cpu:4000": {"summary": {"sim_s": {"median": 2.0}}},
+            "brian2:cython:4000": {"summary": {"sim_s": {"median": 5.0}}},
+            "brian2:numpy:4000": {"summary": {"sim_s": {"median": 9.0}}},
+        }
+    }
+    (row,) = run_all.rows_w2(w2)
+    assert row.ratio == 2.5
+    w4 = {"summary": {"1d/caldera cpu": {"steps_per_s": {"median": 9000.0}, "x_lava": 30.0}}}
+    (row,) = run_all.rows_w4(w4)
+    assert row.ratio == 30.0 and row.reference == "300 steps/s"
+    mpc = {
+        "summary": {"best of 5@1000": {"violation": 1e-3}, "lava-optimization 0.5.0 (PIPG)@1000": {"violation": 2e-2}}
+    }
+    (row,) = run_all.rows_w3_mpc(mpc)
+    assert row.ratio == pytest.approx(20.0)
+    runs = [dict(name="w1", status="ok", note="", rows=[row], seconds=1.0, results=[], log="x")]
+    md = run_all.markdown(runs, {"lava": "py"}, quick=True, stamp="T", plot_name=None)
+    assert "| W3 MPC | best of 5, 1000 iterations |" in md and "quick run" in md
+    json.dumps(runs[0]["rows"])  # plain data
