@@ -526,14 +526,19 @@ class NetworkView:
 
 
 def _has_sub_model(p: ty.Any) -> bool:
-    from caldera.compiler import _user_models
+    """Whether a sub-process (hierarchical) model of ``p``'s class is defined next to it (the user's module)."""
+    import inspect
+    import sys
 
-    try:
-        from caldera.model import AbstractSubProcessModel
+    from caldera.model import AbstractSubProcessModel
 
-        return any(issubclass(m, AbstractSubProcessModel) for m in _user_models(type(p)))
-    except Exception:  # noqa: BLE001
-        return False
+    mod = sys.modules.get(type(p).__module__)
+    return mod is not None and any(
+        inspect.isclass(obj)
+        and issubclass(obj, AbstractSubProcessModel)
+        and getattr(obj, "implements_process", None) is type(p)
+        for obj in list(vars(mod).values())
+    )
 
 
 def _topo(nodes: list[int], succ: dict[int, set[int]]) -> list[int]:
