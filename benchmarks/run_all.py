@@ -57,7 +57,7 @@ WORKLOADS: dict[str, dict] = {
         reference="dwave-samplers SA",
         envs=[],
         args=lambda env: [],
-        quick=["--time", "0.3", "--seeds", "1", "--instances", "G1", "--no-plot"],
+        quick=["--time", "0.3", "--seeds", "1", "--instances", "G1"],
         prefix="w3-2",
     ),
     "w3-mpc": dict(
@@ -157,7 +157,7 @@ def rows_w3(data: dict) -> list[Row]:
     return [
         Row(
             "W3",
-            f"Max-Cut {r.get('name', k)} {r.get('time', '')}s",
+            f"Max-Cut {r.get('instance', k)} {r.get('time', '')} s",
             f"mean cut {r['caldera_mean']:.1f}",
             f"mean cut {r['sa_mean']:.1f}",
             r.get("mean_ratio"),

@@ -207,6 +207,8 @@ def test_compiled_loop_is_profiled_per_partition():
         pytest.skip("this network fell back to the core executor on cython")
     assert part["steps"] == 20
     assert "compiled loop" in prof.table()
+    rows = {r["process"]: r for r in prof.rows()}
+    assert set(rows) == {"A", "syn", "B"} and all(r["compiled"] and r["spikes"] is None for r in rows.values())
 
 
 def test_json_and_missing_folder(tmp_path):

@@ -86,6 +86,7 @@ class _Recording:
                 "ns": [0, 0, 0, 0],
                 "calls": [0, 0, 0, 0],
                 "fused": False,
+                "compiled": self.compiled,
                 "spikes": np.zeros(self.capacity, np.int64),
                 "sends": any(hasattr(v, "send_owned") for v in vars(model).values()),
                 "synops": np.zeros(self.capacity, np.int64) if _fanout(model) is not None else None,
@@ -377,7 +378,8 @@ class Profiler:
             q = self.processes.get(name)
             if q is None:
                 q = self.processes[name] = {
-                    key: p[key] for key in ("class", "model", "kind", "partition", "backend", "size", "fused", "sends")
+                    key: p[key]
+                    for key in ("class", "model", "kind", "partition", "backend", "size", "fused", "sends", "compiled")
                 }
                 q.update(ns=[0, 0, 0, 0], calls=[0, 0, 0, 0], steps=0, spikes=0, synops=None)
             q["fused"] = q["fused"] or p["fused"]
@@ -441,6 +443,7 @@ class Profiler:
         for name, p in self.processes.items():
             steps = max(p["steps"], 1)
             ns = sum(p["ns"])
+            spiking = p["sends"] and p["kind"] != "send_first" and not p["compiled"]
             out.append(
                 {
                     "process": name,
@@ -456,10 +459,11 @@ class Profiler:
                     "share": ns / total,
                     "us_per_step": ns / steps / 1e3,
                     "phase_us_per_step": {ph: p["ns"][i] / steps / 1e3 for i, ph in enumerate(PHASES)},
-                    "spikes": p["spikes"] if p["sends"] and p["kind"] != "send_first" else None,
-                    "spikes_per_step": p["spikes"] / steps if p["sends"] and p["kind"] != "send_first" else None,
-                    "synops": p["synops"],
-                    "synops_per_step": None if p["synops"] is None else p["synops"] / steps,
+                    "compiled": p["compiled"],  # in a compiled loop: no per-process figures
+                    "spikes": p["spikes"] if spiking else None,
+                    "spikes_per_step": p["spikes"] / steps if spiking else None,
+                    "synops": None if p["compiled"] else p["synops"],
+                    "synops_per_step": None if p["synops"] is None or p["compiled"] else p["synops"] / steps,
                 }
             )
         out.sort(key=lambda r: -r["time_s"])
@@ -529,6 +533,9 @@ class Profiler:
             syn = "-" if r["synops_per_step"] is None else f"{r['synops_per_step']:.1f}"
             spk = "-" if r["spikes_per_step"] is None else f"{r['spikes_per_step']:.1f}"
             name = r["process"] + ("*" if r["fused"] else "")
+            if r["compiled"]:
+                lines.append(f"{name[:22]:<22} {r['class'][:14]:<14} {r['partition']:>4}   (in a compiled loop)")
+                continue
             lines.append(
                 f"{name[:22]:<22} {r['class'][:14]:<14} {r['partition']:>4} {r['time_s']:>8.4f} "
                 f"{100 * r['share']:>5.1f}% {r['us_per_step']:>9.2f} {ph} {spk:>11} {syn:>11}"

@@ -190,6 +190,12 @@ def _profile_section(prof: ty.Any) -> str:
     head += "".join(f"<th>{ph} µs</th>" for ph in PHASES) + "<th>spikes/step</th><th>synops/step</th>"
     rows = []
     for r in prof.rows():
+        if r["compiled"]:
+            rows.append(
+                f"<tr><td>{_esc(r['process'])}</td><td>{_esc(r['class'])}</td><td>{r['partition']}</td>"
+                f"<td colspan='{4 + len(PHASES) + 2}'>in a compiled loop: no per-process figures</td></tr>"
+            )
+            continue
         spk = "-" if r["spikes_per_step"] is None else f"{r['spikes_per_step']:.1f}"
         syn = "-" if r["synops_per_step"] is None else f"{r['synops_per_step']:.1f}"
         rows.append(
