@@ -102,7 +102,13 @@ def test_summary_rows_from_results():
     }
     (row,) = run_all.rows_w2(w2)
     assert row.ratio == 2.5
-    w4 = {"summary": {"1d/caldera cpu": {"steps_per_s": {"median": 9000.0}, "x_lava": 30.0}}}
+    w4 = {
+        "summary": {
+            "1d/caldera cpu": {"steps_per_s": {"median": 9000.0}, "x_lava": 30.0},
+            "1d/lava-dnf 0.3 / Lava 0.10": {"steps_per_s": {"median": 300.0}, "x_lava": 1.0},
+            "1d/equal_state": True,
+        }
+    }
     (row,) = run_all.rows_w4(w4)
     assert row.ratio == 30.0 and row.reference == "300 steps/s"
     mpc = {
