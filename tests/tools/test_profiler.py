@@ -334,3 +334,14 @@ def test_caldera_profile_command(tmp_path):
         [sys.executable, "-m", "caldera.cli", "profile", str(tmp_path / "missing.py")], capture_output=True, text=True
     )
     assert r.returncode == 2 and "no such script" in r.stderr
+
+
+def test_profiling_turned_on_later_with_a_lava_style_config():
+    a, syn, b = w1()
+    cfg = caldera.Loihi2SimCfg(select_tag="fixed_pt", backend="cpu")
+    a.run(RunSteps(3), cfg)
+    a.run(RunSteps(4), caldera.Loihi2SimCfg(select_tag="fixed_pt", backend="cpu", profile=True))
+    assert a.runtime.profiler.steps == 4 and cfg.profile is False
+    with pytest.raises(RuntimeStateError, match="cannot continue with another run configuration"):
+        a.run(RunSteps(1), caldera.Loihi2SimCfg(select_tag="floating_pt", backend="cpu"))
+    a.stop()

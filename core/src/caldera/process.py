@@ -226,9 +226,11 @@ class Process:
         if rt is None:
             rt = self.compile(run_cfg)
         elif run_cfg is not None and run_cfg is not rt.run_cfg and run_cfg != rt.run_cfg:
-            import dataclasses
+            import copy
 
-            if dataclasses.replace(rt.run_cfg, profile=run_cfg.profile, progress=run_cfg.progress) == run_cfg:
+            watched = copy.copy(rt.run_cfg)  # the same configuration, but for what is only watched?
+            watched.profile, watched.progress = run_cfg.profile, run_cfg.progress
+            if watched == run_cfg:
                 rt.observe(profile=run_cfg.profile, progress=run_cfg.progress)  # only what is watched changes
                 rt.run(condition)
                 return

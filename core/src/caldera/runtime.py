@@ -230,9 +230,10 @@ class Runtime:
                 "pause() or wait() first, then run again with RunConfig(profile=True) or inside "
                 "`with caldera.profile()`"
             )
-        import dataclasses
+        import copy
 
-        self.run_cfg = dataclasses.replace(self.run_cfg, profile=profile, progress=progress)
+        self.run_cfg = copy.copy(self.run_cfg)  # a copy: the caller's RunConfig object stays as it was
+        self.run_cfg.profile, self.run_cfg.progress = profile, progress
         if profile and self.profiler is None:
             from caldera.profiler import Profiler
 
