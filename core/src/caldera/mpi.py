@@ -191,7 +191,7 @@ class _Abort:
 
 
 def _wait(ready: ty.Callable[[], bool], group: MpiGroup) -> None:
-    """Poll ``ready`` until it holds: spin briefly, then sleep longer and longer (up to 1 ms)."""
+    """Poll ``ready`` until it holds: spin briefly, then yield the core, then sleep 0.2 ms between looks."""
     t0 = time.perf_counter()
     spins = 0
     try:
@@ -199,9 +199,9 @@ def _wait(ready: ty.Callable[[], bool], group: MpiGroup) -> None:
             if group.aborted():
                 raise PartitionAborted("another rank failed")
             spins += 1
-            if spins > 100:
-                time.sleep(min(1e-3, 1e-5 * (spins - 100)))
-            elif spins > 20:
+            if spins > 2000:  # a long wait (a slow peer): check a few thousand times a second
+                time.sleep(2e-4)
+            elif spins > 50:  # give the core to a rank that shares it
                 time.sleep(0)
     finally:
         group.wait_s += time.perf_counter() - t0

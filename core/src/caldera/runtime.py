@@ -49,32 +49,45 @@ _BLAS_CONTROLLER: tuple[int, ty.Any] | None = None
 
 
 @contextlib.contextmanager
-def _sigint_deferred() -> ty.Iterator[None]:
-    """Hold Ctrl-C back while partitions start or are torn down; deliver it once that is over.
+def _sigint_guard(defer: bool) -> ty.Iterator[None]:
+    """Ctrl-C while caldera works: never lost, and never in the middle of starting or stopping partitions.
 
-    Starting children and releasing them must not be cut in half (children left
-    behind, shared memory not unlinked): a SIGINT that arrives meanwhile is recorded
-    and raised as ``KeyboardInterrupt`` (or passed to the user's own handler) at the
-    end. Only the main thread can do this; elsewhere, or when SIGINT is ignored, the
-    block runs as is.
+    With ``defer=False`` (compiling, running) SIGINT raises ``KeyboardInterrupt`` at once, as usual,
+    and is also recorded: CPython drops an exception raised inside a weakref callback or ``__del__``
+    (where a signal handler may run during garbage collection), so a recorded SIGINT that did not
+    end the block is raised when it ends. With ``defer=True`` (partitions starting, ``stop()``) it
+    is only recorded, and raised once the block is over: children are never left behind half
+    started or half released. Only in the main thread, and only over Python's default handler
+    (a user's own SIGINT handler, or SIGINT ignored, is left alone).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     old = signal.getsignal(signal.SIGINT)
-    if old in (signal.SIG_IGN, signal.SIG_DFL, None):
+    if old is not signal.default_int_handler and not getattr(old, "_caldera_guard", False):
         yield
         return
-    got: list = []
-    signal.signal(signal.SIGINT, lambda signum, frame: got.append(frame))
+    got: list[bool] = []
+
+    def handler(signum: int, frame: ty.Any) -> None:  # noqa: ARG001
+        got.append(True)
+        if not defer:
+            raise KeyboardInterrupt
+
+    handler._caldera_guard = True  # type: ignore[attr-defined]
+    signal.signal(signal.SIGINT, handler)
     try:
         yield
+    except KeyboardInterrupt:
+        raise
+    except BaseException as e:
+        if got:
+            raise KeyboardInterrupt from e
+        raise
     finally:
         signal.signal(signal.SIGINT, old)
-        if got:
-            if old is signal.default_int_handler:
-                raise KeyboardInterrupt
-            old(signal.SIGINT, got[0])
+    if got:
+        raise KeyboardInterrupt
 
 
 #: the CLI commands show progress bars for every run of the scripts they run; library calls do not
@@ -135,12 +148,17 @@ class Runtime:
             from caldera.mpi import compile_on_every_rank
 
             net = compile_on_every_rank(root, run_cfg)
-        else:
-            net = compile_network(root, run_cfg)
-        with _sigint_deferred():  # the partitions start and the processes learn their runtime, or nothing does
             rt = cls(net)
             for p in net.processes:
                 p._runtime = rt
+            return rt
+        with _sigint_guard(defer=False):
+            net = compile_network(root, run_cfg)
+            # the partitions start and the processes learn their runtime, or nothing does
+            with _sigint_guard(defer=True):
+                rt = cls(net)
+                for p in net.processes:
+                    p._runtime = rt
         return rt
 
     # -- introspection ----------------------------------------------------------------------
@@ -265,7 +283,11 @@ class Runtime:
                 if getattr(m, "host_only", False) and hasattr(m, "resume"):
                     m.resume()
         if isinstance(condition, RunSteps) and condition.blocking:
-            self._run_steps(condition.num_steps)
+            if self.run_cfg.transport == "mpi":  # every rank gets Ctrl-C from the launcher: see caldera.mpi
+                self._run_steps(condition.num_steps)
+                return
+            with _sigint_guard(defer=False):
+                self._run_steps(condition.num_steps)
             return
         n = condition.num_steps if isinstance(condition, RunSteps) else None
         self._thread = threading.Thread(target=self._background, args=(n,), name="caldera-run", daemon=True)
@@ -358,7 +380,7 @@ class Runtime:
         into this process first, then the children and channels are released.
         Ctrl-C during ``stop()`` is held back until the children are gone.
         """
-        with _sigint_deferred():
+        with _sigint_guard(defer=True):
             if self._thread is not None:
                 self._stop_flag = True
                 self._interrupt_host()

@@ -1,0 +1,164 @@
+"""MPI scaling: a blocked E/I network (CUBA-style) on 1, 2 and 3 MPI ranks, against shared-memory partitions.
+
+The network has ``--blocks`` blocks (default 6, so that 1, 2 and 3 ranks get equal shares); each block is an
+excitatory and an inhibitory LIF population (80/20, floating_pt, random bias drive). Every population
+receives from all blocks' E and I populations through two ``Sparse`` projections whose input is the
+concatenation of the sources' spike vectors (``concat_with``), each neuron with about ``--fan-in`` synapses.
+Block ``b`` and the projections into it live on rank ``b % ranks``.
+
+Strong scaling keeps ``--neurons`` fixed; weak scaling gives every rank ``--neurons / 3`` neurons. For each
+rank count the script runs the same network with ``RunConfig(transport="mpi")`` under ``mpiexec`` and with
+shared-memory partitions (``transport="shm"``, forked processes) in this process, and prints steps/s
+(median of ``--reps`` timed chunks of ``--steps`` steps, [min-max]), the share of the time ranks spent
+waiting on communication, and the payload bytes each rank sends per step.
+
+    python benchmarks/mpi_scaling.py                    # 24,000 neurons: a few minutes
+    python benchmarks/mpi_scaling.py --neurons 120000   # full size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import caldera
+import numpy as np
+from caldera.procs import LIF, Sparse
+
+
+def build(neurons: int, blocks: int, fan_in: int, seed: int = 7):
+    """Populations (E_0, I_0, E_1, ...) and projections; returns (processes per block, root)."""
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    n_b = neurons // blocks
+    n_e, n_i = int(0.8 * n_b), n_b - int(0.8 * n_b)
+    exc, inh = [], []
+    for b in range(blocks):
+        exc.append(LIF(shape=(n_e,), du=0.2, dv=0.05, vth=1.0, bias_mant=rng.uniform(0.02, 0.07, n_e), name=f"E{b}"))
+        inh.append(LIF(shape=(n_i,), du=0.2, dv=0.05, vth=1.0, bias_mant=rng.uniform(0.0, 0.04, n_i), name=f"I{b}"))
+    density = fan_in / neurons
+    all_e, all_i = blocks * n_e, blocks * n_i
+    groups: list[list] = [[exc[b], inh[b]] for b in range(blocks)]
+    for b in range(blocks):
+        for tgt, n_t in ((exc[b], n_e), (inh[b], n_i)):
+            for srcs, n_s, scale, kind in ((exc, all_e, 0.5, "E"), (inh, all_i, -1.0, "I")):
+                w = sparse.random(n_t, n_s, density=density, random_state=rng, format="csr")
+                w.data *= scale
+                proj = Sparse(weights=w, name=f"{kind}to{tgt.name}")
+                srcs[0].s_out.concat_with([s.s_out for s in srcs[1:]], axis=0).connect(proj.s_in)
+                proj.a_out.connect(tgt.a_in)
+                groups[b].append(proj)
+    return groups, exc[0]
+
+
+def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) -> dict:
+    """Build, warm up, time ``reps`` chunks; on MPI every rank calls this (collectively)."""
+    groups, root = build(neurons, args.blocks, args.fan_in)
+    parts: list[list] = [[] for _ in range(ranks)]
+    for b, g in enumerate(groups):
+        parts[b % ranks].extend(g)
+    cfg = caldera.RunConfig(backend="cpu", partitions=parts if ranks > 1 else 1, transport=transport)
+    root.run(caldera.RunSteps(args.warmup), cfg)
+    group = root.runtime.group
+    comm = getattr(group, "comm", None)
+    rates, waits, sent = [], [], []
+    for _ in range(args.reps):
+        w0 = getattr(group, "wait_s", 0.0)
+        b0 = getattr(group, "bytes_sent", 0)
+        if comm is not None:
+            comm.Barrier()
+        t0 = time.perf_counter()
+        root.run(caldera.RunSteps(args.steps))
+        dt = time.perf_counter() - t0
+        if comm is not None:
+            dt = comm.allreduce(dt, op=group.MPI.MAX)
+            waits.append(comm.gather((getattr(group, "wait_s", 0.0) - w0) / dt, root=0))
+            sent.append(comm.gather((group.bytes_sent - b0) / args.steps, root=0))
+        rates.append(args.steps / dt)
+    root.stop()
+    out = {"steps_per_s": rates, "neurons": neurons, "ranks": ranks, "transport": transport}
+    if waits and waits[0] is not None:
+        out["wait_share"] = [statistics.median(w) for w in zip(*waits)]  # per rank, median over chunks
+        out["bytes_per_step"] = [statistics.median(s) for s in zip(*sent)]
+    return out
+
+
+def run_mpi(args: argparse.Namespace, neurons: int, ranks: int) -> dict:
+    here = pathlib.Path(sys.executable).parent
+    mpiexec = shutil.which("mpiexec", path=str(here)) or shutil.which("mpiexec")
+    if mpiexec is None:
+        raise SystemExit("mpiexec not found: pip install './core[mpi]'")
+    cmd = [mpiexec, "-n", str(ranks), sys.executable, __file__, "--worker", str(neurons)]
+    cmd += [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k not in ("worker", "out")]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    for line in r.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"the MPI run failed:\n{r.stdout}\n{r.stderr}")
+
+
+def _fmt(rates: list[float]) -> str:
+    return f"{statistics.median(rates):8.1f} [{min(rates):.1f}-{max(rates):.1f}]"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--neurons", type=int, default=24_000, help="strong scaling size (weak: neurons/3 per rank)")
+    ap.add_argument("--blocks", type=int, default=6)
+    ap.add_argument("--fan-in", type=int, default=50, help="synapses per neuron")
+    ap.add_argument("--steps", type=int, default=100, help="steps per timed chunk")
+    ap.add_argument("--reps", type=int, default=5, help="timed chunks per configuration")
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--max-ranks", type=int, default=3)
+    ap.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--out", default=None, help="write the raw figures as JSON here")
+    args = ap.parse_args(argv)
+    if args.worker is not None:  # one MPI job: every rank measures, rank 0 reports
+        from mpi4py import MPI
+
+        res = measure(args, args.worker, MPI.COMM_WORLD.size, "mpi")
+        if MPI.COMM_WORLD.rank == 0:
+            print(json.dumps(res), flush=True)
+        return 0
+    rows = []
+    for scaling in ("strong", "weak"):
+        for ranks in range(1, args.max_ranks + 1):
+            n = args.neurons if scaling == "strong" else args.neurons // args.max_ranks * ranks
+            mpi_res = run_mpi(args, n, ranks)
+            shm_res = measure(args, n, ranks, "shm")
+            rows.append((scaling, mpi_res, shm_res))
+            print(f"{scaling} {ranks} rank(s) {n} neurons: done", file=sys.stderr, flush=True)
+    print(
+        f"\nE/I network, {args.blocks} blocks, fan-in {args.fan_in}, floating_pt; steps/s median of {args.reps} "
+        f"chunks of {args.steps} steps [min-max]"
+    )
+    print(
+        f"{'scaling':<7} {'ranks':>5} {'neurons':>8} | {'MPI steps/s':>24} {'vs 1':>5} {'wait %':>12} "
+        f"{'kB/step/rank':>13} | {'shm steps/s':>24} {'vs 1':>5} | {'MPI/shm':>7}"
+    )
+    base: dict[tuple[str, str], float] = {}
+    for scaling, m, s in rows:
+        rm, rs = statistics.median(m["steps_per_s"]), statistics.median(s["steps_per_s"])
+        base.setdefault((scaling, "mpi"), rm)
+        base.setdefault((scaling, "shm"), rs)
+        wait = "-" if "wait_share" not in m else "/".join(f"{100 * w:.0f}" for w in m["wait_share"])
+        kb = "-" if "bytes_per_step" not in m else f"{statistics.mean(m['bytes_per_step']) / 1e3:.1f}"
+        print(
+            f"{scaling:<7} {m['ranks']:>5} {m['neurons']:>8} | {_fmt(m['steps_per_s']):>24} "
+            f"{rm / base[(scaling, 'mpi')]:5.2f} {wait:>12} {kb:>13} | {_fmt(s['steps_per_s']):>24} "
+            f"{rs / base[(scaling, 'shm')]:5.2f} | {rm / rs:7.2f}"
+        )
+    if args.out:
+        pathlib.Path(args.out).write_text(json.dumps([{"scaling": a, "mpi": m, "shm": s} for a, m, s in rows]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
