@@ -82,7 +82,10 @@ def tests(session: nox.Session) -> None:
     session.install(*TEST_DEPS)
     _browser(session)
     args = session.posargs or ["-m", "not slow"]
-    session.run("pytest", "tests", *args)
+    # every backend installed above must work: a missing or broken one fails the run (tests/backends.py)
+    present = [d for d in DISTRIBUTIONS if (ROOT / d / "pyproject.toml").exists()]
+    backends = [d.split("/")[1] for d in present if d.startswith("plugins/")]
+    session.run("pytest", "tests", *args, env={"CALDERA_REQUIRE_BACKENDS": ",".join(backends)})
 
 
 # Nengo 4.1's own backend test suite: the pytest version its plugin (pytest_nengo) works with, and its fixtures.

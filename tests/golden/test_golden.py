@@ -13,10 +13,17 @@ import pytest
 from caldera import plugins
 from caldera.compiler import select_model  # noqa: F401  (import check: the core is importable)
 
+from tests.backends import require
+
 from . import scenario
 
 NAMES = scenario.names()
-BACKENDS = sorted(plugins.backends())
+TAGS = ("floating_pt", "fixed_pt")
+#: the tags each backend of this repository runs the suite in; a backend that loses its models fails, it is
+#: not skipped (the Loihi emulator is fixed point only, by design)
+EXPECTED = {"cpu": {"floating_pt", "fixed_pt"}, "cython": {"floating_pt", "fixed_pt"}, "loihi": {"fixed_pt"}}
+#: the expected backends (skipped with the reason when not installed, failed when required), then any other
+BACKENDS = [*EXPECTED, *sorted(set(plugins.backends()) - set(EXPECTED))]
 
 
 def _claims(backend: str, tag: str) -> bool:
@@ -44,13 +51,24 @@ def test_suite_is_complete():
     assert sum("learning" in n for n in NAMES) == 3
 
 
+@pytest.mark.parametrize("backend", sorted(EXPECTED))
+def test_backend_claims_exactly_its_expected_tags(backend: str) -> None:
+    """The explicit table above matches the installed models (a new or a lost tag is noticed)."""
+    require(backend)
+    assert {tag for tag in TAGS if _claims(backend, tag)} == EXPECTED[backend]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario(name: str, backend: str) -> None:
     spec, _ = scenario.load(name)
     if "learning" in name and importlib.util.find_spec("caldera.learning") is None:
         pytest.skip("learning rules are the learning issue's (caldera.learning is not there yet)")
-    if not _claims(backend, spec["tag"]):
+    if backend in EXPECTED:
+        require(backend)
+        if spec["tag"] not in EXPECTED[backend]:
+            pytest.skip(f"backend {backend} runs no {spec['tag']} models (by design)")
+    elif not _claims(backend, spec["tag"]):  # a backend from outside this repository
         pytest.skip(f"backend {backend} claims no {spec['tag']} models")
     got, want = scenario.run(name, backend=backend)
     _compare(name, got, want)
