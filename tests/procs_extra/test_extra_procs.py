@@ -66,8 +66,17 @@ def test_rf_iz_resets_on_spike(tag):
     src = procs.RingBuffer(data=inp)
     n = procs.RF_IZ(shape=(1,), period=8, alpha=0.05, vth=1, state_exp=6 if fixed else 0, decay_bits=12 if fixed else 0)
     src.s_out.connect(n.a_real_in)
-    sin_d, cos_d = float(n.sin_decay.get()[0]), float(n.cos_decay.get()[0])
-    vth = float(n.vth.get()[0])
+    # Lava's RF_IZ parameters, derived here (not read from the process under test): a rotation by 2*pi/period
+    # with a decay of (1 - alpha); in fixed point the decays are scaled by 2**decay_bits and truncated toward
+    # zero, vth scaled by 2**state_exp
+    sin_d, cos_d = (1 - 0.05) * np.sin(2 * np.pi / 8), (1 - 0.05) * np.cos(2 * np.pi / 8)
+    vth = 1.0
+    if fixed:
+        sin_d, cos_d, vth = float(int(sin_d * 4096)), float(int(cos_d * 4096)), 64.0
+        assert (sin_d, cos_d) == (2751.0, 2751.0)  # 0.95 * sqrt(2) / 2 * 4096 = 2751.49...
+    np.testing.assert_array_equal(n.sin_decay.get(), [sin_d])  # the process derives the same
+    np.testing.assert_array_equal(n.cos_decay.get(), [cos_d])
+    np.testing.assert_array_equal(n.vth.get(), [vth])
     t = _trace(n, ["real", "imag"], 12, tag, src)
     # reference recurrence written out (Lava's RF_IZ): rotate-decay, spike when imag >= vth, then reset
     re = im = 0.0
