@@ -106,12 +106,15 @@ def run_network(n: int, tag: str, steps: int, backend: str) -> dict:
     t1 = time.perf_counter()
     a.run(condition=caldera.RunSteps(num_steps=steps), run_cfg=cfg)
     t2 = time.perf_counter()
+    # what the network computed (outside the timing): every backend of a tag must give the same numbers
+    state = {f"{k}_{v}_sum": float(np.sum(getattr(p, v).get())) for k, p in (("a", a), ("b", b)) for v in ("u", "v")}
     a.stop()
     return {
         "startup_s": t1 - t0,
         "build_s": t_built - t0,
         "compile_first_step_s": t1 - t_built,
         "steps_per_s": steps / (t2 - t1),
+        **state,
     }
 
 

@@ -191,6 +191,10 @@ def test_fixed_pt_lif_parameter_out_of_range(param, value, rng):
 def test_fixed_pt_lif_boundaries_are_accepted():
     lif = LIF(shape=(1,), du=4095, dv=0, bias_mant=-4096, bias_exp=7, vth=131071)
     lif.run(RunSteps(1), RunConfig(tag="fixed_pt"))
+    # one step: u = 0 (du = 4095 clears it), v = 0 + u + (-4096 << 7) = -524288; no spike below vth
+    np.testing.assert_array_equal(lif.u.get(), [0])
+    np.testing.assert_array_equal(lif.v.get(), [-524288])
+    np.testing.assert_array_equal(lif.vth.get(), [131071])
     lif.stop()
 
 
@@ -237,15 +241,19 @@ def test_fixed_pt_dense_bad_weights(cls, weights, pattern):
 
 
 def test_fixed_pt_dense_weights_at_the_limits_run():
-    for w in ([[255, 0]], [[-255, 0]], [[255, -256]]):
+    # stored as Loihi stores them with num_weight_bits=8: EXCITATORY/INHIBITORY keep all 8 bits, MIXED
+    # drops the lowest bit (one bit goes to the sign): 255 -> 254, -256 stays
+    for w, stored in (([[255, 0]], [[255, 0]]), ([[-255, 0]], [[-255, 0]]), ([[255, -256]], [[254, -256]])):
         syn = Dense(weights=np.array(w))
         syn.run(RunSteps(1), RunConfig(tag="fixed_pt"))
+        np.testing.assert_array_equal(syn.weights.get(), stored)
         syn.stop()
 
 
 def test_dense_non_integer_weights_fine_in_floating_pt():
     syn = Dense(weights=np.array([[1.5, 300.0]]))
     syn.run(RunSteps(1), RunConfig(tag="floating_pt"))
+    np.testing.assert_array_equal(syn.weights.get(), [[1.5, 300.0]])
     syn.stop()
 
 

@@ -218,8 +218,14 @@ def test_fields_of_zero_to_three_dimensions_run(tag):
     data = mon.get_data()
     line.stop()
     assert data["cube"]["s_out"].shape == (30, 3, 2, 2)
-    for name in ("cube", "plane", "node"):
-        assert data[name]["s_out"].any(), name
+    # Worked out: the line fires every step from step 1. Each connection delays by one step and delivers more
+    # than vth = 200 to every neuron it reaches (cube: 250 from its line neuron; plane: 2 cube neurons * 120 = 240;
+    # node: 6 plane neurons * 40 = 240), so the field k synapses downstream fires at every step from step k + 1
+    # on, in every element, and never before.
+    for k, name in enumerate(("cube", "plane", "node"), start=1):
+        s = data[name]["s_out"].reshape(30, -1)
+        assert not s[:k].any(), name
+        assert s[k:].all(), name
 
 
 @FAST
