@@ -27,6 +27,8 @@ from caldera import (
 )
 from caldera.procs import LIF, Dense, Monitor, RingBuffer, Sparse
 
+from tests.backends import require
+
 
 # -- a model that raises -----------------------------------------------------------------------
 class Bomb(Process):
@@ -416,3 +418,58 @@ def test_fix_a_rejected_parameter_and_run_again():
     np.testing.assert_array_equal(lif.v.get(), [2, 2])
     np.testing.assert_array_equal(lif.du.get(), [100])
     lif.stop()
+
+
+# -- bad input that used to get through ------------------------------------------------------------
+@pytest.mark.parametrize("backend", ["cpu", "cython"])
+@pytest.mark.parametrize("tag_", ["floating_pt", "fixed_pt"])
+def test_var_set_after_compile_refuses_non_finite_values(backend, tag_):
+    """The constructor refuses NaN and infinite weights and thresholds; Var.set after compile does too."""
+    require(backend)
+    lif = LIF(shape=(2,), vth=10, name="lif")
+    syn = Dense(weights=np.ones((2, 2)), name="syn")
+    syn.a_out.connect(lif.a_in)
+    lif.run(RunSteps(1), RunConfig(backend=backend, tag=tag_))
+    bad = [
+        (syn.weights, np.array([[np.nan, 1.0], [1.0, 1.0]])),
+        (syn.weights, np.full((2, 2), np.inf)),
+        (lif.vth, np.nan),
+        (lif.bias_mant, np.array([1.0, -np.inf])),
+    ]
+    for var, value in bad:
+        with pytest.raises(caldera.ParameterError, match=rf"{var.qualified_name}: values must be finite"):
+            var.set(value)
+    np.testing.assert_array_equal(syn.weights.get(), np.ones((2, 2)))
+    np.testing.assert_array_equal(lif.vth.get(), [10])
+    np.testing.assert_array_equal(lif.bias_mant.get(), [0, 0])
+    lif.stop()
+    with pytest.raises(caldera.ParameterError, match="vth must be finite"):
+        LIF(shape=(2,), vth=np.nan)  # the constructor's check, for comparison
+
+
+def test_var_set_before_compile_refuses_non_finite_values():
+    lif = LIF(shape=(2,), vth=10)
+    with pytest.raises(caldera.ParameterError, match="values must be finite"):
+        lif.vth.set(np.inf)
+    np.testing.assert_array_equal(lif.vth.get(), [10])
+
+
+def test_load_of_a_missing_file_says_it_is_missing(tmp_path):
+    with pytest.raises(caldera.CalderaError, match=r"net\.npz: does not exist"):
+        caldera.load(tmp_path / "net.npz")
+    with pytest.raises(caldera.CalderaError, match="is a folder, not a file"):
+        caldera.load(tmp_path)
+    (tmp_path / "junk.npz").write_bytes(b"not an archive")
+    with pytest.raises(caldera.CalderaError, match="not a caldera network file"):
+        caldera.load(tmp_path / "junk.npz")
+
+
+@pytest.mark.parametrize("shape", [0, -2, (0,), (3, 0), (-1, 4), (2.5,)])
+def test_zero_and_negative_shapes_one_rule_one_message(shape):
+    rule = r"must be an int or a tuple of ints, each size at least 1; got " + re.escape(repr(shape))
+    with pytest.raises(caldera.ParameterError, match=r"LIF: shape " + rule):
+        LIF(shape=shape)
+    with pytest.raises(caldera.ParameterError, match=r"Var shape " + rule):
+        caldera.Var(shape=shape)
+    with pytest.raises(caldera.ParameterError, match=r"port shape " + rule):
+        caldera.InPort(shape=shape)

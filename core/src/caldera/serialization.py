@@ -216,6 +216,9 @@ def save(network: Process | ty.Iterable[Process], path: str | pathlib.Path) -> p
 
 def load(path: str | pathlib.Path) -> dict[str, Process]:
     """Load a saved network; returns its top-level processes by name, ready to run."""
+    if not pathlib.Path(path).is_file():
+        what = "is a folder, not a file" if pathlib.Path(path).is_dir() else "does not exist"
+        raise SerializationError(f"{path}: {what}; caldera.load reads a file written by caldera.save")
     try:
         arrays = np.load(pathlib.Path(path), allow_pickle=False)
         manifest = json.loads(bytes(arrays["__manifest__"]).decode())

@@ -17,17 +17,34 @@ def is_sparse(value: ty.Any) -> bool:
     return hasattr(value, "tocsr") and hasattr(value, "nnz")
 
 
+SHAPE_RULE = "an int or a tuple of ints, each size at least 1"
+
+
+def _all_finite(value: ty.Any) -> bool:
+    """No NaN or infinity among the numbers of ``value`` (dense or sparse); non-numeric values count as finite."""
+    data = value.data if is_sparse(value) else np.asarray(value)
+    if data.dtype.kind not in "fc":
+        return True
+    return bool(np.all(np.isfinite(data)))
+
+
 def normalize_shape(shape: ty.Any, what: str = "shape") -> tuple[int, ...]:
-    """Turn an int or a sequence of ints into a shape tuple, or raise naming ``what``."""
+    """Turn an int or a sequence of ints into a shape tuple, or raise naming ``what``.
+
+    The one rule for every shape (Vars, ports, processes, reshapes): sizes are
+    integers of at least 1 (``()`` is a scalar); a zero or negative size is an
+    error with the same message wherever it is given.
+    """
+    given = shape
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (int(shape),)
     try:
         out = tuple(int(s) for s in shape)
-        ok = all(float(s) == int(s) for s in shape)
-    except TypeError:
-        raise ParameterError(f"{what} must be an int or a tuple of ints, got {shape!r}") from None
-    if not ok or any(s < 0 for s in out):
-        raise ParameterError(f"{what} must hold non-negative integers, got {shape!r}")
+        ok = all(float(s) == int(s) and not isinstance(s, bool) for s in shape)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{what} must be {SHAPE_RULE}; got {given!r}") from None
+    if not ok or any(s < 1 for s in out):
+        raise ParameterError(f"{what} must be {SHAPE_RULE}; got {given!r}")
     return out
 
 
@@ -53,6 +70,9 @@ class Var:
         elif tuple(init.shape) != self.shape:
             raise ParameterError(f"Var {name!r}: sparse init of shape {init.shape} does not fit {self.shape}")
         self.init = init
+        #: declared with finite numbers only (what the standard processes' constructors check): ``set`` then
+        #: refuses NaN and infinities too, before and after compilation
+        self.finite = _all_finite(init)
         self.shareable = shareable
         self.name = name
         self.process: Process | None = None
@@ -140,6 +160,11 @@ class Var:
             if arr.dtype.kind not in "biuf":
                 raise ParameterError(f"Var {target.qualified_name}: expected numbers, got dtype {arr.dtype}")
             value = np.array(np.broadcast_to(arr, target.shape))
+        if target.finite and not _all_finite(value):
+            raise ParameterError(
+                f"Var {target.qualified_name}: values must be finite (the process was created with finite ones); "
+                "got NaN or infinity; the value was not changed"
+            )
         rt = target._runtime()
         if rt is not None and rt.has_var(target):
             rt.set_var(target, value)
@@ -148,4 +173,4 @@ class Var:
             target._user_set = True
 
 
-__all__ = ["Var", "normalize_shape"]
+__all__ = ["Var", "normalize_shape", "SHAPE_RULE"]

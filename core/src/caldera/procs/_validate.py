@@ -7,13 +7,14 @@ import typing as ty
 import numpy as np
 
 from caldera.errors import ParameterError
-from caldera.variable import normalize_shape
+from caldera.variable import SHAPE_RULE, normalize_shape
 
 
 def shape_of(proc: str, shape: ty.Any) -> tuple[int, ...]:
+    """A population's shape: the one shape rule (caldera.variable.normalize_shape), and not a scalar."""
     s = normalize_shape(shape, f"{proc}: shape")
-    if len(s) == 0 or any(d < 1 for d in s):
-        raise ParameterError(f"{proc}: shape must have at least one dimension and positive sizes, got {shape!r}")
+    if len(s) == 0:
+        raise ParameterError(f"{proc}: shape must be {SHAPE_RULE}, with at least one dimension; got {shape!r}")
     return s
 
 
