@@ -104,6 +104,7 @@ DESCRIPTION = (
     "caldera.sync_domain",
     "caldera.model",
     "caldera.arith",
+    "caldera.kernels",
     "caldera.validation",
     "caldera.procs",
     "caldera.learning",
@@ -122,6 +123,15 @@ EXECUTION = (
 
 def test_descriptions_do_not_import_execution():
     bad = {m: _hits(i, EXECUTION) for m, i in _imports_of(DESCRIPTION).items()}
+    assert not {m: h for m, h in bad.items() if h}
+
+
+def test_the_arithmetic_imports_only_what_it_computes_with():
+    allowed = ("caldera.arith", "caldera.errors", "caldera.variable", "caldera.process")  # process: type hints
+    bad = {
+        m: [i for i in imports if i.startswith("caldera.") and not _hits({i}, allowed)]
+        for m, imports in _imports_of(("caldera.arith", "caldera.kernels", "caldera.validation")).items()
+    }
     assert not {m: h for m, h in bad.items() if h}
 
 
