@@ -319,6 +319,18 @@ def cuba_params(du_exc: ty.Any, du_inh: ty.Any, dv: ty.Any, bias_mant: ty.Any, b
     )
 
 
+def reset_timer(proc_params: ty.Mapping) -> tuple[int, int]:
+    """LIFReset's timer as ``(interval, offset)``: u and v are zeroed at the steps ``t`` where
+    ``t % interval == offset`` (:func:`reset_due`); the offset is taken modulo the interval."""
+    interval = int(proc_params["reset_interval"])
+    return interval, int(proc_params["reset_offset"]) % interval
+
+
+def reset_due(time_step: int, timer: tuple[int, int]) -> bool:
+    """Whether LIFReset's timer zeroes u and v before the step ``time_step``."""
+    return time_step % timer[0] == timer[1]
+
+
 def fire(v: np.ndarray, vth: ty.Any) -> np.ndarray:
     """Spikes where ``v > vth``; v is reset to 0 there, in place."""
     s = v > vth
@@ -427,6 +439,8 @@ __all__ = [
     "lif_subthreshold",
     "CubaParams",
     "cuba_params",
+    "reset_timer",
+    "reset_due",
     "fire",
     "fire_ternary",
     "sigma_delta_step",

@@ -159,11 +159,10 @@ class LoihiLifResetModel(LoihiLifModel):
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
-        self.reset_interval = proc_params["reset_interval"]
-        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+        self.reset_interval, self.reset_offset = k.reset_timer(proc_params)
 
     def run_spk(self) -> None:
-        if self.time_step % self.reset_interval == self.reset_offset:
+        if k.reset_due(self.time_step, (self.reset_interval, self.reset_offset)):
             self.u[:] = 0
             self.v[:] = 0
         self.s_out.send(self._update())

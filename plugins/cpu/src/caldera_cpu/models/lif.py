@@ -96,15 +96,14 @@ class PyLifResetModelFloat(AbstractPyLifModelFloat):
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
-        self.reset_interval = proc_params["reset_interval"]
-        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+        self.reset_interval, self.reset_offset = kernels.reset_timer(proc_params)
 
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.vth
 
     def run_spk(self) -> None:
         a_in_data = self.a_in.recv()
-        if self.time_step % self.reset_interval == self.reset_offset:
+        if kernels.reset_due(self.time_step, (self.reset_interval, self.reset_offset)):
             self.u *= 0
             self.v *= 0
         self.subthr_dynamics(a_in_data)
@@ -273,12 +272,11 @@ class PyTernLifModelFixed(AbstractPyLifModelFixed):
 class PyLifResetModelBitAcc(PyLifModelBitAcc):
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
-        self.reset_interval = proc_params["reset_interval"]
-        self.reset_offset = proc_params["reset_offset"] % self.reset_interval
+        self.reset_interval, self.reset_offset = kernels.reset_timer(proc_params)
 
     def run_spk(self) -> None:
         a_in_data = self.a_in.recv()
-        if self.time_step % self.reset_interval == self.reset_offset:
+        if kernels.reset_due(self.time_step, (self.reset_interval, self.reset_offset)):
             self.u *= 0
             self.v *= 0
         self.subthr_dynamics(a_in_data)
