@@ -237,17 +237,19 @@ def lif_subthreshold_into(
     The decays are one float64 multiply (exact) cast back to int32 (the cast
     truncates toward zero).
     """
-    currents, v = uv[:-1], uv[-1]
+    v = uv[-1]
     np.multiply(uv, factors, out=uv, casting="unsafe")
     for rows, a_in in inputs:
         np.add(rows, np.left_shift(a_in, arith.ACT_SHIFT), out=rows, casting="unsafe")
-    for u in currents:
-        np.add(v, u, out=v)
+    if len(uv) == 2:  # LIF: one current (the hot path: no loop, no temporary)
+        np.add(v, uv[0], out=v)
+    else:  # int32 sums are modular, so the order of the currents does not matter
+        np.add(v, uv[:-1].sum(axis=0, dtype=np.int32), out=v)
     if bias is not None:
         np.add(v, bias, out=v, casting="unsafe")
     np.abs(uv, out=magnitude)  # |INT32_MIN| stays negative: read as uint32 it is 2**31, out of range
     if _max(magnitude_flat) >= arith.MAX_UV:
-        for u in currents:
+        for u in uv[:-1]:
             unwrapped = u.copy()
             u[...] = arith.wrap_u(u)
             v += u - unwrapped

@@ -112,6 +112,8 @@ class _LifBase(_NeuronModel):
         self.du = k.scalar(self.du)
         self.dv = k.scalar(self.dv)
         self.params = k.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp)
+        self._bias = self.params.bias if np.any(self.params.bias) else None
+        self._uv = None  # work arrays, made at the first step (u and v may change shape only through set)
         self._thresholds_changed()
 
     def on_var_set(self, name: str) -> None:
@@ -126,7 +128,14 @@ class _LifBase(_NeuronModel):
 
     def _update(self) -> np.ndarray:
         a_in = np.asarray(self.a_in.recv()).astype(np.int32)
-        u, v = k.lif_subthreshold(self.u, self.v, a_in, self.params)
+        uv = self._uv
+        if uv is None or uv.shape[1:] != np.shape(self.u):
+            uv = self._uv = np.empty((2, *np.shape(self.u)), np.int32)
+            self._scratch = k.lif_scratch(uv.shape[1:], self.params.mu, self.params.mv)
+        uv[0], uv[1] = self.u, self.v
+        sc = self._scratch
+        k.lif_subthreshold_into(uv, sc.factors, ((uv[0], a_in),), self._bias, sc.magnitude, sc.magnitude_flat)
+        u, v = uv
         s = self._fire(v)
         self.u[:] = u
         self.v[:] = v
