@@ -119,13 +119,20 @@ def run_pair(prob, bqm, wsum, sa, cal, seed, time_limit, replicas, solve_qubo):
     )
     target = res.wall_time_s
     tries = []
+    last = None
     for _ in range(3):
         sweeps = max(1, int((target - cal["fixed"]) / cal["per_sweep"]))
+        if last is not None:  # a resize never jumps by more than 4x (the load changes; estimates are noisy)
+            sweeps = int(np.clip(sweeps, max(1, last // 4), 4 * last))
         t0 = time.perf_counter()
         ss = sa.sample(bqm, num_reads=replicas, num_sweeps=sweeps, seed=seed)
         wall = time.perf_counter() - t0
         tries.append((abs(wall - target), wall, sweeps, ss))
-        cal["per_sweep"] = max(wall - cal["fixed"], 1e-6) / sweeps
+        # (a run faster than the estimated fixed cost must not make the cost per sweep ~0: at least half the
+        # run's wall time is counted as sweeps)
+        cal["per_sweep"] = max(wall - cal["fixed"], 0.5 * wall) / sweeps
+        cal["fixed"] = min(cal["fixed"], 0.5 * wall)
+        last = sweeps
         if abs(wall - target) <= 0.05 * target:
             break
     _, wall, sweeps, ss = min(tries, key=lambda t: t[0])  # the closest in time, chosen without looking at cuts
@@ -172,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: dict = {}
     known: dict = {}
+    (HERE / "results").mkdir(exist_ok=True)
+    partial = HERE / "results" / "w3-partial.json"  # rewritten after every instance and time limit
     bar = tqdm(total=len(insts) * args.seeds * len(times), desc="W3 runs", unit="run") if tqdm else None
     for name, prob in insts.items():
         bqm, wsum = to_bqm(prob)
@@ -197,6 +206,14 @@ def main(argv: list[str] | None = None) -> int:
                 if bar:
                     bar.update(1)
             rows[f"{name}@{tl:g}s"] = dict(instance=name, time=tl, n=prob.num_variables, **rec)
+            partial.write_text(json.dumps(dict(args=vars(args), runs=rows, known=known)))
+            c, s = rec["caldera"], rec["sa"]
+            msg = (
+                f"{name}@{tl:g}s: caldera mean/best {statistics.fmean(r['mean'] for r in c):.1f}/"
+                f"{statistics.fmean(r['best'] for r in c):.1f}, SA {statistics.fmean(r['mean'] for r in s):.1f}/"
+                f"{statistics.fmean(r['best'] for r in s):.1f}"
+            )
+            (bar.write(msg) if bar else print(msg, flush=True))
     if bar:
         bar.close()
 

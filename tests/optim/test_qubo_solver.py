@@ -199,3 +199,20 @@ def test_public_sparse_product_gives_the_same_run_as_scipys_kernel(tag, monkeypa
     slow = solve_qubo(problem, **kwargs)
     np.testing.assert_array_equal(fast.replica_states, slow.replica_states)
     np.testing.assert_array_equal(fast.replica_costs, slow.replica_costs)
+
+
+def test_a_run_stopped_by_the_clock_ends_in_local_minima():
+    """When the time limit cuts the cycle before its zero-temperature end (here: a cycle far longer than the
+    run), the solver finishes with a greedy descent: no single flip improves any replica's final best state."""
+    from caldera_optim.generators import toroidal_grid
+
+    prob = QUBO.maxcut(toroidal_grid(12, 12, seed=1))
+    res = solve_qubo(prob, time_limit=0.3, replicas=4, seed=0, anneal_steps=10**7)
+    assert res.stop_reason == "time_limit"
+    assert res.params["final_descent_steps"] > 0
+    for x in res.replica_states:
+        c = prob.evaluate(x)
+        flips = np.array([prob.evaluate(np.where(np.arange(x.size) == i, 1 - x, x)) for i in range(x.size)])
+        assert np.all(flips >= c)
+    quick = solve_qubo(prob, num_steps=50, replicas=2, seed=0)  # a step budget plans its own descent
+    assert quick.params["final_descent_steps"] == 0

@@ -119,7 +119,8 @@ class AnnealingBinaryNeurons(Process):
     proposers only the one ranked highest in a random ordering flips. A neuron
     that flipped is refractory for a random number of steps in ``0..refract``.
     The temperature falls geometrically from ``t_hot`` to ``t_cold`` over
-    ``anneal_steps`` steps and then restarts (reheats).
+    ``anneal_steps`` steps and then restarts (reheats); while ``quench`` is 1
+    every step runs at zero temperature (the solver's final descent).
 
     ``couplings`` is ``W`` (the same matrix the ``ReplicaCoupling`` holds): the
     neurons use it for the initial cost ``x^T Q x = diag.x + x.W.x / 2`` and the
@@ -189,6 +190,8 @@ class AnnealingBinaryNeurons(Process):
         self.best_cost = Var(shape=(replicas,), init=np.inf)
         self.temperature = Var(shape=(1,), init=t_hot)
         self.anneal_steps = Var(shape=(1,), init=anneal_steps)
+        #: 1: every step runs at zero temperature (a greedy descent), whatever the schedule says
+        self.quench = Var(shape=(1,), init=0)
 
 
 class CostTracker(Process):

@@ -28,6 +28,8 @@ from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, Replica
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 _TRACE_LEN = 4096
+#: most sweeps of the greedy descent that ends a run stopped by its time limit (see solve_qubo)
+FINAL_DESCENT_SWEEPS = 50
 
 
 @dataclass
@@ -158,6 +160,13 @@ def solve_qubo(
     the length of one cooling cycle (default: the step budget, or the number
     of steps the time limit allows, measured after a short calibration).
     ``progress(step, best_cost, elapsed_s)`` is called between chunks.
+    A run stopped by ``time_limit`` before its cycle reached zero temperature
+    (the step rate moves with the machine's load, so the plan can miss it)
+    ends with a greedy descent at zero temperature, one sweep at a time until
+    no replica changes (at most ``FINAL_DESCENT_SWEEPS``), so every replica
+    ends in a local minimum; this can take it a little past ``time_limit``
+    (``wall_time_s`` says by how much, ``params["final_descent_steps"]`` how
+    many steps it took).
     ``tag="fixed_pt"`` runs the integer models (the QUBO must have integer coefficients).
     """
     t_start = time.perf_counter()
@@ -280,6 +289,23 @@ def solve_qubo(
             if tracker.reached.get()[0]:
                 stop_reason = "target"
                 break
+        descent = 0
+        if stop_reason == "time_limit" and float(neurons.temperature.get()[0]) > 0:
+            # the clock ran out before the cycle's zero-temperature end (the step rate changes with the machine's
+            # load, so the plan can miss it): finish with a greedy descent, one sweep at a time, until no replica
+            # changes (every replica in a local minimum), at most FINAL_DESCENT_SWEEPS sweeps
+            neurons.quench.set(np.array([1], np.int8))
+            sweep = len(blocks) - 1
+            last = neurons.cost.get().copy()
+            for _ in range(FINAL_DESCENT_SWEEPS):
+                tracker.run(condition=RunSteps(num_steps=sweep), run_cfg=cfg)
+                trace.append(tracker.trace.get()[np.arange(steps, steps + sweep) % _TRACE_LEN])
+                steps += sweep
+                descent += sweep
+                now = neurons.cost.get()
+                if np.array_equal(now, last):
+                    break
+                last = now.copy()
         rep_costs_tracked = tracker.best_cost.get()
         rep_steps = tracker.best_step.get()
         rep_times = tracker.best_time.get()
@@ -319,6 +345,7 @@ def solve_qubo(
             refract=int(refract),
             update=update,
             colours=len(blocks) - 1,
+            final_descent_steps=descent,
             tag=tag,
             backend=backend,
         ),

@@ -219,6 +219,7 @@ class _NeuronsBase(PyLoihiProcessModel):
             self._diag = self._diag.astype(np.int64)
         self._dtype = np.int64 if self.fixed else np.float64
         self._anneal = int(np.asarray(self.anneal_steps).reshape(-1)[0])
+        self._quench = bool(np.asarray(self.quench).reshape(-1)[0])
         self._refract = int(pp["refract"])
         self._rng = np.random.default_rng([int(pp["seed"]), 2])
         r, n = self.state.shape
@@ -287,7 +288,9 @@ class _NeuronsBase(PyLoihiProcessModel):
         self.best_cost = np.full(x.shape[0], np.inf)  # states count once a step has made them
 
     def on_var_set(self, name: str) -> None:
-        if name == "anneal_steps":
+        if name == "quench":
+            self._quench = bool(np.asarray(self.quench).reshape(-1)[0])
+        elif name == "anneal_steps":
             a = int(np.asarray(self.anneal_steps).reshape(-1)[0])
             if a < 1:
                 raise ParameterError(f"AnnealingBinaryNeurons {self.process.name!r}: anneal_steps must be >= 1")
@@ -304,6 +307,8 @@ class _NeuronsBase(PyLoihiProcessModel):
         The last 2 % of a cycle (when it has at least 100 steps) run at zero
         temperature: a greedy descent that leaves every replica in a local minimum.
         """
+        if self._quench:
+            return 0.0
         a = self._anneal
         k = (t - 1) % a
         if a == 1 or self._t_hot == self._t_cold:
@@ -412,6 +417,7 @@ class PyAnnealingNeuronsFloat(_NeuronsBase):
     best_cost = LavaPyType(np.ndarray, np.float64)
     temperature = LavaPyType(np.ndarray, np.float64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
+    quench = LavaPyType(np.ndarray, np.int8)
 
     _noise_dtype = np.float64
 
@@ -445,6 +451,7 @@ class PyAnnealingNeuronsFixed(_NeuronsBase):
     best_cost = LavaPyType(np.ndarray, np.float64)
     temperature = LavaPyType(np.ndarray, np.int64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
+    quench = LavaPyType(np.ndarray, np.int8)
 
     _noise_dtype = np.int64
 
