@@ -140,6 +140,8 @@ def bench(session: nox.Session) -> None:
     """
     _install_all(session)
     session.install("tqdm>=4.60", "matplotlib>=3.7", "dwave-samplers", "dimod>=0.12")
+    if (ROOT / "libs/dl/pyproject.toml").exists():  # W5: digits from scikit-learn, snnTorch as the reference
+        session.install("scikit-learn>=1.3", "snntorch>=0.9")
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 

@@ -81,10 +81,10 @@ WORKLOADS: dict[str, dict] = {
     "w5": dict(
         title="W5 deep learning",
         script="w5_dl.py",
-        reference="(see the script)",
+        reference="snnTorch (training)",
         envs=[],
-        args=lambda env: [],
-        quick=["--quick"],
+        args=lambda env: ["--quiet"],
+        quick=["--epochs", "2", "--reps", "1", "--pilot-steps", "20"],
         prefix="w5-",
     ),
 }
@@ -210,7 +210,33 @@ def rows_w4(data: dict) -> list[Row]:
     return out
 
 
+def rows_w5(data: dict) -> list[Row]:
+    out = []
+    snn = data.get("snntorch")
+    if isinstance(snn, dict) and "caldera_dl_samples_per_s" in snn:
+        out.append(
+            Row(
+                "W5",
+                "training throughput (same network, data, batch)",
+                f"{snn['caldera_dl_samples_per_s']:,.0f} samples/s, accuracy {snn['caldera_dl_accuracy']:.3f}",
+                f"{snn['snntorch_samples_per_s']:,.0f} samples/s, accuracy {snn['snntorch_accuracy']:.3f}",
+                snn["caldera_dl_samples_per_s"] / snn["snntorch_samples_per_s"],
+                "speed-up",
+            )
+        )
+    pilot = data.get("pilotnet")
+    if isinstance(pilot, dict):
+        for backend in ("cpu", "cython"):
+            r = pilot.get(backend)
+            if isinstance(r, dict) and "steps_per_s_median" in r:
+                out.append(
+                    Row("W5", f"PilotNet SDNN on {backend}", f"{r['steps_per_s_median']:,.1f} steps/s", "-", None, "-")
+                )
+    return out
+
+
 EXTRACT: dict[str, ty.Callable[[dict], list[Row]]] = {
+    "w5": rows_w5,
     "w1": rows_w1,
     "w2": rows_w2,
     "w3": rows_w3,

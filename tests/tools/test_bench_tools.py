@@ -116,6 +116,17 @@ def test_summary_rows_from_results():
     }
     (row,) = run_all.rows_w3_mpc(mpc)
     assert row.ratio == pytest.approx(20.0)
+    w5 = {
+        "snntorch": {
+            "caldera_dl_samples_per_s": 900.0,
+            "snntorch_samples_per_s": 300.0,
+            "caldera_dl_accuracy": 0.9,
+            "snntorch_accuracy": 0.89,
+        },
+        "pilotnet": {"cpu": {"steps_per_s_median": 50.0}, "cython": {"steps_per_s_median": 200.0}},
+    }
+    rows5 = run_all.rows_w5(w5)
+    assert rows5[0].ratio == 3.0 and [r.ratio for r in rows5[1:]] == [None, None]
     runs = [dict(name="w1", status="ok", note="", rows=[row], seconds=1.0, results=[], log="x")]
     md = run_all.markdown(runs, {"lava": "py"}, quick=True, stamp="T", plot_name=None)
     assert "| W3 MPC | best of 5, 1000 iterations |" in md and "quick run" in md
