@@ -287,3 +287,23 @@ def test_spike_dataloader_feeds_a_deployed_network():
     got = np.stack([raster[j * period + k : j * period + k + 16].T for j in range(3)])
     np.testing.assert_array_equal(got, ref["output"])
     assert ref["output"].sum() > 10
+
+
+def test_resonator_blocks_deploy_to_rf():
+    """Resonate-and-fire neurons deploy to caldera's RF (floating_pt), with the state cleared between samples."""
+    torch.manual_seed(6)
+    m = B.Network(
+        B.Dense(6, 8, Resonator(threshold=0.3, period=7, decay=0.05), weight_scale=2),
+        B.Dense(8, 3, {"threshold": 0.5, "current_decay": 0.5, "voltage_decay": 0.2}, weight_scale=3),
+        input_shape=(6,),
+    ).double()
+    x = (torch.rand(3, 6, 40, generator=torch.Generator().manual_seed(7)) < 0.3).double()
+    with torch.no_grad():
+        ys = [y.numpy() for y in m(x, return_all=True)]
+    assert ys[0].sum() > 20 and ys[1].sum() > 5
+    r = deploy.run(m, x, tag="floating_pt", backend="cpu", probe_layers=True)
+    assert type(r["network"].layers[0].neuron).__name__ == "RF"
+    for got, want in zip(r["layers"], ys):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ParameterError, match="floating_pt only"):
+        deploy.to_processes(m, "fixed_pt")

@@ -51,10 +51,20 @@ def _neuron_proc(
     from caldera.procs import LIF, LIFRefractory, LIFReset
     from caldera.procs import SigmaDelta as SD
 
-    if isinstance(neuron, (AdaptiveLIF, Resonator)) or not isinstance(neuron, (CubaLIF, SigmaDelta)):
+    if isinstance(neuron, Resonator):
+        from caldera.procs import RF, Reset
+
+        if fixed:
+            raise ParameterError(f"{name}: Resonator blocks deploy in floating_pt only")
+        rf = RF(shape=shape, period=neuron.period, alpha=neuron.decay, vth=neuron.threshold, name=name)
+        if reset is not None:  # zero the state after the step before the sample's first input arrives
+            for var in (rf.real, rf.imag):
+                Reset(reset_value=0, interval=reset[0], offset=(reset[1] - 2) % reset[0]).connect_var(var)
+        return rf
+    if isinstance(neuron, AdaptiveLIF) or not isinstance(neuron, (CubaLIF, SigmaDelta)):
         raise ParameterError(
             f"{name}: a {type(neuron).__name__} neuron has no caldera process to deploy to; "
-            f"deployable neurons are CubaLIF and SigmaDelta"
+            f"deployable neurons are CubaLIF, SigmaDelta and Resonator"
         )
     if isinstance(neuron, SigmaDelta):
         if fixed:
@@ -91,6 +101,10 @@ def _neuron_proc(
     if reset is not None:
         return LIFReset(shape=shape, reset_interval=reset[0], reset_offset=reset[1], name=name, **params)
     return LIF(shape=shape, name=name, **params)
+
+
+def _input_port(neuron: ty.Any) -> ty.Any:
+    return neuron.a_real_in if hasattr(neuron, "a_real_in") else neuron.a_in
 
 
 def _bias_xyc(b: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -193,7 +207,7 @@ def to_processes(
                 syn = Dense(weights=w, name=name + "_syn", **common)
             nshape = (blk.out_features,)
             neuron = _neuron_proc(blk.neuron, nshape, fixed, reset, name)
-            syn.a_out.connect(neuron.a_in)
+            syn.a_out.connect(_input_port(neuron))
             if isinstance(blk, B.RecurrentDense):
                 r = _weights(blk, blk.recurrent.weight, fixed)
                 rec = Dense(weights=r, name=name + "_rec", **{**common, "num_message_bits": 0})
@@ -249,7 +263,7 @@ def to_processes(
                 cout = c
             nshape = (ow, oh, cout)
             neuron = _neuron_proc(blk.neuron, nshape, fixed, reset, name)
-            syn.a_out.connect(neuron.a_in)
+            syn.a_out.connect(_input_port(neuron))
             cur = (cout, oh, ow)
         b = netx.Block(i, blk.kind, nshape, neuron, syn, inp=syn.s_in, out=neuron.s_out)
         if out_blocks:

@@ -14,9 +14,9 @@ trained network runs on caldera with the same numbers:
 - :class:`SigmaDelta` — sigma-delta ReLU units (caldera ``SigmaDelta``): input messages
   are accumulated, ``act = relu(sigma + bias)``, changes are sent when they reach
   ``threshold``.
-- :class:`Resonator` — resonate-and-fire: a damped rotation of (real, imag) state
-  driven by the input, spiking when the phase crosses zero above ``threshold``
-  (training only: its deployment to caldera's ``RF`` is not written yet).
+- :class:`Resonator` — resonate-and-fire (caldera ``RF``): a damped rotation of
+  (real, imag) state driven by the input, spiking when the phase crosses zero with
+  the real part at or above ``threshold``.
 
 Gradients of the spike function use a fast-sigmoid surrogate
 ``k / (1 + k |v - th|)^2`` with ``k = scale_grad / th`` (in the state's own units, so
@@ -39,20 +39,20 @@ MAX_V = float(2**23 - 1)
 
 class _Spike(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, x: torch.Tensor, scale: float) -> torch.Tensor:
+    def forward(ctx, x: torch.Tensor, scale: float, inclusive: bool) -> torch.Tensor:
         ctx.save_for_backward(x)
         ctx.scale = scale
-        return (x > 0).to(x.dtype)
+        return (x >= 0 if inclusive else x > 0).to(x.dtype)
 
     @staticmethod
     def backward(ctx, grad: torch.Tensor):
         (x,) = ctx.saved_tensors
-        return grad * ctx.scale / (1.0 + ctx.scale * x.abs()) ** 2, None
+        return grad * ctx.scale / (1.0 + ctx.scale * x.abs()) ** 2, None, None
 
 
-def spike(x: torch.Tensor, scale: float = 5.0) -> torch.Tensor:
-    """Heaviside step of ``x`` (``x > 0``) with a fast-sigmoid surrogate gradient of sharpness ``scale``."""
-    return _Spike.apply(x, scale)
+def spike(x: torch.Tensor, scale: float = 5.0, inclusive: bool = False) -> torch.Tensor:
+    """Heaviside step of ``x`` (``x > 0``, or ``x >= 0`` if ``inclusive``) with a fast-sigmoid surrogate gradient."""
+    return _Spike.apply(x, scale, inclusive)
 
 
 def ste_trunc(x: torch.Tensor) -> torch.Tensor:
@@ -312,7 +312,7 @@ class SigmaDelta(nn.Module):
 
 
 class Resonator(nn.Module):
-    """Resonate-and-fire neurons (caldera ``RF``): a damped rotation of (real, imag) driven by the input.
+    """Resonate-and-fire neurons (caldera ``RF``, ``alpha = decay``): a damped rotation of (real, imag).
 
     ``real, imag = (1 - decay) R(2 pi / period) (real, imag) + (x, 0)``; a spike when
     ``real >= threshold`` and ``imag`` crosses from negative to non-negative (the
@@ -342,7 +342,7 @@ class Resonator(nn.Module):
             re_new = c * re - s_ * im + x[..., t]
             im_new = s_ * re + c * im
             crossing = ((im < 0) & (im_new >= 0)).to(x.dtype)
-            s = spike(re_new - self.threshold, scale) * crossing
+            s = spike(re_new - self.threshold, scale, inclusive=True) * crossing
             re, im = re_new, im_new
             out.append(s)
         return torch.stack(out, -1)
