@@ -41,7 +41,8 @@ def steps_per_s(n: int, tag: str, backend: str, steps: int, profile: bool) -> fl
     import caldera
 
     a = build(n, tag)
-    a.run(caldera.RunSteps(1), caldera.RunConfig(backend=backend, tag=tag, profile=profile))  # compile + first step
+    extra = {"profile": True} if profile else {}  # plain: no keyword, so that checkouts before the profiler run too
+    a.run(caldera.RunSteps(1), caldera.RunConfig(backend=backend, tag=tag, **extra))  # compile + first step
     t0 = time.perf_counter()
     a.run(caldera.RunSteps(steps))
     dt = time.perf_counter() - t0
