@@ -108,7 +108,8 @@ def nengo(session: nox.Session) -> None:
     Runs with a private HOME (Nengo's decoder cache lives there) and the configuration in
     integrations/nengo/suite/pytest.ini (the simulator and the unsupported tests, each with its reason).
     """
-    session.install("./core", "./plugins/cpu", "./integrations/nengo")
+    # with caldera-cython installed its backend is the default one: the suite runs the compiled kernels
+    session.install("./core", "./plugins/cpu", "./plugins/cython", "./integrations/nengo")
     session.install(*NENGO_SUITE_DEPS)
     tmp = pathlib.Path(session.create_tmp()).resolve()
     home = tmp / "home"

@@ -53,7 +53,8 @@ class Simulator:
         The caldera backend (``"cpu"``, ``"cython"``, ``"loihi"``); None picks the installed one with the
         highest priority.
     tag : str
-        ``"floating_pt"`` (Nengo's float64 arithmetic) or ``"fixed_pt"`` (quantized for Loihi).
+        ``"floating_pt"``: Nengo's float64 arithmetic (``"fixed_pt"``, quantization for Loihi, is not
+        implemented yet and raises BuildError).
     """
 
     def __init__(
@@ -70,6 +71,11 @@ class Simulator:
         self.closed = True  # until the constructor succeeds
         if tag not in TAGS:
             raise ValidationError(f"tag must be one of {TAGS}, got {tag!r}", attr="tag", obj=self)
+        if tag == "fixed_pt":
+            raise BuildError(
+                "tag='fixed_pt' (Nengo models quantized for Loihi) is not implemented by caldera-nengo yet; "
+                "supported: tag='floating_pt' on the cpu and cython backends"
+            )
         if backend is not None and not isinstance(backend, str):
             raise ValidationError(f"backend must be a backend name (str) or None, got {backend!r}", attr="backend")
         self.progress_bar = progress_bar
