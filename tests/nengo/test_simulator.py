@@ -17,15 +17,23 @@ def _run(Sim, net, steps, **kw):
         return sim, {p: sim.data[p].copy() for p in net.all_probes}
 
 
+def _stim(t):
+    return [np.sin(6 * t), np.cos(4 * t)]
+
+
+def _product(x):
+    return x[0] * x[1]
+
+
 def _channel(seed=3, neuron_type=None):
     with nengo.Network(seed=seed) as net:
         if neuron_type is not None:
             net.config[nengo.Ensemble].neuron_type = neuron_type
-        u = nengo.Node(lambda t: [np.sin(6 * t), np.cos(4 * t)], label="stim")
+        u = nengo.Node(_stim, label="stim")
         a = nengo.Ensemble(60, 2)
         b = nengo.Ensemble(50, 1)
         nengo.Connection(u, a, synapse=None)
-        nengo.Connection(a, b, function=lambda x: x[0] * x[1], synapse=0.01)
+        nengo.Connection(a, b, function=_product, synapse=0.01)
         nengo.Probe(b, synapse=0.02)
         nengo.Probe(a.neurons, "output", sample_every=0.003)
         nengo.Probe(b.neurons, "voltage") if isinstance(b.neuron_type, nengo.LIF) else None
@@ -189,3 +197,21 @@ def test_cython_backend_same_numbers_with_compiled_kernels():
         # the same operations element by element; libm's expm1/log1p and NumPy's vectorized ones may differ in
         # the last bit, so the numbers agree to rounding (as Nengo's own do between two builds)
         np.testing.assert_allclose(got[p], ref[p], rtol=1e-9, atol=1e-12)
+
+
+def test_pickled_simulator_continues_where_it_stopped():
+    import pickle
+
+    net = _channel()
+    probe = net.all_probes[0]
+    with caldera_nengo.Simulator(net, progress_bar=False, backend="cpu") as whole:
+        whole.run_steps(120)
+        expected = whole.data[probe].copy()
+    with caldera_nengo.Simulator(net, progress_bar=False, backend="cpu") as first:
+        first.run_steps(60)
+        index = first.model.probes.index(probe)
+        blob = pickle.dumps(first)
+    with pickle.loads(blob) as second:  # a copy of the model: its own Probe objects
+        assert second.n_steps == 60 and second.backend == "cpu"
+        second.run_steps(60)
+        np.testing.assert_array_equal(second.data[second.model.probes[index]], expected)

@@ -183,6 +183,7 @@ class Simulator:
             self.signals[key] = value
         for key, value in state["probe_outputs"].items():
             self._sim_data[key].extend(value)
+        self._read_time()  # the restored step counter
         self.optimize = state["optimize"]
         if state["closed"]:
             self.close()
