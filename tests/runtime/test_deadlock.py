@@ -184,3 +184,31 @@ def test_a_slow_peer_is_waited_for(no_children):
             a.stop()
 
     np.testing.assert_array_equal(run(lambda a, slow, r, b: [[a, slow], [r, b]]), run(lambda *p: 1))
+
+
+@pytest.mark.parametrize("root", ["a", "c"])
+def test_static_models_ordered_through_a_user_model_in_another_partition(root, no_children):
+    """a -> R -> c in the same step, R (general) alone in another partition: a must run before c.
+
+    The static order once saw no a -> c edge (it passes through a general model), could run c first
+    in the partition of a and c, and that partition waited for ever (found by the property test).
+    """
+
+    def run(parts):
+        a = LIF(shape=(3,), du=0.1, dv=0.1, vth=1.0, bias_mant=0.4, name="a")
+        r = Relay(shape=(3,), name="r")
+        c = LIF(shape=(3,), du=0.1, dv=0.1, vth=0.5, name="c")
+        a.s_out.connect(r.a_in)
+        r.s_out.connect(c.a_in)
+        mon = Monitor(name="mon")
+        mon.probe(c.u, 30)
+        first = {"a": a, "c": c}[root]
+        try:
+            first.run(caldera.RunSteps(30), caldera.RunConfig(backend="cpu", partitions=parts(a, r, c)))
+            return mon.get_data()["c"]["u"]
+        finally:
+            first.stop()
+
+    ref = run(lambda a, r, c: 1)
+    assert np.abs(ref).sum() > 0
+    np.testing.assert_array_equal(run(lambda a, r, c: [[a, c], [r]]), ref)

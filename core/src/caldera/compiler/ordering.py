@@ -81,6 +81,13 @@ def order(leaves: list[Process], models: dict[int, AbstractPyProcessModel], feed
             f"cycle without a send-first (synapse-like) process: {names}; every loop needs a "
             "connection process such as Dense that delays its output by one step"
         )
+    # A receive-first model can also wait, in the same step, for one that reaches it through general
+    # (user) models; with partitions the static order must respect that too, or a partition runs the
+    # later model first and waits for ever. Those paths order the models unless they form a loop (a
+    # general model may send first and so break it), in which case the direct edges alone do.
+    through = {n: _reached_through_general(n, same_step, recv_set) for n in recv_ids}
+    if through != static_edges and _find_cycle(recv_ids, through) is None:
+        static_edges = through
     # Kahn's algorithm, stable in discovery order
     indeg = {n: 0 for n in recv_ids}
     for n in recv_ids:
@@ -135,3 +142,20 @@ def subplan(plan: Plan, ids: set[int]) -> Plan:
 
 
 __all__ = ["Plan", "order", "subplan"]
+
+
+def _reached_through_general(n: int, same_step: dict[int, set[int]], recv_set: set[int]) -> set[int]:
+    """The receive-first models that ``n`` feeds in the same step, directly or through general models."""
+    out: set[int] = set()
+    seen = {n}
+    stack = list(same_step.get(n, ()))
+    while stack:
+        m = stack.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        if m in recv_set:
+            out.add(m)
+        else:  # a general model passes the step's messages on
+            stack.extend(same_step.get(m, ()))
+    return out
