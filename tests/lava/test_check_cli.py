@@ -16,7 +16,7 @@ from lava.proc.clp.nsm.process import Readout
 from lava.proc import io
 
 def later():
-    from lava.proc.sdn.process import Delta
+    from lava.proc.graded.process import InvSqrt
 
 raise SystemExit("the script must not run")
 """
@@ -29,7 +29,7 @@ def test_check_lists_unsupported_names(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "lava.magma.core.run_configs.Loihi1HwCfg" in out and "Loihi2HwCfg" in out
     assert "lava.proc.clp.nsm.process.Readout" in out and "CLP" in out
-    assert f"{p}:10: NOT lava.proc.sdn.process.Delta" in out
+    assert f"{p}:10: NOT lava.proc.graded.process.InvSqrt" in out
     assert "NOT lava.proc.lif.process.LIF" not in out
     assert "8 lava name(s) imported, 3 not provided" in out
 

@@ -132,3 +132,77 @@ def test_log_config_is_accepted_and_a_log_file_request_warns() -> None:
         LogConfig(logs_to_file=True, file="x.log")
     with pytest.raises(ValueError, match="file name"):
         LogConfig(logs_to_file=True)
+
+
+def test_bit_check_flags_a_state_beyond_its_bits() -> None:
+    from lava.proc.bit_check.process import BitCheck
+
+    lif = LIF(shape=(2,), du=0, dv=0, bias_mant=np.array([1, 40]), bias_exp=6, vth=100000)
+    narrow, wide = BitCheck(bits=12), BitCheck(bits=24)
+    narrow.connect_var(lif.v)
+    wide.connect_var(lif.v)
+    lif.run(RunSteps(num_steps=3), Loihi2SimCfg(select_tag="fixed_pt"))
+    # v grows by 40 << 6 = 2560 per step: 7680 after 3 steps, beyond 12 signed bits (2047), within 24
+    assert lif.v.get().tolist() == [192, 7680]
+    assert bool(narrow.overflowed) and not bool(wide.overflowed)
+    lif.stop()
+    with pytest.raises(ValueError, match="1..31"):
+        BitCheck(bits=40)
+
+
+def test_delta_encoder_comes_from_caldera_dl_or_names_it() -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("caldera_dl") is None:
+        with pytest.raises(ImportError, match="pip install caldera-dl"):
+            from lava.proc.sdn.process import Delta  # noqa: F401
+        return
+    from caldera_dl.procs import Delta as CalderaDelta
+    from lava.proc.sdn.process import Delta
+
+    assert Delta is CalderaDelta
+
+
+def test_population_wide_parameters_given_as_uniform_arrays() -> None:
+    n = 4
+    lif = LIF(shape=(n,), du=np.full(n, 0.5), dv=np.full(n, 0.25), vth=np.ones(n), bias_mant=0.3)
+    assert lif.du.get().tolist() == [0.5] and lif.vth.get().tolist() == [1.0]
+    lif.run(RunSteps(num_steps=2), Loihi2SimCfg())
+    np.testing.assert_allclose(lif.v.get(), np.full(n, 0.3 * 0.75 + 0.3))
+    lif.stop()
+    with pytest.raises(ParameterError, match="vth must be one value for the whole population"):
+        LIF(shape=(2,), vth=np.array([1.0, 2.0]))
+
+
+def test_proc_params_overwrite_and_parameters_as_in_lava() -> None:
+    lif = LIF(shape=(2,), du=0.1)
+    lif.proc_params.overwrite("du", 0.2)
+    assert lif.proc_params["du"] == 0.2 and lif.proc_params._parameters["du"] == 0.2
+
+
+def test_create_runtime_compiles_with_a_run_config() -> None:
+    lif = LIF(shape=(1,), du=0, dv=0, bias_mant=2, vth=1000)
+    lif.create_runtime(run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    assert lif.runtime is not None
+    lif.run(condition=RunSteps(num_steps=3))
+    assert lif.v.get().tolist() == [6]
+    lif.stop()
+    with pytest.raises(Exception, match="carries no run configuration"):
+        LIF(shape=(1,)).create_runtime(executable=object())
+
+
+def test_monitor_with_a_user_tag_uses_its_floating_point_model() -> None:
+    class Custom(Loihi1SimCfg):
+        def select(self, proc, proc_models):
+            if isinstance(proc, LIF):
+                return PyLifModelBitAcc
+            return super().select(proc, proc_models)
+
+    from lava.proc.monitor.process import Monitor
+
+    lif = LIF(shape=(1,), du=0, dv=0, bias_mant=1, vth=1000)
+    mon = Monitor()
+    mon.probe(lif.v, 3)
+    lif.run(RunSteps(num_steps=3), Custom(select_tag="my_own_tag"))
+    assert mon.get_data()[lif.name]["v"][:, 0].tolist() == [1, 2, 3]
+    lif.stop()

@@ -73,9 +73,9 @@ def test_same_objects_as_caldera() -> None:
 
 def test_lava_name_caldera_lacks_raises_import_error_with_equivalent() -> None:
     with pytest.raises(ImportError) as ei:
-        from lava.proc.sdn.process import Delta  # noqa: F401
+        from lava.proc.sdn.models import ReLU  # noqa: F401
     msg = str(ei.value)
-    assert "lava.proc.sdn.process.Delta" in msg and "not provided by caldera-lava" in msg and "SigmaDelta" in msg
+    assert "lava.proc.sdn.models.ReLU" in msg and "not provided by caldera-lava" in msg and "ActivationMode.RELU" in msg
 
 
 def test_attribute_access_raises_attribute_error_and_hasattr_works() -> None:

@@ -39,7 +39,7 @@ def test_save_and_load_a_network_with_its_state(tmp_path) -> None:
     v3 = lif.v.get()
     save([lif, dense], str(tmp_path / "net"))
     lif.stop()
-    (lif2, dense2), executable = load(str(tmp_path / "net"))
+    (lif2, dense2), executable = load(str(tmp_path / "net.pickle"))  # Lava writes filename + ".pickle"
     assert executable is None and lif2.name == "lif" and dense2.name == "dense"
     np.testing.assert_array_equal(lif2.v.get(), v3)
     lif2.run(RunSteps(num_steps=1), Loihi2SimCfg())
@@ -48,8 +48,24 @@ def test_save_and_load_a_network_with_its_state(tmp_path) -> None:
     save(lif2, str(tmp_path / "one"))
     single, _ = load(str(tmp_path / "one"))
     assert single.name == "lif"
-    with pytest.raises(NotImplementedError, match="executable"):
-        save(lif2, str(tmp_path / "x"), executable=object())
+
+
+def test_save_with_an_executable_keeps_its_run_configuration(tmp_path) -> None:
+    lif = LIF(shape=(1,), du=0, dv=0, bias_mant=3, vth=1000, name="a")
+    ex = lif.compile(run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+    save(processes=[lif], filename=str(tmp_path / "n"), executable=ex)
+    lif.stop()
+    (loaded,), loaded_ex = load(str(tmp_path / "n.pickle"))
+    assert isinstance(loaded_ex.run_cfg, Loihi2SimCfg) and loaded_ex.run_cfg.select_tag == "fixed_pt"
+    loaded.create_runtime(executable=loaded_ex)
+    loaded.run(condition=RunSteps(num_steps=2))
+    assert loaded.v.get().tolist() == [6] and loaded.v.get().dtype == np.int32  # the fixed_pt model ran
+    loaded.stop()
+    mapped = LIF(shape=(1,), name="b")
+    mapped.compile(run_cfg=Loihi2SimCfg(exception_proc_model_map={LIF: None}))
+    with pytest.raises(NotImplementedError, match="exception_proc_model_map"):
+        save(mapped, str(tmp_path / "m"), executable=mapped.runtime)
+    mapped.stop()
 
 
 def test_monitor_plot_and_raster_plot() -> None:

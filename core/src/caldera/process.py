@@ -52,7 +52,19 @@ def use_runtime(build: ty.Callable[[Process, RunConfig | None], NetworkRuntime])
 
 
 class ProcessParameters(dict):
-    """The keyword arguments a process was created with (read-only by convention)."""
+    """The keyword arguments a process was created with (read-only by convention).
+
+    ``overwrite(key, value)`` and ``_parameters`` are Lava's names (its ``ProcessParameters`` wraps a dict
+    that ``_parameters`` exposes and whose keys ``overwrite`` replaces); here the object is the dict itself.
+    """
+
+    def overwrite(self, key: str, value: ty.Any) -> None:
+        """Set ``key`` whether or not it is present (Lava's name for ``self[key] = value``)."""
+        self[key] = value
+
+    @property
+    def _parameters(self) -> ProcessParameters:
+        return self
 
 
 class Collection:
@@ -213,6 +225,21 @@ class Process:
         if _build_runtime is None:  # only when caldera.process is used without the caldera package
             raise RuntimeStateError(f"{self.name}: no runtime is registered (import caldera first)")
         return _build_runtime(self, run_cfg)
+
+    def create_runtime(
+        self, run_cfg: RunConfig | None = None, executable: ty.Any = None, compile_config: ty.Any = None
+    ):
+        """Lava's name for :meth:`compile`: with an ``executable`` (anything with a ``run_cfg``, such as what
+        ``lava.utils.serialization.load`` returns), its run configuration is used."""
+        if compile_config:
+            raise RuntimeStateError(f"{self.name}.create_runtime: compile_config is not supported; use the RunConfig")
+        if executable is not None:
+            if run_cfg is not None:
+                raise RuntimeStateError(f"{self.name}.create_runtime: give run_cfg or executable, not both")
+            run_cfg = getattr(executable, "run_cfg", None)
+            if run_cfg is None:
+                raise RuntimeStateError(f"{self.name}.create_runtime: {executable!r} carries no run configuration")
+        return self.compile(run_cfg)
 
     def run(self, condition: AbstractRunCondition | None = None, run_cfg: RunConfig | None = None) -> None:
         """Run the whole network this process is connected to.

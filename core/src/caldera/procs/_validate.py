@@ -46,6 +46,23 @@ def scalar(proc: str, name: str, value: ty.Any) -> ty.Any:
     return value
 
 
+def uniform(proc: str, name: str, value: ty.Any) -> ty.Any:
+    """A single number, or an array whose elements are all equal (what Lava scripts pass for a population-wide
+    parameter, e.g. ``du=np.full(n, 409)``), returned as that number; different values are an error."""
+    arr = np.asarray(value)
+    if arr.ndim == 0 or arr.size == 1:
+        return scalar(proc, name, value)
+    if arr.dtype.kind not in "biuf" or arr.size == 0:
+        raise ParameterError(f"{proc}: {name} must be a number, got {value!r}")
+    first = arr.reshape(-1)[0]
+    if not np.all(arr == first):
+        raise ParameterError(
+            f"{proc}: {name} must be one value for the whole population (got {arr.size} different values); "
+            "split the population into processes with one value each"
+        )
+    return scalar(proc, name, first.item())
+
+
 def integer(proc: str, name: str, value: ty.Any, lo: int | None = None, hi: int | None = None) -> int:
     arr = np.asarray(value)
     if arr.size != 1 or arr.dtype.kind not in "biuf" or float(arr.reshape(-1)[0]) != int(arr.reshape(-1)[0]):

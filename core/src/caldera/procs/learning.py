@@ -19,7 +19,7 @@ import numpy as np
 from caldera.errors import ParameterError
 from caldera.learning import GradedSpikeCfg, LoihiLearningRule
 from caldera.ports import InPort, OutPort
-from caldera.procs._validate import scalar
+from caldera.procs._validate import uniform
 from caldera.procs.dense import Dense
 from caldera.procs.lif import AbstractLIF
 from caldera.procs.sparse import Sparse
@@ -211,7 +211,7 @@ class LearningLIF(AbstractLIF):
         log_config: ty.Any = None,
     ) -> None:
         cls = type(self).__name__
-        scalar(cls, "vth", vth)
+        vth = uniform(cls, "vth", vth)
         rule = _check_rule(cls, learning_rule, required=False)
         super().__init__(
             shape=shape,

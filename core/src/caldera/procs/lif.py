@@ -18,7 +18,7 @@ import typing as ty
 from caldera.errors import ParameterError
 from caldera.ports import InPort, OutPort
 from caldera.process import Process
-from caldera.procs._validate import integer, numeric, scalar, shape_of
+from caldera.procs._validate import integer, numeric, scalar, shape_of, uniform
 from caldera.variable import Var
 
 Num = float | int | list | ty.Any
@@ -44,8 +44,8 @@ class AbstractLIF(Process):
         shape = shape_of(cls, shape)
         for pname, val in (("u", u), ("v", v), ("bias_mant", bias_mant), ("bias_exp", bias_exp)):
             numeric(cls, pname, val, shape)
-        scalar(cls, "du", du)
-        scalar(cls, "dv", dv)
+        du = uniform(cls, "du", du)
+        dv = uniform(cls, "dv", dv)
         super().__init__(
             shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name, **params
         )
@@ -80,7 +80,7 @@ class LIF(AbstractLIF):
         name: str | None = None,
         log_config: ty.Any = None,
     ) -> None:
-        scalar(type(self).__name__, "vth", vth)
+        vth = uniform(type(self).__name__, "vth", vth)
         super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name)
         self.vth = Var(shape=(1,), init=vth)
 

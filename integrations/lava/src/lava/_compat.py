@@ -13,6 +13,7 @@ placed at the end of ``sys.meta_path`` (``install_finder``), with the reasons in
 from __future__ import annotations
 
 import dis
+import importlib
 import importlib.abc
 import importlib.machinery
 import sys
@@ -47,8 +48,6 @@ MODULE_HINTS: dict[str, str] = {
     "own modules",
     "lava.networks": "not supported: the lava.networks algebra (NetworkList, GradedVec networks) has no caldera "
     "counterpart; build the same processes with lava.proc.*",
-    "lava.proc.bit_check": "not supported: BitCheck is a debugging process of Lava's fixed-point models; caldera's "
-    "fixed_pt models raise ParameterError on out-of-range values instead",
     "lava.proc.clp": "not supported: the continual-learning prototypes (CLP) have no caldera counterpart",
     "lava.proc.conv_in_time": "not supported: ConvInTime has no caldera counterpart",
     "lava.proc.receiver": "not supported: Receiver is a Loihi-hardware helper process",
@@ -132,19 +131,38 @@ def _in_import_from(depth: int = 2) -> bool:
         return False
 
 
-def missing(modname: str, hints: ty.Mapping[str, str] | None = None) -> ty.Callable[[str], ty.NoReturn]:
+def missing(
+    modname: str,
+    hints: ty.Mapping[str, str] | None = None,
+    optional: ty.Mapping[str, tuple[str, str, str]] | None = None,
+) -> ty.Callable[[str], ty.Any]:
     """A module-level ``__getattr__`` that refuses every name the module does not define.
 
     ``from module import name`` gets an ``ImportError`` carrying the message (Python would otherwise
     replace an ``AttributeError`` by a bare "cannot import name"); attribute access gets an
-    ``AttributeError`` (so ``hasattr`` keeps working).
+    ``AttributeError`` (so ``hasattr`` keeps working). ``optional`` maps a name to ``(distribution,
+    module, attribute)``: the name is that attribute of an optional caldera distribution's module when it
+    is installed, and refused with the distribution to install when not.
     """
     hints = dict(hints or {})
+    optional = dict(optional or {})
 
-    def __getattr__(name: str) -> ty.NoReturn:
+    def __getattr__(name: str) -> ty.Any:
         if name.startswith("__"):
             raise AttributeError(f"module {modname!r} has no attribute {name!r}")
-        msg = name_message(modname, name, hints)
+        if name in optional:
+            dist, module, attr = optional[name]
+            try:
+                return getattr(importlib.import_module(module), attr)
+            except ModuleNotFoundError as e:
+                if e.name is None or not (e.name == module or module.startswith(e.name + ".")):
+                    raise
+                msg = (
+                    f"{modname}.{name} (Lava 0.10) is not provided by caldera-lava without {dist}: "
+                    f"pip install {dist} (its {module}.{attr} implements it)"
+                )
+        else:
+            msg = name_message(modname, name, hints)
         if _in_import_from():
             raise ImportError(msg, name=modname)
         raise AttributeError(msg)

@@ -1,10 +1,12 @@
-"""Lava's ``lava.utils.serialization``: ``save(processes, filename)`` / ``load(filename)``.
+"""Lava's ``lava.utils.serialization``: ``save(processes, filename, executable=None)`` / ``load(filename)``.
 
-Backed by caldera's network files (``caldera.save``/``caldera.load``: the whole network the processes
-belong to, with its current state, in one ``.npz``; no pickle). ``load`` returns ``(processes, None)`` with
-the processes in the shape they were saved (one process or a list). Lava's third element, a compiled
-``executable``, is not stored: caldera compiles a loaded network on its first run (milliseconds), so
-``save(..., executable=...)`` is refused rather than silently dropping it.
+Backed by caldera's network files (``caldera.save``/``caldera.load``: the whole network the processes belong
+to, with its current state, no pickle), written, as Lava does, to ``filename + ".pickle"``. ``load`` returns
+``(processes, executable)`` with the processes in the shape they were saved (one process or a list).
+caldera compiles a network in milliseconds, so an "executable" is not a compiled artefact here: what is
+saved is its run configuration, and ``process.create_runtime(executable=loaded_ex)`` (or the first ``run``)
+compiles the loaded network with it. Run configurations that pin models or backends by class
+(``exception_proc_model_map``, ``backend_map``) cannot be saved this way and are refused.
 """
 
 from __future__ import annotations
@@ -18,50 +20,88 @@ import caldera
 
 from lava._compat import missing
 
-_NAMES_SUFFIX = ".lava.json"
+_META_SUFFIX = ".lava.json"
+_SAVED_FIELDS = ("backend", "tag", "select_sub_proc_model", "partitions", "watchdog_s", "value_checks")
 
 
-def _path(filename: str | os.PathLike) -> pathlib.Path:
-    return pathlib.Path(filename)
+class LoadedExecutable:
+    """The run configuration a saved executable was compiled with (``create_runtime(executable=...)`` uses it)."""
+
+    def __init__(self, run_cfg: caldera.RunConfig) -> None:
+        self.run_cfg = run_cfg
+
+    def __repr__(self) -> str:
+        return f"LoadedExecutable({self.run_cfg!r})"
+
+
+def _run_cfg_of(executable: ty.Any) -> caldera.RunConfig:
+    rt = getattr(executable, "caldera_runtime", executable)  # lava's Executable, or process.compile()'s runtime
+    cfg = getattr(rt, "run_cfg", None)
+    if not isinstance(cfg, caldera.RunConfig):
+        raise TypeError(f"lava.utils.serialization.save: {executable!r} is not a compiled network (no run config)")
+    if cfg.exception_proc_model_map or cfg.backend_map or cfg.custom_sync_domains:
+        raise NotImplementedError(
+            "lava.utils.serialization.save(executable=...): a run configuration with exception_proc_model_map, "
+            "backend_map or custom_sync_domains cannot be saved; save the processes and pass the run configuration "
+            "again when running them"
+        )
+    return cfg
+
+
+def _encode_cfg(cfg: caldera.RunConfig) -> dict:
+    fields = {k: getattr(cfg, k) for k in _SAVED_FIELDS}
+    if not isinstance(fields["partitions"], (int, str)):
+        raise NotImplementedError("lava.utils.serialization.save: explicit partition lists cannot be saved")
+    return {"class": type(cfg).__name__, "module": type(cfg).__module__, "fields": fields}
+
+
+def _decode_cfg(d: dict) -> caldera.RunConfig:
+    from lava.magma.core import run_configs
+
+    f = dict(d["fields"])
+    cls = getattr(run_configs, d["class"], None) if d["module"] == run_configs.__name__ else None
+    if cls is None:
+        return caldera.RunConfig(**f)
+    tag = f.pop("tag")
+    ssp = f.pop("select_sub_proc_model")
+    return cls(select_tag=tag, select_sub_proc_model=ssp, **f)
 
 
 def save(processes: ty.Any, filename: str | os.PathLike, executable: ty.Any = None) -> None:
-    """Save the network of ``processes`` (a process or a list of them) to ``filename``."""
-    if executable is not None:
-        raise NotImplementedError(
-            "lava.utils.serialization.save(executable=...): not supported; caldera compiles a loaded network on "
-            "its first run, save the processes alone"
-        )
+    """Save the network of ``processes`` (a process or a list of them), and the run configuration of
+    ``executable`` if given, to ``filename + ".pickle"``."""
     single = isinstance(processes, caldera.Process)
     procs = [processes] if single else list(processes)
     if not procs or not all(isinstance(p, caldera.Process) for p in procs):
         raise TypeError("lava.utils.serialization.save: expected a process or a list of processes")
-    written = caldera.save(procs, _path(filename))
-    # which of the network's processes the caller named, in order (caldera.load returns the top-level ones by name)
     meta = {"single": single, "names": [p.name for p in procs]}
-    pathlib.Path(str(written) + _NAMES_SUFFIX).write_text(json.dumps(meta))
+    if executable is not None:
+        meta["run_cfg"] = _encode_cfg(_run_cfg_of(executable))
+    path = pathlib.Path(os.fspath(filename) + ".pickle")
+    caldera.save(procs, path)
+    pathlib.Path(str(path) + _META_SUFFIX).write_text(json.dumps(meta))
 
 
-def load(filename: str | os.PathLike) -> tuple[ty.Any, None]:
-    """Load what ``save`` wrote: ``(process or list of processes, None)``."""
-    path = _path(filename)
-    candidates = [path, path.with_name(path.name + ".npz")]
-    found = next((c for c in candidates if c.exists()), None)
+def load(filename: str | os.PathLike) -> tuple[ty.Any, LoadedExecutable | None]:
+    """Load what ``save`` wrote (pass the file name, with or without ``.pickle``)."""
+    path = pathlib.Path(filename)
+    found = next((c for c in (path, pathlib.Path(str(path) + ".pickle")) if c.is_file()), None)
     if found is None:
         raise FileNotFoundError(f"lava.utils.serialization.load: no file {os.fspath(filename)!r}")
     procs = caldera.load(found)
-    meta_file = pathlib.Path(str(found) + _NAMES_SUFFIX)
+    meta_file = pathlib.Path(str(found) + _META_SUFFIX)
     if not meta_file.exists():
         return list(procs.values()), None
     meta = json.loads(meta_file.read_text())
-    missing_names = [n for n in meta["names"] if n not in procs]
-    if missing_names:
+    absent = [n for n in meta["names"] if n not in procs]
+    if absent:
         raise KeyError(
-            f"lava.utils.serialization.load: {missing_names} were saved as children of a hierarchical process; "
+            f"lava.utils.serialization.load: {absent} were saved as children of a hierarchical process; "
             f"the file holds the top-level processes {sorted(procs)}"
         )
     out = [procs[n] for n in meta["names"]]
-    return (out[0] if meta["single"] else out), None
+    executable = LoadedExecutable(_decode_cfg(meta["run_cfg"])) if "run_cfg" in meta else None
+    return (out[0] if meta["single"] else out), executable
 
 
 __all__ = ["save", "load"]

@@ -60,6 +60,9 @@ class RunConfig(_CalderaRunConfig):
         if custom_sync_domains is not None and not isinstance(custom_sync_domains, list):
             raise TypeError(f"{type(self).__name__}: custom_sync_domains must be a list of SyncDomain")
         caldera_options.setdefault("value_checks", "lava")
+        if "tag" in caldera_options:  # caldera's name (dataclasses.replace passes it)
+            tag = caldera_options.pop("tag")
+            select_tag = tag if select_tag is None else select_tag
         super().__init__(
             tag=select_tag,
             exception_proc_model_map=dict(exception_proc_model_map or {}),
@@ -99,9 +102,16 @@ class RunConfig(_CalderaRunConfig):
     # -- caldera's compiler asks this first for every process -------------------------------------
     def pinned_model(self, proc: ty.Any) -> type | None:
         pinned = super().pinned_model(proc)
-        if pinned is not None or not _overrides_select(type(self)):
+        if pinned is not None:
             return pinned
-        return self.select(proc, _candidate_models(proc, self))
+        if _overrides_select(type(self)):
+            return self.select(proc, _candidate_models(proc, self))
+        if self.tag not in (None, "floating_pt", "fixed_pt") and _untagged_in_lava(proc):
+            # Lava's Monitor/Injector/Extractor models carry no tag, so any select_tag (a user's own tag such as
+            # "rate_neurons") selects them; caldera's come as floating_pt/fixed_pt: take the floating_pt one
+            floating = [m for m in _candidate_models(proc, self) if "floating_pt" in getattr(m, "tags", ())]
+            return floating[0] if floating else None
+        return None
 
 
 class AbstractLoihiRunCfg(RunConfig):
@@ -134,6 +144,10 @@ class AbstractLoihiRunCfg(RunConfig):
             return pinned
         if not proc_models:
             raise NoModelError(f"{type(self).__name__}.select: no process model for {process!r}")
+        if self.tag not in (None, "floating_pt", "fixed_pt") and _untagged_in_lava(process):
+            floating = [m for m in proc_models if "floating_pt" in getattr(m, "tags", ())]
+            if floating:  # Lava's model of this process is untagged: every select_tag selects it
+                return floating[0]
         subs = [m for m in proc_models if issubclass(m, AbstractSubProcessModel)]
         direct = [m for m in proc_models if not issubclass(m, AbstractSubProcessModel)]
         preferred = (subs or direct) if self.select_sub_proc_model else (direct or subs)
@@ -221,6 +235,12 @@ _DEFAULT_SELECT = (RunConfig.select, AbstractLoihiRunCfg.select)
 
 def _overrides_select(cls: type) -> bool:
     return cls.select not in _DEFAULT_SELECT
+
+
+def _untagged_in_lava(proc: ty.Any) -> bool:
+    from caldera.procs import Extractor, Injector, Monitor
+
+    return isinstance(proc, (Monitor, Injector, Extractor))
 
 
 def _candidate_models(proc: ty.Any, cfg: RunConfig) -> list[type]:

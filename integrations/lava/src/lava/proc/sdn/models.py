@@ -15,11 +15,13 @@ __all__ = ["PySigmaModelFloat", "PySigmaModelFixed", "PySigmaDeltaModelFloat", "
 __getattr__ = missing(
     __name__,
     {
-        "PyDeltaModelFloat": "not supported: no Delta process (see lava.proc.sdn.process)",
-        "PyDeltaModelFixed": "not supported: no Delta process",
         "AbstractSigmaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
         "AbstractDeltaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
         "AbstractSigmaDeltaModel": "not supported: an abstract base of Lava's models; subclass the concrete model instead",
         "ReLU": "not supported: use ActivationMode.RELU",
+    },
+    optional={
+        "PyDeltaModelFloat": ("caldera-dl", "caldera_dl.models", "PyDeltaModelFloat"),
+        "PyDeltaModelFixed": ("caldera-dl", "caldera_dl.models", "PyDeltaModelFixed"),
     },
 )

@@ -7,9 +7,5 @@ from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
 from lava._compat import missing
 
 __all__ = ["ActivationMode", "Sigma", "SigmaDelta"]
-__getattr__ = missing(
-    __name__,
-    {
-        "Delta": "not supported: caldera has no stand-alone Delta process; SigmaDelta (sigma, activation, delta) covers Lava's use",
-    },
-)
+# Lava's Delta encoder is implemented by caldera-dl (caldera_dl.procs.Delta, same parameters)
+__getattr__ = missing(__name__, optional={"Delta": ("caldera-dl", "caldera_dl.procs", "Delta")})

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.bit_check`` package (caldera-lava)."""
