@@ -170,7 +170,7 @@ def test_population_wide_parameters_given_as_uniform_arrays() -> None:
     lif.run(RunSteps(num_steps=2), Loihi2SimCfg())
     np.testing.assert_allclose(lif.v.get(), np.full(n, 0.3 * 0.75 + 0.3))
     lif.stop()
-    with pytest.raises(ParameterError, match="vth must be one value for the whole population"):
+    with pytest.raises(ParameterError, match="vth must be a single number for the whole population"):
         LIF(shape=(2,), vth=np.array([1.0, 2.0]))
 
 

@@ -57,8 +57,8 @@ def uniform(proc: str, name: str, value: ty.Any) -> ty.Any:
     first = arr.reshape(-1)[0]
     if not np.all(arr == first):
         raise ParameterError(
-            f"{proc}: {name} must be one value for the whole population (got {arr.size} different values); "
-            "split the population into processes with one value each"
+            f"{proc}: {name} must be a single number for the whole population (an array is accepted only when "
+            f"all its elements are equal; got {value!r}); split the population into processes with one value each"
         )
     return scalar(proc, name, first.item())
 
