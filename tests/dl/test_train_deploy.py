@@ -126,8 +126,120 @@ def test_sigma_delta_dense_agrees_in_floating_pt():
     r = deploy.run(m, x, tag="floating_pt", backend="cpu", probe_layers=True)
     for got, want in zip(r["layers"], ys):
         np.testing.assert_allclose(got, want.numpy(), rtol=1e-9, atol=1e-12)
-    with pytest.raises(ParameterError, match="SigmaDelta blocks trained in caldera-dl deploy in floating_pt"):
+    with pytest.raises(ParameterError, match="needs the block trained with quantize=True.*SigmaDelta is float"):
         deploy.to_processes(m, "fixed_pt")
+
+
+def _layers_agree(m, x, tag, backends=None):
+    with torch.no_grad():
+        ys = [y.numpy() for y in m(x, return_all=True)]
+    ys = [y for y, b in zip(ys, m.blocks) if not isinstance(b, B.Flatten)]
+    for backend in backends or _backends(tag == "fixed_pt"):
+        r = deploy.run(m, x, tag=tag, backend=backend, probe_layers=True)
+        for k, (got, want) in enumerate(zip(r["layers"], ys)):
+            np.testing.assert_array_equal(got, want, err_msg=f"{backend} layer {k}")
+    return ys
+
+
+def test_sigma_delta_blocks_agree_exactly_in_fixed_pt(tmp_path):
+    """Quantized SDNN blocks (dense with bias, conv, pool, identity output): every message equal, every backend."""
+    torch.manual_seed(4)
+    sd = {"type": "sdnn", "threshold": 0.04}
+    m = B.Network(
+        B.Conv(2, 3, 3, sd, padding=1, bias=True, input_hw=(6, 5), weight_scale=2),
+        B.Pool(2, {**sd, "threshold": 0.02}, weight=0.5),
+        B.Flatten(),
+        B.Dense(18, 4, {**sd, "relu": False}, weight_scale=2),
+        input_shape=(2, 6, 5),
+    )
+    with torch.no_grad():
+        m.blocks[0].neuron.bias.uniform_(-0.1, 0.3)
+    q = B.quantized(m).double()
+    t = torch.linspace(0, 3, 18, dtype=torch.float64)
+    phase = torch.arange(60, dtype=torch.float64).reshape(1, 2, 6, 5, 1)
+    signal = 0.5 * torch.sin(t + phase)
+    x = torch.diff(signal, dim=-1, prepend=torch.zeros_like(signal[..., :1]))
+    ys = _layers_agree(q, x, "fixed_pt")
+    # messages are integers / 4096; the float network sends about the same
+    assert all(np.count_nonzero(y) > 20 for y in ys)
+    # written as a lava-dl .net (SDNN neurons) and read back by netx: the same messages
+    path = tmp_path / "sdnn.net"
+    netx.write(path, q)
+    back = netx.read(path, input_message_bits=24)
+    assert [type(b.neuron).__name__ for b in back.layers] == ["SigmaDelta"] * 3
+    r = deploy.run(q, x, tag="fixed_pt", backend="cpu", network=back)
+    np.testing.assert_array_equal(r["output"], ys[-1])
+    assert np.array_equal(ys[-1] * 4096, np.round(ys[-1] * 4096))
+    with torch.no_grad():
+        ref = m.double()(x).cumsum(-1)
+    err = float((ref - torch.from_numpy(ys[-1]).cumsum(-1)).abs().max())
+    assert err < 0.15 * float(ref.abs().max()), err  # decoded outputs (sums of messages): float and fixed stay close
+
+
+def test_sigma_delta_fixed_arithmetic_by_hand():
+    """Worked by hand: vth = round(64 * 0.05) << 12 = 12288 state units (2**18 per unit), messages change >> 6."""
+    x = torch.tensor([[[0.25, 0.0, 0.0005, 0.001, -0.5]]], dtype=torch.float64)
+    # inputs x 2**18: 65536, 0, 131 (131.07 rounded), 262, -131072; sigma 65536, 65536, 65667, 65929, -65143
+    # ReLU: changes 65536 (sent: 1024), 0, 131 and 393 (below vth: residue), 0 - 65929 + 393 = -65536 (-1024)
+    relu = SigmaDelta(0.05, quantize=True)(x)[0, 0] * 4096
+    np.testing.assert_array_equal(relu.numpy(), [1024, 0, 0, 0, -1024])
+    # identity: the last change is -65143 - 65929 + 393 = -130679, floor(-130679 / 64) = -2042
+    unit = SigmaDelta(0.05, relu=False, quantize=True)(x)[0, 0] * 4096
+    np.testing.assert_array_equal(unit.numpy(), [1024, 0, 0, 0, -2042])
+
+
+def test_resonator_blocks_agree_exactly_in_fixed_pt():
+    torch.manual_seed(6)
+    m = B.Network(
+        B.Dense(6, 8, {"type": "rf", "threshold": 0.3, "period": 7, "decay": 0.05}, weight_scale=2),
+        B.Dense(8, 3, {"threshold": 0.5, "current_decay": 0.5, "voltage_decay": 0.2}, weight_scale=3),
+        input_shape=(6,),
+    )
+    q = B.quantized(m).double()
+    x = (torch.rand(3, 6, 40, generator=torch.Generator().manual_seed(7)) < 0.3).double()
+    ys = _layers_agree(q, x, "fixed_pt")
+    assert ys[0].sum() > 50 and ys[1].sum() > 10
+    assert type(deploy.to_processes(q, "fixed_pt").layers[0].neuron).__name__ == "RF"
+
+
+def _alif_model(quantize: bool) -> B.Network:
+    torch.manual_seed(8)
+    alif = {
+        "type": "alif",
+        "threshold": 0.4,
+        "threshold_step": 0.2,
+        "current_decay": 0.3,
+        "voltage_decay": 0.1,
+        "threshold_decay": 0.1,
+        "refractory_decay": 0.3,
+    }
+    m = B.Network(
+        B.Dense(6, 8, alif, bias=True, weight_scale=2, quantize=quantize),
+        B.Dense(8, 3, {**alif, "threshold": 0.3}, weight_scale=4, quantize=quantize),
+        input_shape=(6,),
+    ).double()
+    with torch.no_grad():
+        m.blocks[0].neuron.bias.uniform_(-0.05, 0.05)
+    return m
+
+
+@pytest.mark.parametrize("tag", ["fixed_pt", "floating_pt"])
+def test_adaptive_lif_blocks_deploy_to_atrlif(tag):
+    """AdaptiveLIF deploys to caldera's ATRLIF: every spike equal (reset between samples), both tags."""
+    m = _alif_model(tag == "fixed_pt")
+    x = (torch.rand(3, 6, 40, generator=torch.Generator().manual_seed(7)) < 0.3).double()
+    ys = _layers_agree(m, x, tag)
+    assert ys[0].sum() > 50 and ys[1].sum() > 10
+    assert type(deploy.to_processes(m, tag).layers[0].neuron).__name__ == "ATRLIF"
+
+
+def test_adaptive_lif_threshold_by_hand():
+    """i = v = input (decays 1); each spike raises theta by 0.5 and r by 2 theta, r halves every step."""
+    n = AdaptiveLIF(1.0, 1.0, 1.0, threshold_step=0.5, threshold_decay=0.0, refractory_decay=0.5)
+    # t0: 1 >= 1 spike (r 2, theta 1.5); t1: r 1, 3 - 1 >= 1.5 spike (r 4, theta 2); t2: r 2, 1 < 2;
+    # t3: r 1, 2 >= 2 spike (r 5, theta 2.5); t4: r 2.5, 0.5 < 2.5; t5: r 1.25, 1.75 < 2.5
+    s = n(torch.tensor([[[1.0, 3.0, 3.0, 3.0, 3.0, 3.0]]]))[0, 0]
+    np.testing.assert_array_equal(s.numpy(), [1, 1, 0, 1, 0, 0])
 
 
 def test_training_learns_digits_and_deploys(tmp_path):
@@ -231,8 +343,12 @@ def test_bad_input_is_named():
     with pytest.raises(ParameterError, match=r"block 1 \(Dense\) receives shape \(2, 2, 2\); put a Flatten"):
         deploy.to_processes(bad)
     ad = B.Network(B.Dense(3, 2, AdaptiveLIF()), input_shape=(3,))
-    with pytest.raises(ParameterError, match="AdaptiveLIF neuron has no caldera process"):
-        deploy.to_processes(ad)
+    with pytest.raises(ParameterError, match="needs the block trained with quantize=True.*AdaptiveLIF is float"):
+        deploy.to_processes(ad, "fixed_pt")
+    with pytest.raises(ValueError, match="threshold_step x64 = 6400 does not fit"):
+        deploy.to_processes(
+            B.quantized(B.Network(B.Dense(3, 2, AdaptiveLIF(threshold_step=100.0)), input_shape=(3,))), "fixed_pt"
+        )
     with pytest.raises(ValueError, match="current_decay must be within 0..1"):
         CubaLIF(current_decay=1.5)
     with pytest.raises(ValueError, match="threshold must be > 0"):
@@ -305,5 +421,5 @@ def test_resonator_blocks_deploy_to_rf():
     assert type(r["network"].layers[0].neuron).__name__ == "RF"
     for got, want in zip(r["layers"], ys):
         np.testing.assert_array_equal(got, want)
-    with pytest.raises(ParameterError, match="floating_pt only"):
+    with pytest.raises(ParameterError, match="quantize=True.*Resonator is float"):
         deploy.to_processes(m, "fixed_pt")

@@ -24,7 +24,7 @@ import typing as ty
 import torch
 from torch import nn
 
-from caldera_dl.neuron import CubaLIF, SigmaDelta, ste_round
+from caldera_dl.neuron import SD_MESSAGE, AdaptiveLIF, CubaLIF, Resonator, SigmaDelta, ste_round
 
 MAX_DELAY = 62
 
@@ -44,8 +44,14 @@ def _neuron(neuron: ty.Any, shape: tuple[int, ...], quantize: bool, bias: bool) 
     if kind == "cuba":
         return CubaLIF(shape=shape, bias=bias, quantize=quantize, **params)
     if kind == "sdnn":
-        return SigmaDelta(shape=shape, bias=bias, **params)
-    raise ValueError(f"neuron type must be 'cuba' or 'sdnn' (or a neuron module), got {kind!r}")
+        return SigmaDelta(shape=shape, bias=bias, quantize=quantize, **params)
+    if kind == "alif":
+        return AdaptiveLIF(shape=shape, bias=bias, quantize=quantize, **params)
+    if kind == "rf":
+        if bias:
+            raise ValueError("resonate-and-fire neurons take no bias")
+        return Resonator(quantize=quantize, **params)
+    raise ValueError(f"neuron type must be 'cuba', 'alif', 'sdnn' or 'rf' (or a neuron module), got {kind!r}")
 
 
 def _shift(x: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
@@ -344,6 +350,11 @@ class Network(nn.Module):
         return 0
 
     def forward(self, x: torch.Tensor, return_all: bool = False):
+        first = next((b for b in self.blocks if not isinstance(b, Flatten)), None)
+        nrn = getattr(first, "neuron", None)
+        if isinstance(nrn, SigmaDelta) and nrn.quantize:
+            # fixed_pt messages into the first layer are integers: 4096 per float unit
+            x = ste_round(x * SD_MESSAGE) / SD_MESSAGE
         pad = self.preroll()
         if pad:
             x = torch.cat([torch.zeros(*x.shape[:-1], pad, dtype=x.dtype, device=x.device), x], -1)
@@ -360,7 +371,7 @@ class Network(nn.Module):
 
 
 def quantized(model: nn.Module) -> nn.Module:
-    """A copy of ``model`` whose blocks store Loihi's 8-bit weights and whose CUBA neurons compute in fixed point.
+    """A copy of ``model`` whose blocks store Loihi's 8-bit weights and whose neurons compute in fixed point.
 
     Use it to deploy a float-trained network in ``fixed_pt`` (optionally after a
     few epochs of quantization-aware fine-tuning of the copy).
@@ -374,6 +385,8 @@ def quantized(model: nn.Module) -> nn.Module:
         if isinstance(m, CubaLIF):
             if m.refractory or type(m) is not CubaLIF:
                 raise ValueError(f"quantized: {type(m).__name__} neurons have no fixed-point form")
+            m.quantize = True
+        if isinstance(m, (SigmaDelta, Resonator, AdaptiveLIF)):
             m.quantize = True
     return q
 

@@ -3,7 +3,7 @@
 ``to_processes(model, tag)`` builds, per block, the synapse (``Dense``,
 ``DelayDense``, ``Conv``; recurrent blocks add a second ``Dense`` from the
 neurons back to themselves) and the neuron (``LIF``, ``LIFReset``,
-``LIFRefractory``, ``SigmaDelta``), wired in order, and returns a
+``LIFRefractory``, ``ATRLIF``, ``SigmaDelta``, ``RF``), wired in order, and returns a
 :class:`caldera_dl.netx.Network` (``inp``, ``out``, ``layers``). ``floating_pt``
 takes the trained floats; ``fixed_pt`` takes Loihi's integers: weights
 ``round(64 w)`` (on the 8-bit grid of :func:`caldera_dl.block.quantize_weight`),
@@ -27,7 +27,7 @@ from caldera.errors import ParameterError
 
 from caldera_dl import block as B
 from caldera_dl import netx
-from caldera_dl.neuron import AdaptiveLIF, CubaLIF, Resonator, SigmaDelta
+from caldera_dl.neuron import SD_MESSAGE, AdaptiveLIF, CubaLIF, Resonator, SigmaDelta
 
 
 def _np(t: torch.Tensor) -> np.ndarray:
@@ -51,38 +51,82 @@ def _neuron_proc(
     from caldera.procs import LIF, LIFRefractory, LIFReset
     from caldera.procs import SigmaDelta as SD
 
-    if isinstance(neuron, Resonator):
-        from caldera.procs import RF, Reset
+    def need_quantized() -> None:
+        if fixed and not neuron.quantize:
+            raise ParameterError(
+                f"{name}: fixed_pt deployment needs the block trained with quantize=True (its neuron then computes "
+                f"Loihi's integers); this {type(neuron).__name__} is float"
+            )
 
+    def reset_vars(proc: ty.Any, values: dict) -> None:
+        # zero the state after the step before the sample's first input arrives (as LIFReset does)
+        from caldera.procs import Reset
+
+        for var, value in values.items():
+            Reset(
+                reset_value=value, interval=reset[0], offset=(reset[1] - 2) % reset[0], name=f"{name}_reset_{var}"
+            ).connect_var(getattr(proc, var))
+
+    if isinstance(neuron, Resonator):
+        from caldera.procs import RF
+
+        need_quantized()
         if fixed:
-            raise ParameterError(f"{name}: Resonator blocks deploy in floating_pt only")
-        rf = RF(shape=shape, period=neuron.period, alpha=neuron.decay, vth=neuron.threshold, name=name)
-        if reset is not None:  # zero the state after the step before the sample's first input arrives
-            for var in (rf.real, rf.imag):
-                Reset(reset_value=0, interval=reset[0], offset=(reset[1] - 2) % reset[0]).connect_var(var)
+            rf = RF(
+                shape=shape,
+                period=neuron.period,
+                alpha=neuron.decay,
+                vth=int(round(neuron.threshold * 64)),
+                state_exp=6,
+                decay_bits=12,
+                name=name,
+            )
+        else:
+            rf = RF(shape=shape, period=neuron.period, alpha=neuron.decay, vth=neuron.threshold, name=name)
+        if reset is not None:
+            reset_vars(rf, {"real": 0, "imag": 0})
         return rf
-    if isinstance(neuron, AdaptiveLIF) or not isinstance(neuron, (CubaLIF, SigmaDelta)):
+    if isinstance(neuron, AdaptiveLIF):
+        from caldera.procs import ATRLIF
+
+        need_quantized()
+        d = neuron.decays()
+        if fixed:
+            p = neuron.device_params()
+            params = dict(theta_0=p["theta_0"], theta_step=p["theta_step"], theta=p["theta_0"], bias_exp=6)
+            qb = neuron.quantized_bias()
+            if qb is not None:
+                params["bias_mant"] = _bias_xyc(np.rint(_np(qb) * 64).astype(np.int32), shape)
+            theta_reset = p["theta_0"] * 64
+        else:
+            params = dict(theta_0=neuron.threshold, theta_step=neuron.threshold_step, theta=neuron.threshold)
+            if neuron.bias is not None:
+                params["bias_mant"] = _bias_xyc(_np(neuron.bias), shape)
+            theta_reset = neuron.threshold
+        proc = ATRLIF(shape=shape, name=name, **d, **params)
+        if reset is not None:
+            reset_vars(proc, {"i": 0, "v": 0, "r": 0, "theta": theta_reset})
+        return proc
+    if not isinstance(neuron, (CubaLIF, SigmaDelta)):
         raise ParameterError(
             f"{name}: a {type(neuron).__name__} neuron has no caldera process to deploy to; "
-            f"deployable neurons are CubaLIF, SigmaDelta and Resonator"
+            f"deployable neurons are CubaLIF, AdaptiveLIF, SigmaDelta and Resonator"
         )
     if isinstance(neuron, SigmaDelta):
-        if fixed:
-            raise ParameterError(
-                f"{name}: SigmaDelta blocks trained in caldera-dl deploy in floating_pt; for fixed_pt write them "
-                f"to a lava-dl .net file and read it with caldera_dl.netx"
-            )
+        need_quantized()
         if reset is not None:
             raise ParameterError(
                 f"{name}: SigmaDelta neurons cannot be reset between samples; run one sample at a time"
             )
+        mode = "RELU" if neuron.relu else "UNIT"
+        if fixed:  # lava-dl netx's integers: vth and bias << 12 inside the process, messages >> 6
+            qb = neuron.quantized_bias()
+            bias = 0 if qb is None else _bias_xyc(np.rint(_np(qb) * 64).astype(np.int32), shape)
+            vth = neuron.device_params()["vThMant"]
+            return SD(shape=shape, vth=vth, bias=bias, act_mode=mode, spike_exp=6, state_exp=6, name=name)
         bias = 0 if neuron.bias is None else _bias_xyc(_np(neuron.bias), shape)
-        return SD(shape=shape, vth=neuron.threshold, bias=bias, act_mode="RELU" if neuron.relu else "UNIT", name=name)
-    if fixed and not neuron.quantize:
-        raise ParameterError(
-            f"{name}: fixed_pt deployment needs the block trained with quantize=True (its neuron then computes "
-            f"Loihi's integers); this one is float"
-        )
+        return SD(shape=shape, vth=neuron.threshold, bias=bias, act_mode=mode, name=name)
+    need_quantized()
     if fixed:
         p = neuron.device_params()
         params = dict(du=p["iDecay"] - 1, dv=p["vDecay"], vth=p["vThMant"], bias_exp=6)
@@ -319,7 +363,10 @@ def run(
     stream = np.zeros(_to_caldera_layout(x[0]).shape[:-1] + (n * period,))
     for j in range(n):
         stream[..., j * period : j * period + T] = _to_caldera_layout(x[j])
+    first = next(b for b in model.blocks if not isinstance(b, B.Flatten))
     if tag == "fixed_pt":
+        if isinstance(first.neuron, SigmaDelta):  # graded messages: 4096 per float unit
+            stream = stream * SD_MESSAGE
         stream = np.rint(stream).astype(np.int32)
     src = RingBuffer(data=stream)
     src.s_out.connect(net.inp)
@@ -334,6 +381,8 @@ def run(
 
     def per_sample(b: netx.Block, k: int) -> np.ndarray:
         raster = np.asarray(data[b.neuron.name]["s_out"], dtype=np.float64)  # (steps, *shape); index t-1 = step t
+        if tag == "fixed_pt" and type(b.neuron).__name__ == "SigmaDelta":
+            raster = raster / SD_MESSAGE
         out = np.stack([raster[j * period + k : j * period + k + T] for j in range(n)])  # (n, T, *shape)
         out = np.moveaxis(out, 1, -1)  # (n, *shape, T)
         if out.ndim == 5:
@@ -374,12 +423,18 @@ def netx_layers(model: ty.Any) -> list[dict]:
             layers.append({"type": "flatten", "shape": np.asarray([cur[0], 1, 1])})
             continue
         n = getattr(blk, "neuron", None)
-        if type(n) is not CubaLIF or n.refractory or isinstance(blk, B.RecurrentDense):
+        sdnn = isinstance(n, SigmaDelta)
+        if not (sdnn or type(n) is CubaLIF and not n.refractory) or isinstance(blk, B.RecurrentDense):
             raise ParameterError(
                 f"netx export: block {i} ({type(blk).__name__} with {type(n).__name__}) has no netx form; "
-                f"caldera-dl writes Dense/Conv/Pool blocks of CubaLIF neurons"
+                f"caldera-dl writes Dense/Conv/Pool blocks of CubaLIF or SigmaDelta neurons"
             )
-        layer: dict = {"neuron": _cuba_params(n)}
+        if sdnn:
+            params = {"type": "SDNN", "vThMant": n.device_params()["vThMant"]}
+            params["activation"] = "relu" if n.relu else "identity"
+            layer: dict = {"neuron": params}
+        else:
+            layer = {"neuron": _cuba_params(n)}
         if n.bias is not None:
             b = np.rint(_np(n.quantized_bias()) * 64)
             layer["bias"] = b.transpose(2, 1, 0) if b.ndim == 3 else b  # per neuron, in netx's (X, Y, C) order

@@ -9,8 +9,9 @@ trained network runs on caldera with the same numbers:
   ``fixed_pt`` integers exactly (12-bit decays truncated toward zero, inputs and
   threshold shifted by 6, 24-bit voltage saturation), so the ``fixed_pt`` deployment
   reproduces it bit for bit (in float64; training in float32 uses the same rules).
-- :class:`AdaptiveLIF` — LIF whose threshold rises by ``threshold_step`` at each spike
-  and relaxes with ``threshold_decay`` (training only: no caldera process yet).
+- :class:`AdaptiveLIF` — LIF with an adaptive threshold and a refractory state (caldera
+  ``ATRLIF``): the threshold rises by ``threshold_step`` at each spike and relaxes with
+  ``threshold_decay``; ``quantize=True`` computes Lava's ``fixed_pt`` integers.
 - :class:`SigmaDelta` — sigma-delta ReLU units (caldera ``SigmaDelta``): input messages
   are accumulated, ``act = relu(sigma + bias)``, changes are sent when they reach
   ``threshold``.
@@ -26,7 +27,6 @@ straight through.
 
 from __future__ import annotations
 
-import math
 import typing as ty
 
 import torch
@@ -225,8 +225,23 @@ class CubaLIF(nn.Module):
         return out
 
 
-class AdaptiveLIF(CubaLIF):
-    """CUBA LIF with an adaptive threshold: ``th += threshold_step`` per spike, relaxing by ``threshold_decay``."""
+class AdaptiveLIF(nn.Module):
+    """LIF with an adaptive threshold and a refractory state (caldera ``ATRLIF``, Lava's ``atrlif``).
+
+    Per step::
+
+        i = (1 - current_decay) i + x
+        v = (1 - voltage_decay) v + i + bias
+        theta = (1 - threshold_decay) (theta - threshold) + threshold
+        r = (1 - refractory_decay) r
+        s = (v - r) >= theta;  where s: r += 2 theta, theta += threshold_step
+
+    ``v`` is not reset: the refractory state ``r`` (twice the threshold at the
+    spike, decaying) holds the neuron off instead. ``quantize=True`` computes
+    Lava's ``fixed_pt`` integers (decays as 12-bit fractions truncated toward zero,
+    ``+1`` on the current's decay, inputs, ``threshold`` and ``threshold_step``
+    scaled by 64 on top of the weights' 64, 24-bit voltage saturation).
+    """
 
     def __init__(
         self,
@@ -236,32 +251,122 @@ class AdaptiveLIF(CubaLIF):
         *,
         threshold_step: float = 0.5,
         threshold_decay: float = 0.05,
-        **kw: ty.Any,
+        refractory_decay: float = 0.5,
+        shape: ty.Sequence[int] | None = None,
+        bias: bool = False,
+        quantize: bool = False,
+        scale_grad: float = 5.0,
     ) -> None:
-        if kw.get("quantize"):
-            raise ValueError("AdaptiveLIF has no fixed_pt model; train it with quantize=False")
-        super().__init__(threshold, current_decay, voltage_decay, **kw)
+        super().__init__()
+        if not threshold > 0:
+            raise ValueError(f"threshold must be > 0, got {threshold}")
+        if threshold_step < 0:
+            raise ValueError(f"threshold_step must be >= 0, got {threshold_step}")
+        self.threshold = float(threshold)
         self.threshold_step = float(threshold_step)
+        self.current_decay = _check_decay("current_decay", current_decay)
+        self.voltage_decay = _check_decay("voltage_decay", voltage_decay)
         self.threshold_decay = _check_decay("threshold_decay", threshold_decay)
+        self.refractory_decay = _check_decay("refractory_decay", refractory_decay)
+        self.shape = tuple(int(s) for s in shape) if shape is not None else None
+        if bias:
+            if self.shape is None:
+                raise ValueError("a learnable bias needs the neuron shape (shape=...)")
+            self.bias = nn.Parameter(torch.zeros(self.shape))
+        else:
+            self.bias = None
+        self.quantize = bool(quantize)
+        self.scale_grad = float(scale_grad)
 
-    def forward(self, x: torch.Tensor, return_state: bool = False):
-        cd, vd = self.decays()
-        ku, kv = 1 - cd, 1 - vd
-        u = torch.zeros_like(x[..., 0])
-        v = torch.zeros_like(u)
-        extra = torch.zeros_like(u)
-        bias = self.bias
+    def decays(self) -> dict:
+        """The four decays as used (in fixed mode on the 12-bit grid; the current's decay at least 1/4096)."""
+        d = {
+            "delta_i": self.current_decay,
+            "delta_v": self.voltage_decay,
+            "delta_theta": self.threshold_decay,
+            "delta_r": self.refractory_decay,
+        }
+        if self.quantize:
+            d = {k: round(v * DECAY_UNITY) / DECAY_UNITY for k, v in d.items()}
+            d["delta_i"] = min(d["delta_i"], (DECAY_UNITY - 1) / DECAY_UNITY)
+        return d
+
+    def device_params(self) -> dict:
+        """``ATRLIF`` parameters for ``fixed_pt``: decays on the 12-bit grid, ``theta_0``/``theta_step`` x64."""
+        d = self.decays()
+        th0, step = round(self.threshold * 64), round(self.threshold_step * 64)
+        for name, val in (("threshold", th0), ("threshold_step", step)):
+            if not 0 <= val < 4096:
+                raise ValueError(f"{name} x64 = {val} does not fit ATRLIF's 12-bit fixed_pt field (0..4095)")
+        return {**d, "theta_0": th0, "theta_step": step}
+
+    def quantized_bias(self) -> torch.Tensor | None:
+        if self.bias is None:
+            return None
+        return ste_round(self.bias * 64).clamp(-4096, 4095) / 64
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Spikes for input currents ``x`` of shape ``(batch, *shape, time)``."""
+        d = self.decays()
+        ki, kv = 1 - d["delta_i"], 1 - d["delta_v"]
+        kt, kr = 1 - d["delta_theta"], 1 - d["delta_r"]
+        if self.quantize:
+            return self._forward_fixed(x, d)
+        th0, step = self.threshold, self.threshold_step
+        bias = None if self.bias is None else self.bias.to(x.dtype)
+        i = torch.zeros_like(x[..., 0])
+        v = torch.zeros_like(i)
+        r = torch.zeros_like(i)
+        theta = torch.full_like(i, th0)
         spikes = []
-        scale = self.scale_grad / self.threshold
+        scale = self.scale_grad / th0
         for t in range(x.shape[-1]):
-            u = u * ku + x[..., t]
-            v = v * kv + u if bias is None else v * kv + u + bias
-            th = self.threshold + extra
-            s = spike(v - th, scale)
-            v = v * (1 - s.detach())
-            extra = extra * (1 - self.threshold_decay) + self.threshold_step * s.detach()
+            i = ki * i + x[..., t]
+            v = kv * v + i if bias is None else kv * v + i + bias
+            theta = kt * (theta - th0) + th0
+            r = kr * r
+            s = spike(v - r - theta, scale, inclusive=True)
+            sd = s.detach()
+            r = r + 2 * theta * sd
+            theta = theta + step * sd
             spikes.append(s)
         return torch.stack(spikes, -1)
+
+    def _forward_fixed(self, x: torch.Tensor, d: dict) -> torch.Tensor:
+        # integer units: 4096 per float unit (weights x64, inputs x64 again in the neuron)
+        p = self.device_params()
+        th0, step = float(p["theta_0"] * 64), float(p["theta_step"] * 64)
+        ki = float(DECAY_UNITY - (round(d["delta_i"] * DECAY_UNITY) + 1)) / DECAY_UNITY
+        kv, kt, kr = (
+            float(DECAY_UNITY - round(d[k] * DECAY_UNITY)) / DECAY_UNITY for k in ("delta_v", "delta_theta", "delta_r")
+        )
+        qb = self.quantized_bias()
+        bias = None if qb is None else (qb * UNIT).to(x.dtype)
+        xi = x * UNIT
+        i = torch.zeros_like(x[..., 0])
+        v = torch.zeros_like(i)
+        r = torch.zeros_like(i)
+        theta = torch.full_like(i, th0)
+        spikes = []
+        scale = self.scale_grad / th0
+        for t in range(x.shape[-1]):
+            i = ste_trunc(i * ki) + xi[..., t]
+            v = ste_trunc(v * kv) + i
+            if bias is not None:
+                v = v + bias
+            v = v.clamp(-MAX_V, MAX_V)
+            theta = ste_trunc((theta - th0) * kt) + th0
+            r = ste_trunc(r * kr)
+            s = spike(v - r - theta, scale, inclusive=True)
+            sd = s.detach()
+            r = r + 2 * theta * sd
+            theta = theta + step * sd
+            spikes.append(s)
+        return torch.stack(spikes, -1)
+
+
+SD_STATE = float(2**18)  # fixed_pt sigma-delta state per float unit (weights x64, messages x4096)
+SD_MESSAGE = 4096.0  # fixed_pt sigma-delta message per float unit (the state >> 6)
 
 
 class SigmaDelta(nn.Module):
@@ -269,10 +374,23 @@ class SigmaDelta(nn.Module):
 
     The input ``x`` holds messages (changes); the output too. ``relu=False`` is
     the UNIT activation. Gradients pass through the delta encoder unchanged.
+
+    ``quantize=True`` computes the integers of caldera's ``fixed_pt`` SigmaDelta as
+    lava-dl's netx builds it (``spike_exp = state_exp = 6``): the state holds
+    ``2**18`` per float unit (8-bit weights ``x64`` times messages ``x4096``),
+    ``vth = round(64 threshold) << 12``, ``bias = round(64 bias) << 12``, and each
+    message is the state's change ``>> 6`` (floor), the low bits dropped as on the
+    chip (the residue keeps only what fell below the threshold).
     """
 
     def __init__(
-        self, threshold: float = 0.1, *, shape: ty.Sequence[int] | None = None, bias: bool = False, relu: bool = True
+        self,
+        threshold: float = 0.1,
+        *,
+        shape: ty.Sequence[int] | None = None,
+        bias: bool = False,
+        relu: bool = True,
+        quantize: bool = False,
     ) -> None:
         super().__init__()
         if threshold < 0:
@@ -286,9 +404,23 @@ class SigmaDelta(nn.Module):
             self.bias = nn.Parameter(torch.zeros(self.shape))
         else:
             self.bias = None
-        self.quantize = False
+        self.quantize = bool(quantize)
+
+    def device_params(self) -> dict:
+        """``vThMant``: the threshold x64 (caldera ``SigmaDelta(vth=...)`` with ``spike_exp = state_exp = 6``)."""
+        vth = int(round(self.threshold * 64))
+        if vth >= 2**11:
+            raise ValueError(f"threshold {self.threshold} x64 does not fit the fixed_pt 24-bit threshold (< 32)")
+        return {"vThMant": vth}
+
+    def quantized_bias(self) -> torch.Tensor | None:
+        if self.bias is None:
+            return None
+        return ste_round(self.bias * 64).clamp(-2048, 2047) / 64
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.quantize:
+            return self._forward_fixed(x)
         sigma = torch.cumsum(x, dim=-1)
         if self.bias is not None:
             sigma = sigma + self.bias.unsqueeze(-1)
@@ -310,17 +442,58 @@ class SigmaDelta(nn.Module):
         smooth = torch.diff(act, dim=-1, prepend=torch.zeros_like(act[..., :1]))
         return smooth + (msgs - smooth).detach()
 
+    def _forward_fixed(self, x: torch.Tensor) -> torch.Tensor:
+        sigma = torch.cumsum(ste_round(x * SD_STATE), dim=-1)
+        qb = self.quantized_bias()
+        if qb is not None:
+            sigma = sigma + (qb * SD_STATE).to(x.dtype).unsqueeze(-1)
+        act = torch.relu(sigma) if self.relu else sigma
+        vth = float(self.device_params()["vThMant"]) * SD_MESSAGE
+        prev = torch.zeros_like(act[..., 0])
+        residue = torch.zeros_like(prev)
+        out = []
+        a = act.detach()
+        for t in range(act.shape[-1]):
+            delta = a[..., t] - prev + residue
+            s = torch.where(delta.abs() >= vth, delta, torch.zeros_like(delta))
+            residue = delta - s
+            prev = a[..., t]
+            out.append(torch.floor(s / 64))
+        msgs = torch.stack(out, -1) / SD_MESSAGE
+        smooth = torch.diff(act, dim=-1, prepend=torch.zeros_like(act[..., :1])) / SD_STATE
+        return smooth + (msgs - smooth).detach()
+
+
+def rf_decays(period: float, decay: float, bits: int = 12) -> tuple[float, float]:
+    """(cos, sin) decays of a resonator as caldera's ``RF`` computes them (``fixed_pt``: ``x 2**bits``, truncated)."""
+    import numpy as np
+
+    cos_d = (1 - decay) * np.cos(np.pi * 2 * 1 / period)
+    sin_d = (1 - decay) * np.sin(np.pi * 2 * 1 / period)
+    if bits:
+        return float(np.int32(cos_d * (1 << bits))), float(np.int32(sin_d * (1 << bits)))
+    return float(cos_d), float(sin_d)
+
 
 class Resonator(nn.Module):
     """Resonate-and-fire neurons (caldera ``RF``, ``alpha = decay``): a damped rotation of (real, imag).
 
     ``real, imag = (1 - decay) R(2 pi / period) (real, imag) + (x, 0)``; a spike when
     ``real >= threshold`` and ``imag`` crosses from negative to non-negative (the
-    phase passes zero).
+    phase passes zero). ``quantize=True`` computes caldera's ``fixed_pt`` RF with
+    ``state_exp = 6``, ``decay_bits = 12`` (as lava-dl's netx builds it): the state
+    holds 4096 per float unit, the decays are 12-bit integers and each product is
+    truncated toward zero, the state clipped to 24 bits; ``vth = round(64 threshold)``.
     """
 
     def __init__(
-        self, threshold: float = 1.0, period: float = 10.0, decay: float = 0.1, *, scale_grad: float = 5.0
+        self,
+        threshold: float = 1.0,
+        period: float = 10.0,
+        decay: float = 0.1,
+        *,
+        scale_grad: float = 5.0,
+        quantize: bool = False,
     ) -> None:
         super().__init__()
         if not period > 0:
@@ -329,11 +502,12 @@ class Resonator(nn.Module):
         self.period = float(period)
         self.decay = _check_decay("decay", decay)
         self.scale_grad = float(scale_grad)
-        self.quantize = False
+        self.quantize = bool(quantize)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        c = (1 - self.decay) * math.cos(2 * math.pi / self.period)
-        s_ = (1 - self.decay) * math.sin(2 * math.pi / self.period)
+        if self.quantize:
+            return self._forward_fixed(x)
+        c, s_ = rf_decays(self.period, self.decay, 0)
         re = torch.zeros_like(x[..., 0])
         im = torch.zeros_like(re)
         out = []
@@ -343,6 +517,25 @@ class Resonator(nn.Module):
             im_new = s_ * re + c * im
             crossing = ((im < 0) & (im_new >= 0)).to(x.dtype)
             s = spike(re_new - self.threshold, scale, inclusive=True) * crossing
+            re, im = re_new, im_new
+            out.append(s)
+        return torch.stack(out, -1)
+
+    def _forward_fixed(self, x: torch.Tensor) -> torch.Tensor:
+        c, s_ = rf_decays(self.period, self.decay, 12)
+        vth = float(round(self.threshold * 64) * 64)
+        xi = x * UNIT
+        re = torch.zeros_like(x[..., 0])
+        im = torch.zeros_like(re)
+        out = []
+        scale = self.scale_grad / max(vth, 1.0)
+        for t in range(x.shape[-1]):
+            re_new = (ste_trunc(c * re / DECAY_UNITY) - ste_trunc(s_ * im / DECAY_UNITY) + xi[..., t]).clamp(
+                -MAX_V, MAX_V
+            )
+            im_new = (ste_trunc(s_ * re / DECAY_UNITY) + ste_trunc(c * im / DECAY_UNITY)).clamp(-MAX_V, MAX_V)
+            crossing = ((im < 0) & (im_new >= 0)).to(x.dtype)
+            s = spike(re_new - vth, scale, inclusive=True) * crossing
             re, im = re_new, im_new
             out.append(s)
         return torch.stack(out, -1)
