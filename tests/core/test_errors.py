@@ -264,8 +264,10 @@ def test_bad_process_parameters_at_construction():
         LIF(shape=(0,))
     with pytest.raises(caldera.ParameterError, match="bias_mant.*does not fit"):
         LIF(shape=(3,), bias_mant=[1, 2])
-    with pytest.raises(caldera.ParameterError, match="du must be a single number"):
-        LIF(shape=(3,), du=[0.1, 0.2])
+    with pytest.raises(caldera.ParameterError, match=r"du of shape \(2,\) does not fit the population shape \(3,\)"):
+        LIF(shape=(3,), du=[0.1, 0.2])  # one du per neuron is allowed, but one per neuron of this population
+    with pytest.raises(caldera.ParameterError, match="vth must be finite"):
+        LIF(shape=(3,), vth=[1.0, np.nan, 2.0])
     with pytest.raises(caldera.ParameterError, match="2-D"):
         Dense(weights=np.ones(3))
     with pytest.raises(caldera.ParameterError, match="num_weight_bits"):

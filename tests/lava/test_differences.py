@@ -166,12 +166,13 @@ def test_delta_encoder_comes_from_caldera_dl_or_names_it() -> None:
 def test_population_wide_parameters_given_as_uniform_arrays() -> None:
     n = 4
     lif = LIF(shape=(n,), du=np.full(n, 0.5), dv=np.full(n, 0.25), vth=np.ones(n), bias_mant=0.3)
-    assert lif.du.get().tolist() == [0.5] and lif.vth.get().tolist() == [1.0]
+    assert lif.du.get().tolist() == [0.5] * n and lif.vth.get().tolist() == [1.0] * n  # one value per neuron
     lif.run(RunSteps(num_steps=2), Loihi2SimCfg())
     np.testing.assert_allclose(lif.v.get(), np.full(n, 0.3 * 0.75 + 0.3))
     lif.stop()
-    with pytest.raises(ParameterError, match="vth must be a single number for the whole population"):
-        LIF(shape=(2,), vth=np.array([1.0, 2.0]))
+    # different values per neuron: see test_per_neuron.py
+    with pytest.raises(ParameterError, match=r"LIF: vth of shape \(3,\) does not fit the population shape \(2,\)"):
+        LIF(shape=(2,), vth=np.array([1.0, 2.0, 3.0]))
 
 
 def test_proc_params_overwrite_and_parameters_as_in_lava() -> None:

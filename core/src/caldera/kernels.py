@@ -179,9 +179,21 @@ def scalar(x: ty.Any) -> int:
     return int(np.asarray(x).reshape(-1)[0])
 
 
-def decay_factor(d: int, offset: int = 0) -> float:
-    """``(4096 - d - offset) / 4096``: multiplying an int32 state by it in float64 is exact (see arith.decay)."""
-    return (arith.DECAY_UNITY - (int(d) + offset)) / arith.DECAY_UNITY
+def per_neuron_int(x: ty.Any) -> ty.Any:
+    """A fixed-point parameter that is one number for the population (a scalar or one-element Var: a
+    Python int) or one per neuron (an int64 array); non-integers are truncated toward zero, as ``int``."""
+    arr = np.asarray(x)
+    if arr.size == 1:
+        return int(arr.reshape(-1)[0])
+    return np.trunc(arr).astype(np.int64) if arr.dtype.kind == "f" else arr.astype(np.int64)
+
+
+def decay_factor(d: ty.Any, offset: int = 0) -> ty.Any:
+    """``(4096 - d - offset) / 4096``: multiplying an int32 state by it in float64 is exact (see arith.decay).
+    A float for one ``d``, a float64 array for one ``d`` per neuron."""
+    if np.size(d) != 1:
+        return (arith.DECAY_UNITY - (per_neuron_int(d) + offset)) / arith.DECAY_UNITY
+    return (arith.DECAY_UNITY - (int(np.asarray(d).reshape(-1)[0]) + offset)) / arith.DECAY_UNITY
 
 
 #: Loihi's offset on the current decay (``du = 4095`` clears u); the voltage decay has none.
@@ -191,8 +203,8 @@ U_DECAY_OFFSET = 1
 class LifParams(ty.NamedTuple):
     """A fixed-point LIF's prepared parameters: decay factors of u and v, and the shifted bias."""
 
-    mu: float
-    mv: float
+    mu: ty.Any  # float, or a float64 array with one factor per neuron
+    mv: ty.Any
     bias: np.ndarray  # int32, bias_mant << bias_exp
 
 
@@ -201,8 +213,8 @@ def lif_params(
 ) -> LifParams:
     """Prepare a fixed-point LIF's parameters for :func:`lif_subthreshold` (and compiled kernels)."""
     return LifParams(
-        decay_factor(scalar(du), du_offset),
-        decay_factor(scalar(dv), dv_offset),
+        decay_factor(du, du_offset),
+        decay_factor(dv, dv_offset),
         arith.shift(np.asarray(bias_mant).astype(np.int32), bias_exp),
     )
 
@@ -433,6 +445,7 @@ __all__ = [
     "U_DECAY_OFFSET",
     "LifParams",
     "lif_params",
+    "per_neuron_int",
     "threshold",
     "lif_subthreshold_into",
     "LifScratch",

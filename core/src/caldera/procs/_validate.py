@@ -63,6 +63,19 @@ def uniform(proc: str, name: str, value: ty.Any) -> ty.Any:
     return scalar(proc, name, first.item())
 
 
+def per_neuron(proc: str, name: str, value: ty.Any, shape: tuple[int, ...]) -> ty.Any:
+    """A population-wide parameter or one value per neuron (what Lava's LIF models accept for ``du``, ``dv``
+    and ``vth``): a single number (or a one-element array) is returned as given; an array must fit the
+    population ``shape`` and is returned broadcast to it (a copy)."""
+    arr = np.asarray(value)
+    if arr.size == 1:
+        return scalar(proc, name, value)
+    if arr.size == 0 or arr.dtype.kind not in "biuf":
+        raise ParameterError(f"{proc}: {name} must be a number or one number per neuron, got {value!r}")
+    numeric(proc, name, value, shape)
+    return np.array(np.broadcast_to(arr, shape))
+
+
 def integer(proc: str, name: str, value: ty.Any, lo: int | None = None, hi: int | None = None) -> int:
     arr = np.asarray(value)
     if arr.size != 1 or arr.dtype.kind not in "biuf" or float(arr.reshape(-1)[0]) != int(arr.reshape(-1)[0]):

@@ -19,7 +19,7 @@ import numpy as np
 from caldera.errors import ParameterError
 from caldera.learning import GradedSpikeCfg, LoihiLearningRule
 from caldera.ports import InPort, OutPort
-from caldera.procs._validate import uniform
+from caldera.procs._validate import per_neuron, shape_of
 from caldera.procs.dense import Dense
 from caldera.procs.lif import AbstractLIF
 from caldera.procs.sparse import Sparse
@@ -211,7 +211,7 @@ class LearningLIF(AbstractLIF):
         log_config: ty.Any = None,
     ) -> None:
         cls = type(self).__name__
-        vth = uniform(cls, "vth", vth)
+        vth = per_neuron(cls, "vth", vth, shape_of(cls, shape))
         rule = _check_rule(cls, learning_rule, required=False)
         super().__init__(
             shape=shape,
@@ -226,7 +226,7 @@ class LearningLIF(AbstractLIF):
             vth=vth,
         )
         shape = self.shape
-        self.vth = Var(shape=(1,), init=vth)
+        self.vth = Var(shape=(1,) if np.size(vth) == 1 else shape, init=vth)
         self.a_third_factor_in = InPort(shape=shape)
         self.s_out_bap = OutPort(shape=shape)
         self.s_out_y1 = OutPort(shape=shape)

@@ -9,19 +9,30 @@ Dynamics (floating point)::
 The ``fixed_pt`` models follow Loihi: ``du``, ``dv`` are 12-bit (0..4095),
 ``bias = bias_mant << bias_exp``, inputs and ``vth`` are shifted left by 6,
 ``u`` wraps and ``v`` saturates at 24 bits (see ``caldera.arith``).
+
+``du``, ``dv`` and ``vth`` are one number for the population (a Var of shape ``(1,)``) or, as Lava's
+models allow, one value per neuron (an array of the population's shape; a Var of that shape).
 """
 
 from __future__ import annotations
 
 import typing as ty
 
+import numpy as np
+
 from caldera.errors import ParameterError
 from caldera.ports import InPort, OutPort
 from caldera.process import Process
-from caldera.procs._validate import integer, numeric, scalar, shape_of, uniform
+from caldera.procs._validate import integer, numeric, per_neuron, scalar, shape_of
 from caldera.variable import Var
 
 Num = float | int | list | ty.Any
+
+
+def param_shape(value: ty.Any, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The Var shape of ``du``, ``dv`` or ``vth``: ``(1,)`` for one value for the population (Lava's shape),
+    the population's shape for one value per neuron."""
+    return (1,) if np.size(value) == 1 else shape
 
 
 class AbstractLIF(Process):
@@ -44,8 +55,8 @@ class AbstractLIF(Process):
         shape = shape_of(cls, shape)
         for pname, val in (("u", u), ("v", v), ("bias_mant", bias_mant), ("bias_exp", bias_exp)):
             numeric(cls, pname, val, shape)
-        du = uniform(cls, "du", du)
-        dv = uniform(cls, "dv", dv)
+        du = per_neuron(cls, "du", du, shape)
+        dv = per_neuron(cls, "dv", dv, shape)
         super().__init__(
             shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name, **params
         )
@@ -53,8 +64,8 @@ class AbstractLIF(Process):
         self.s_out = OutPort(shape=shape)
         self.u = Var(shape=shape, init=u)
         self.v = Var(shape=shape, init=v)
-        self.du = Var(shape=(1,), init=du)
-        self.dv = Var(shape=(1,), init=dv)
+        self.du = Var(shape=param_shape(du, shape), init=du)
+        self.dv = Var(shape=param_shape(dv, shape), init=dv)
         self.bias_exp = Var(shape=shape, init=bias_exp)
         self.bias_mant = Var(shape=shape, init=bias_mant)
 
@@ -80,9 +91,10 @@ class LIF(AbstractLIF):
         name: str | None = None,
         log_config: ty.Any = None,
     ) -> None:
-        vth = uniform(type(self).__name__, "vth", vth)
+        cls = type(self).__name__
+        vth = per_neuron(cls, "vth", vth, shape_of(cls, shape))
         super().__init__(shape=shape, u=u, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, name=name)
-        self.vth = Var(shape=(1,), init=vth)
+        self.vth = Var(shape=param_shape(vth, self.shape), init=vth)
 
 
 class LIFReset(LIF):

@@ -134,8 +134,12 @@ def _arr(x: ty.Any) -> np.ndarray:
     return np.asarray(x, dtype=np.float64)
 
 
-def _scalar(x: ty.Any) -> float:
-    return float(np.asarray(x, dtype=np.float64).reshape(-1)[0])
+def _scalar(x: ty.Any, what: str = "") -> float:
+    """The one value of a population-wide parameter; one value per neuron cannot be converted."""
+    arr = np.asarray(x, dtype=np.float64).reshape(-1)
+    if arr.size > 1 and np.any(arr != arr[0]):
+        raise ParameterError(f"{what}: one value per neuron cannot be converted; give the population one value")
+    return float(arr[0])
 
 
 def _weight_layout(w: np.ndarray, num_weight_bits: int, weight_bits: int) -> tuple[arith.SignMode, int, int]:
@@ -246,7 +250,7 @@ def to_fixed(
         if type(p) is not LIF:
             continue
         what = f"LIF {p.name!r}"
-        vth = _scalar(p.vars["vth"].init)
+        vth = _scalar(p.vars["vth"].init, f"{what}: vth")
         if vth <= 0:
             raise ParameterError(f"{what}: vth={vth} must be > 0 to be scaled to the chip's unsigned threshold")
         # the floating_pt LIF adds bias_mant and ignores bias_exp (as Lava's does)
@@ -276,7 +280,7 @@ def to_fixed(
                 w = src.vars["weights"].init
                 a = np.abs(w.toarray() if is_sparse(w) else np.asarray(w)).sum(axis=1)
                 wsum = max(wsum, float(a.max(initial=0.0)))
-        du0 = _scalar(p.vars["du"].init)
+        du0 = _scalar(p.vars["du"].init, f"{what}: du")
         u_bound = wsum / max(du0, 1.0 / 4096)
         bound = state_bound.get(p.name) if isinstance(state_bound, dict) else state_bound
         if bound is None:
@@ -293,7 +297,7 @@ def to_fixed(
         vth_fx = 1 << int(math.floor(math.log2(vth_fx_max[limited_by])))
         s = 64.0 * vth_fx / vth
         scale[pid] = s
-        du, dv = _scalar(p.vars["du"].init), _scalar(p.vars["dv"].init)
+        du, dv = _scalar(p.vars["du"].init, f"{what}: du"), _scalar(p.vars["dv"].init, f"{what}: dv")
         for n, d in (("du", du), ("dv", dv)):
             if not 0.0 <= d <= 1.0:
                 raise ParameterError(f"{what}: {n}={d} must be within 0..1 for a floating_pt LIF")

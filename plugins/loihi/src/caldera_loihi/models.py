@@ -109,6 +109,13 @@ class _LifBase(_NeuronModel):
         self._prepare_all()
 
     def _prepare_all(self) -> None:
+        for name in ("du", "dv", "vth"):  # the emulator keeps one value of these per population
+            value = getattr(self, name, 0)
+            if np.size(value) > 1 and np.any(np.asarray(value) != np.asarray(value).flat[0]):
+                raise ParameterError(
+                    f"{k.describe(self)}: {name} has one value per neuron; the Loihi emulator (backend 'loihi') "
+                    "takes one value per population: run it on backend 'cpu', or split the population"
+                )
         self.du = k.scalar(self.du)
         self.dv = k.scalar(self.dv)
         self.params = k.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp)

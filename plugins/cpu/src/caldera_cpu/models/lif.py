@@ -133,7 +133,8 @@ class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
         self.u[:] = self.u * (1 - self.du)
         self.u[:] += activation_in
         active = self.refractory_period_end < self.time_step
-        self.v[active] = self.v[active] * (1 - self.dv) + (self.u[active] + self.bias_mant[active])
+        decay = np.broadcast_to(1 - np.asarray(self.dv, float), self.v.shape)  # dv: one value or one per neuron
+        self.v[active] = self.v[active] * decay[active] + (self.u[active] + self.bias_mant[active])
 
     def run_spk(self) -> None:
         a_in_data = self.a_in.recv()
@@ -179,8 +180,8 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
         self._prepare()
 
     def _prepare(self) -> None:
-        self.du = kernels.scalar(self.du)
-        self.dv = kernels.scalar(self.dv)
+        self.du = kernels.per_neuron_int(self.du)  # one value for the population, or one per neuron
+        self.dv = kernels.per_neuron_int(self.dv)
         self.params = kernels.lif_params(
             self.du, self.dv, self.bias_mant, self.bias_exp, self.ds_offset, self.dm_offset
         )
@@ -232,8 +233,9 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
     vth: int = LavaPyType(int, np.int32, precision=17)
 
     def scale_threshold(self) -> None:
-        # a Python int: compared with the int32 voltage it keeps NumPy in the int32 loop
-        self.effective_vth = kernels.scalar(self.vth) << arith.VTH_SHIFT
+        # one vth: a Python int (compared with the int32 voltage it keeps NumPy in the int32 loop);
+        # one per neuron: an int32 array, vth << 6 as Lava computes it
+        self.effective_vth = kernels.threshold(self.vth)
 
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.effective_vth
