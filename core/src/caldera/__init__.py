@@ -4,6 +4,7 @@ Processes with Vars and ports describe an application; process models say how
 each behaves; backends from plugins (``caldera-cpu`` first) run them.
 """
 
+from caldera import plugins as _plugins
 from caldera.errors import (
     CalderaError,
     CompileError,
@@ -34,7 +35,7 @@ from caldera.model import (
     tag,
 )
 from caldera.ports import InPort, OutPort, RefPort, VarPort
-from caldera.process import AbstractProcess, Process, use_runtime
+from caldera.process import AbstractProcess, Process, use_runtime, use_unknown_kwargs_policy
 from caldera.profiler import Profiler, profile
 from caldera.protocols import AsyncProtocol, LoihiProtocol
 from caldera.resources import CPU, GPU, LMT, Loihi2NeuroCore
@@ -47,6 +48,8 @@ from caldera.variable import Var
 
 # The one place where the process descriptions meet the runtime: Process.run() builds a Runtime.
 use_runtime(Runtime.build)
+# Keyword arguments a process does not take: a TypeError unless a plugin keeps them (caldera-lava, for Lava code).
+use_unknown_kwargs_policy(_plugins.keep_unknown_kwargs)
 
 __version__ = "0.1.0"
 

@@ -46,6 +46,28 @@ def caldera_process_models(process_class, backend) -> list:
     """
 
 
+@hookspec(firstresult=True)
+def caldera_unknown_kwargs(process_class, names) -> bool | None:
+    """A process of class ``process_class`` is given keyword arguments its ``__init__`` does not take
+    (``names``, a list). Return True to keep them in the process's ``proc_params`` and otherwise ignore
+    them (Lava's behaviour; caldera-lava does so for processes made by Lava scripts), or None: the
+    ``TypeError`` naming the allowed arguments. Asked only when such arguments are given.
+    """
+
+
+@hookspec
+def caldera_user_models(process_class) -> list:
+    """Return model classes of ``process_class`` (a user's Process subclass) found outside the module that
+    defines it, or an empty list.
+
+    Asked at every compile for each process whose model is being selected, after the plugins' own models
+    (``caldera_process_models``) and the models defined next to the process. Caldera itself scans no
+    folders; caldera-lava implements this for Lava code, where Lava's compiler finds the models kept
+    in the other modules of the process's package (``process.py`` + ``models.py``). Keep it cheap for
+    classes it does not serve.
+    """
+
+
 @hookspec
 def caldera_cli(commands: dict) -> None:
     """Add subcommands to the ``caldera`` command line.

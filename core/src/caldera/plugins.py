@@ -132,6 +132,11 @@ _MODELS: dict[str, list[type]] = {}
 _DECLINED: set[tuple] = set()
 
 
+def keep_unknown_kwargs(process_class: type, names: list[str]) -> bool:
+    """Whether a plugin keeps keyword arguments that ``process_class`` does not take (hook ``caldera_unknown_kwargs``)."""
+    return bool(get_plugin_manager().hook.caldera_unknown_kwargs(process_class=process_class, names=names))
+
+
 def default_backend() -> Backend | None:
     bs = backends()
     if not bs:

@@ -51,6 +51,18 @@ def use_runtime(build: ty.Callable[[Process, RunConfig | None], NetworkRuntime])
     _build_runtime = build
 
 
+#: decides whether unknown keyword arguments are kept; set by :func:`use_unknown_kwargs_policy`
+_unknown_kwargs_policy: ty.Callable[[type, list[str]], bool] | None = None
+
+
+def use_unknown_kwargs_policy(policy: ty.Callable[[type, list[str]], bool] | None) -> None:
+    """Register ``policy(process_class, names) -> bool``: True keeps keyword arguments a process's ``__init__``
+    does not take in its ``proc_params`` (Lava's behaviour) instead of a ``TypeError``. ``caldera/__init__.py``
+    registers the plugin hook ``caldera_unknown_kwargs`` (this module imports no plugin machinery)."""
+    global _unknown_kwargs_policy
+    _unknown_kwargs_policy = policy
+
+
 class ProcessParameters(dict):
     """The keyword arguments a process was created with (read-only by convention).
 
@@ -109,6 +121,12 @@ class Collection:
         return f"Collection({list(self._members)})"
 
 
+def _keep_unknown_kwargs(process_class: type, names: list[str]) -> bool:
+    """Whether keyword arguments that ``process_class`` does not take are kept in its ``proc_params``
+    instead of the ``TypeError`` (asked only when such arguments are given; see :func:`use_unknown_kwargs_policy`)."""
+    return _unknown_kwargs_policy is not None and bool(_unknown_kwargs_policy(process_class, names))
+
+
 def _check_kwargs(cls: type, init: ty.Callable) -> ty.Callable:
     """Wrap ``__init__``: an unknown keyword argument names the process and the allowed ones, and the
     arguments of the most derived class are recorded (``_ctor_args``) so a network can be saved."""
@@ -119,13 +137,17 @@ def _check_kwargs(cls: type, init: ty.Callable) -> ty.Callable:
 
     @functools.wraps(init)
     def wrapper(self, *args, **kwargs):
-        if type(self) is cls:
+        kept: dict[str, ty.Any] = {}
+        if not open_kwargs:
             unknown = [k for k in kwargs if k not in params]
-            if unknown and not open_kwargs:
+            if unknown and _keep_unknown_kwargs(type(self), unknown):
+                kept = {k: kwargs.pop(k) for k in unknown}
+            elif unknown and type(self) is cls:
                 raise TypeError(
                     f"{cls.__name__}: unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
                     f"allowed: {', '.join(allowed)}"
                 )
+        if type(self) is cls:
             try:
                 bound = sig.bind(self, *args, **kwargs)
                 rec = {k: v for k, v in bound.arguments.items() if k != "self"}
@@ -137,7 +159,9 @@ def _check_kwargs(cls: type, init: ty.Callable) -> ty.Callable:
                 object.__setattr__(self, "_ctor_args", rec)
             except TypeError:
                 pass
-        return init(self, *args, **kwargs)
+        init(self, *args, **kwargs)
+        for k, v in kept.items():  # Lava keeps them as process parameters (nothing else reads them)
+            self.proc_params.setdefault(k, v)
 
     wrapper.__signature__ = sig  # type: ignore[attr-defined]
     return wrapper
@@ -286,4 +310,12 @@ class Process:
 # Lava's name for the base class.
 AbstractProcess = Process
 
-__all__ = ["Process", "AbstractProcess", "ProcessParameters", "Collection", "NetworkRuntime", "use_runtime"]
+__all__ = [
+    "Process",
+    "AbstractProcess",
+    "ProcessParameters",
+    "Collection",
+    "NetworkRuntime",
+    "use_runtime",
+    "use_unknown_kwargs_policy",
+]

@@ -24,18 +24,19 @@ CPU_PLUGIN_HINT = "install the NumPy backend: pip install ./plugins/cpu (distrib
 
 
 def user_models(proc_cls: type) -> list[type]:
-    """Models defined in the same module as the process class (user scripts), the only ones found without a plugin."""
+    """Models defined in the same module as the process class (user scripts), the only ones found without a
+    plugin, and those a plugin finds elsewhere for it (hook ``caldera_user_models``: caldera-lava, for Lava code)."""
     mod = sys.modules.get(proc_cls.__module__)
-    if mod is None:
-        return []
     out = []
-    for obj in list(vars(mod).values()):
+    for obj in list(vars(mod).values()) if mod is not None else ():
         if (
             inspect.isclass(obj)
             and issubclass(obj, AbstractProcessModel)
             and obj.__dict__.get("implements_process", getattr(obj, "implements_process", None)) is proc_cls
         ):
             out.append(obj)
+    for found in plugins.get_plugin_manager().hook.caldera_user_models(process_class=proc_cls):
+        out += [m for m in found or () if m not in out]
     return out
 
 
