@@ -103,6 +103,7 @@ DESCRIPTION = (
     "caldera.resources",
     "caldera.sync_domain",
     "caldera.model",
+    "caldera.declarations",
     "caldera.arith",
     "caldera.kernels",
     "caldera.validation",

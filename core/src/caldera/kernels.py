@@ -150,6 +150,27 @@ def stored_weights(weights: ty.Any, sign_mode: arith.SignMode, num_weight_bits: 
     return arith.truncate_weights(arith.clip_weights(weights, sign_mode, 8), sign_mode, int(num_weight_bits))
 
 
+def connection_sign_mode(model: ty.Any, weights: ty.Any, name: str = "weights") -> arith.SignMode:
+    """:func:`check_weights` for a connection model (Dense, Sparse, their delayed forms, Conv): its process
+    names the messages, its ``proc_params`` give ``sign_mode`` and ``num_weight_bits``, and a model built
+    with ``strict=False`` (``RunConfig(value_checks="lava")``) has only finiteness checked."""
+    p = model.proc_params
+    return check_weights(
+        describe(model),
+        weights,
+        p.get("sign_mode"),
+        p.get("num_weight_bits", 8),
+        name=name,
+        strict=getattr(model, "strict", True),
+    )
+
+
+def connection_weights(model: ty.Any, weights: ty.Any) -> ty.Any:
+    """A connection model's weights checked (:func:`connection_sign_mode`) and as the synapse stores them."""
+    sign_mode = connection_sign_mode(model, weights)
+    return stored_weights(weights, sign_mode, int(model.proc_params.get("num_weight_bits", 8)))
+
+
 class SynapseParams(ty.NamedTuple):
     """How a connection delivers: ``graded`` messages (``num_message_bits > 0``) or binary spikes, and
     the ``weight_exp`` shift of the summed input (0 for ``floating_pt``)."""
@@ -437,6 +458,8 @@ __all__ = [
     "sign_mode_of",
     "check_weights",
     "stored_weights",
+    "connection_sign_mode",
+    "connection_weights",
     "SynapseParams",
     "synapse_params",
     "check_delays",

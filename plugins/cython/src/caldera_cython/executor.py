@@ -2,7 +2,7 @@
 
 ``make_executor(plan)`` looks at the compiler's :class:`~caldera.compiler.Plan`.
 When every model of the partition is one of this plugin's compiled models
-(Monitors and RingBuffers included) and every InPort is fed by nothing, one
+(RingBuffers included) or a model of the core's Monitor, and every InPort is fed by nothing, one
 OutPort, a plain sum of OutPorts, or reshapes of them, it returns a
 :class:`CompiledExecutor`: message buffers are preallocated once, an InPort with one source reads
 that source's output buffer directly, any other becomes a gather op (sum of
@@ -31,12 +31,23 @@ from caldera.errors import RunError
 from caldera.executor import InProcessExecutor
 from caldera.model import PyLoihiProcessModel
 from caldera.ports import ReshapePort
+from caldera.procs.monitor import Monitor
 
 from caldera_cython import _kernels as K
 from caldera_cython.models import CompiledModel
 
 #: steps run between two checks of pause/stop requests and progress updates
 CHUNK = 64
+
+
+def is_monitor(model: ty.Any) -> bool:
+    """A model of the core's :class:`~caldera.procs.monitor.Monitor`, whichever backend registered it.
+
+    The loop records its probes itself: what a Monitor records is fixed by the process (its
+    ``probes`` parameter names the probed port or RefPort and the data Var each step fills),
+    not by the model, so the model's own step never runs in a compiled loop.
+    """
+    return isinstance(getattr(model, "process", None), Monitor)
 
 
 def _overrides(model: ty.Any, name: str) -> bool:
@@ -69,7 +80,7 @@ def fallback_reason(plan: Plan) -> str | None:
         return f"models without a static schedule: {names}"
     leaf_ids = {m.process.id for m in plan.models}
     for m in plan.models:
-        if getattr(m, "compiled_monitor", False):
+        if is_monitor(m):
             for kind, _port, _data, _p, _m in m.proc_params["probes"]:
                 if kind == "var":
                     ref = getattr(m, _port)
@@ -140,7 +151,7 @@ class CompiledExecutor:
                 for name, buf in zip(m.kernel_outputs, k.outputs):
                     out_of[(m.process.id, name)] = (buf, bool(k.out_wrap32))
         for m in plan.models:
-            if getattr(m, "compiled_monitor", False):
+            if is_monitor(m):
                 kernels[id(m)] = self._monitor_kernel(m, out_of)
 
         def gathers(m: ty.Any) -> list:
@@ -180,7 +191,7 @@ class CompiledExecutor:
             ops += gathers(m)
             ops.append(K.StepOp(kernels[id(m)]))
         for m in sorted(plan.models, key=lambda m: getattr(m, "mgmt_order", 0)):
-            if getattr(m, "compiled_monitor", False):
+            if is_monitor(m):
                 ops.append(K.PostOp(kernels[id(m)]))
         self._engine = K.Engine(ops, self.time_step)
 
@@ -228,4 +239,4 @@ def make_executor(plan: Plan) -> CompiledExecutor | InProcessExecutor:
     return ex
 
 
-__all__ = ["CompiledExecutor", "make_executor", "fallback_reason", "CHUNK"]
+__all__ = ["CompiledExecutor", "make_executor", "fallback_reason", "is_monitor", "CHUNK"]

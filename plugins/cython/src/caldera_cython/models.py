@@ -1,10 +1,12 @@
 """Compiled models of the standard processes.
 
-Each class extends the matching ``caldera_cpu`` model — same fields, same
-parameter checks — and replaces the per-step arithmetic by a kernel from
-:mod:`caldera_cython._kernels`, whose parameters come from the core's public
-preparation functions (:mod:`caldera.kernels`: ``lif_params``, ``cuba_params``,
-``threshold``, ``synapse_params``), the ones the NumPy and emulator models use. The
+Each model declares its Vars and ports with the core's mixins
+(:mod:`caldera.declarations`, the same the NumPy and emulator models use),
+checks and prepares its parameters with the core's public functions
+(:mod:`caldera.kernels`: ``require_integers``, ``connection_weights``,
+``lif_params``, ``cuba_params``, ``threshold``, ``synapse_params``,
+``reset_timer``) and steps with a kernel from :mod:`caldera_cython._kernels`.
+No model here extends another backend's model or reads its attributes. The
 model attributes (``u``, ``v``, ``a_buff``, ...) stay the Vars' storage: the
 kernel works on views of them, so ``Var.get``/``Var.set`` between runs see
 and change exactly what the kernel uses. A Var write rebuilds the kernel
@@ -14,7 +16,9 @@ scaled biases and thresholds).
 Run by the core's :class:`~caldera.executor.InProcessExecutor`, a model
 copies its received messages into the kernel's input buffers and sends its
 output buffers; run by :class:`caldera_cython.executor.CompiledExecutor`, the
-buffers are wired to each other and no Python runs per step.
+buffers are wired to each other and no Python runs per step. A Monitor needs
+no model of its own: the compiled loop records the probes of whichever
+Monitor model was selected (see the executor).
 """
 
 from __future__ import annotations
@@ -22,26 +26,21 @@ from __future__ import annotations
 import typing as ty
 
 import numpy as np
+from caldera import declarations as decl
 from caldera import kernels as ck
 from caldera.lazy import lazy_module
-from caldera.model import implements, requires, tag
-from caldera.procs.conv import Conv
+from caldera.model import PyLoihiProcessModel, implements, requires, tag
+from caldera.procs.conv import Conv, conv_matrix
 from caldera.procs.cuba import CubaLIF
 from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.io.sink import RingBufferSink
 from caldera.procs.io.source import RingBuffer
 from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
-from caldera.procs.monitor import Monitor
 from caldera.procs.sdn import ActivationMode, SigmaDelta
 from caldera.procs.sparse import DelaySparse, Sparse
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 from caldera.variable import is_sparse
-from caldera_cpu.models import connections as cc
-from caldera_cpu.models import cuba as ccuba
-from caldera_cpu.models import io as cio
-from caldera_cpu.models import lif as clif
-from caldera_cpu.models import neurons as cn
 
 from caldera_cython import _kernels as K
 
@@ -79,28 +78,36 @@ def column_compressed(w: ty.Any, dtype: ty.Any) -> tuple[np.ndarray, np.ndarray,
     return m.indptr.astype(np.int64), m.indices.astype(np.int32, copy=False), np.ascontiguousarray(m.data, dtype=dtype)
 
 
-class CompiledModel:
-    """Mixin: a kernel built from the model's state, and the port plumbing around it.
+class CompiledModel(PyLoihiProcessModel):
+    """A kernel built from the model's state, and the port plumbing around it.
 
     ``kernel_inputs`` / ``kernel_outputs`` name the ports whose messages feed
-    ``kernel.inputs`` / come from ``kernel.outputs``, in order.
+    ``kernel.inputs`` / come from ``kernel.outputs``, in order. ``check`` sees
+    the parameters as given (before the Vars' dtypes cast them), ``prepare``
+    turns the Vars into what the kernel reads (at build time with ``name``
+    None, after a write with the Var's name); then the kernel is (re)built.
     """
 
     kernel_inputs: tuple[str, ...] = ("a_in",)
     kernel_outputs: tuple[str, ...] = ("s_out",)
     kernel: ty.Any = None
 
+    def check(self) -> None:
+        pass
+
+    def prepare(self, name: str | None = None) -> None:
+        pass
+
     def make_kernel(self) -> ty.Any:
         raise NotImplementedError
 
     def validate(self) -> None:
-        super().validate()
+        self.check()
+        self.prepare()
         self.kernel = self.make_kernel()
 
     def on_var_set(self, name: str) -> None:
-        hook = getattr(super(), "on_var_set", None)
-        if hook is not None:
-            hook(name)
+        self.prepare(name)
         self.kernel = self.make_kernel()
 
     def _recv_inputs(self) -> None:
@@ -114,6 +121,8 @@ class CompiledModel:
 
 
 class CompiledRecvFirst(CompiledModel):
+    schedule = "recv_first"
+
     def run_spk(self) -> None:
         self._recv_inputs()
         self.kernel.py_step(self.time_step)
@@ -121,6 +130,7 @@ class CompiledRecvFirst(CompiledModel):
 
 
 class CompiledSendFirst(CompiledModel):
+    schedule = "send_first"
     kernel_inputs = ("s_in",)
     kernel_outputs = ("a_out",)
 
@@ -131,6 +141,10 @@ class CompiledSendFirst(CompiledModel):
     def recv_spk(self) -> None:
         self._recv_inputs()
         self.kernel.py_step(self.time_step)
+
+    def run_spk(self) -> None:
+        self.send_spk()
+        self.recv_spk()
 
 
 def _register(proc: type, *tags: str) -> ty.Callable[[type], type]:
@@ -168,13 +182,24 @@ class _LifFloat(CompiledRecvFirst):
         )
 
 
+class _ResetTimer:
+    """LIFReset's timer (:func:`caldera.kernels.reset_timer`), passed to the kernel."""
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.reset_interval, self.reset_offset = ck.reset_timer(proc_params)
+
+    def _extra(self) -> dict:
+        return {"reset_interval": self.reset_interval, "reset_offset": self.reset_offset}
+
+
 @_register(LIF, "floating_pt")
-class CyLifModelFloat(_LifFloat, clif.PyLifModelFloat):
+class CyLifModelFloat(decl.LifFloatFields, _LifFloat):
     pass
 
 
 @_register(TernaryLIF, "floating_pt")
-class CyTernLifModelFloat(_LifFloat, clif.PyTernLifModelFloat):
+class CyTernLifModelFloat(decl.TernaryLifFloatFields, _LifFloat):
     mode = 1
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
@@ -182,13 +207,16 @@ class CyTernLifModelFloat(_LifFloat, clif.PyTernLifModelFloat):
 
 
 @_register(LIFReset, "floating_pt")
-class CyLifResetModelFloat(_LifFloat, clif.PyLifResetModelFloat):
-    def _extra(self) -> dict:
-        return {"reset_interval": self.reset_interval, "reset_offset": self.reset_offset}
+class CyLifResetModelFloat(decl.LifFloatFields, _ResetTimer, _LifFloat):
+    pass
 
 
 @_register(LIFRefractory, "floating_pt")
-class CyLifRefractoryModelFloat(_LifFloat, clif.PyLifRefractoryModelFloat):
+class CyLifRefractoryModelFloat(decl.LifRefractoryFloatFields, _LifFloat):
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.refractory_period = proc_params["refractory_period"]
+
     def _extra(self) -> dict:
         return {"refractory": int(self.refractory_period), "ref_end": flat(self, "refractory_period_end", np.int64)}
 
@@ -196,6 +224,13 @@ class CyLifRefractoryModelFloat(_LifFloat, clif.PyLifRefractoryModelFloat):
 # -- LIF family: fixed_pt --------------------------------------------------------------------
 class _LifFixed(CompiledRecvFirst):
     mode = 0
+    thresholds: tuple[str, ...] = ("vth",)
+
+    def check(self) -> None:
+        ck.require_integers(self, ("du", "dv", "bias_mant", "bias_exp", *self.thresholds))
+
+    def prepare(self, name: str | None = None) -> None:
+        self.du, self.dv = ck.scalar(self.du), ck.scalar(self.dv)  # the decays are single integers
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         vth = per_neuron(ck.threshold(self.vth), n, np.int64)
@@ -208,7 +243,7 @@ class _LifFixed(CompiledRecvFirst):
         u, v = flat(self, "u", np.int32), flat(self, "v", np.int32)
         n = self.u.shape
         hi, lo = self._kernel_thresholds(n)
-        p = ck.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp, self.ds_offset, self.dm_offset)
+        p = ck.lif_params(self.du, self.dv, self.bias_mant, self.bias_exp)
         eb = per_neuron(p.bias, n, np.int32)
         return K.LifFixedKernel(
             u, v, per_neuron(p.mu, n), per_neuron(p.mv, n), eb, hi, lo, mode=self.mode, **self._extra()
@@ -216,29 +251,35 @@ class _LifFixed(CompiledRecvFirst):
 
 
 @_register(LIF, "bit_accurate_loihi", "fixed_pt")
-class CyLifModelBitAcc(_LifFixed, clif.PyLifModelBitAcc):
+class CyLifModelBitAcc(decl.LifFixedFields, _LifFixed):
     pass
 
 
 @_register(TernaryLIF, "fixed_pt")
-class CyTernLifModelFixed(_LifFixed, clif.PyTernLifModelFixed):
+class CyTernLifModelFixed(decl.TernaryLifFixedFields, _LifFixed):
     mode = 1
+    thresholds = ("vth_hi", "vth_lo")
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         return per_neuron(ck.threshold(self.vth_hi), n, np.int64), per_neuron(ck.threshold(self.vth_lo), n, np.int64)
 
 
 @_register(LIFReset, "bit_accurate_loihi", "fixed_pt")
-class CyLifResetModelBitAcc(_LifFixed, clif.PyLifResetModelBitAcc):
-    def _extra(self) -> dict:
-        return {"reset_interval": self.reset_interval, "reset_offset": self.reset_offset}
+class CyLifResetModelBitAcc(decl.LifFixedFields, _ResetTimer, _LifFixed):
+    pass
 
 
 # -- CubaLIF ---------------------------------------------------------------------------------
-@_register(CubaLIF, "floating_pt")
-class CyCubaLIFModelFloat(CompiledRecvFirst, ccuba.PyCubaLIFModelFloat):
+class _Cuba(CompiledRecvFirst):
     kernel_inputs = ("a_in_exc", "a_in_inh")
 
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.refractory_period = proc_params["refractory_period"]
+
+
+@_register(CubaLIF, "floating_pt")
+class CyCubaLIFModelFloat(decl.CubaLifFloatFields, _Cuba):
     def make_kernel(self) -> ty.Any:
         v = flat(self, "v", np.float64)
         n = self.v.shape
@@ -257,8 +298,13 @@ class CyCubaLIFModelFloat(CompiledRecvFirst, ccuba.PyCubaLIFModelFloat):
 
 
 @_register(CubaLIF, "fixed_pt")
-class CyCubaLIFModelFixed(CompiledRecvFirst, ccuba.PyCubaLIFModelFixed):
-    kernel_inputs = ("a_in_exc", "a_in_inh")
+class CyCubaLIFModelFixed(decl.CubaLifFixedFields, _Cuba):
+    def check(self) -> None:
+        ck.require_integers(self, ("du_exc", "du_inh", "dv", "bias_mant", "bias_exp", "vth"))
+
+    def prepare(self, name: str | None = None) -> None:
+        for single in ("du_exc", "du_inh", "dv", "vth"):
+            setattr(self, single, ck.scalar(getattr(self, single)))
 
     def make_kernel(self) -> ty.Any:
         v = flat(self, "v", np.int32)
@@ -278,25 +324,33 @@ class CyCubaLIFModelFixed(CompiledRecvFirst, ccuba.PyCubaLIFModelFixed):
 
 
 # -- Dense / Sparse / Conv -------------------------------------------------------------------
-class _Matrix(CompiledSendFirst):
-    def _prepare_matrix(self, w: ty.Any) -> None:
-        # the kernel keeps its own table: skip the NumPy model's matrices (memory of large networks)
-        self._acc_dtype = np.int64 if self.fixed else np.float64
+class _Synapse(CompiledSendFirst):
+    """A connection: ``fixed_pt`` weights checked as given, then held as the synapse stores them."""
 
-    def _matrix(self) -> ty.Any:
-        return self.weights
+    fixed = False
+    restore_on: tuple[str, ...] = ("weights",)  # the Vars whose writes make the weights be stored again
+
+    def check(self) -> None:
+        if self.fixed:  # the values as given, before the Var's integer dtype truncates them
+            ck.connection_sign_mode(self, self.process.vars["weights"].init)
+
+    def prepare(self, name: str | None = None) -> None:
+        if self.fixed and (name is None or name in self.restore_on):
+            self.weights = ck.connection_weights(self, self.weights)
 
     def delivery(self) -> ck.SynapseParams:
         """Graded or binary input, and the weight exponent (fixed_pt only), from the core's preparation."""
         return ck.synapse_params(self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0)
 
+
+class _Matrix(_Synapse):
     def make_kernel(self) -> ty.Any:
         graded, exp = self.delivery()
         if self.fixed:
-            ip, ix, data = column_compressed(self._matrix(), np.int64)
+            ip, ix, data = column_compressed(self.weights, np.int64)
             acc = flat(self, "a_buff", np.int64)
             return K.SynFixedKernel(ip, ix, data, acc, graded, exp)
-        ip, ix, data = column_compressed(self._matrix(), np.float64)
+        ip, ix, data = column_compressed(self.weights, np.float64)
         return K.SynFloatKernel(ip, ix, data, flat(self, "a_buff", np.float64), graded)
 
 
@@ -318,46 +372,74 @@ class _Dense(_Matrix):
 
 
 @_register(Dense, "floating_pt")
-class CyDenseModelFloat(_Dense, cc.PyDenseModelFloat):
+class CyDenseModelFloat(decl.DenseFloatFields, _Dense):
     pass
 
 
 @_register(Dense, "bit_accurate_loihi", "fixed_pt")
-class CyDenseModelBitAcc(_Dense, cc.PyDenseModelBitAcc):
-    pass
+class CyDenseModelBitAcc(decl.DenseFixedFields, _Dense):
+    fixed = True
 
 
 @_register(Sparse, "floating_pt")
-class CySparseModelFloat(_Matrix, cc.PySparseModelFloat):
+class CySparseModelFloat(decl.SparseFloatFields, _Matrix):
     pass
 
 
 @_register(Sparse, "bit_accurate_loihi", "fixed_pt")
-class CySparseModelBitAcc(_Matrix, cc.PySparseModelBitAcc):
-    pass
+class CySparseModelBitAcc(decl.SparseFixedFields, _Matrix):
+    fixed = True
 
 
 class _Conv(CompiledSendFirst):
-    def make_kernel(self) -> ty.Any:
-        graded, exp = ck.synapse_params(self.num_message_bits, self.weight_exp if self.fixed else 0)
+    """The convolution as the core's sparse matrix (:func:`caldera.procs.conv.conv_matrix`), summed by columns."""
+
+    fixed = False
+
+    def check(self) -> None:
         if self.fixed:
-            ip, ix, data = column_compressed(self.matrix, np.int64)
+            ck.connection_sign_mode(self, self.proc_params["weight"], name="weight")
+
+    def prepare(self, name: str | None = None) -> None:
+        if self.fixed and name in ("weight", "weight_exp"):
+            ck.connection_sign_mode(self, self.weight, name="weight")
+
+    def make_kernel(self) -> ty.Any:
+        p = self.proc_params
+        dtype = np.int64 if self.fixed else np.float64
+        matrix = conv_matrix(
+            tuple(p["input_shape"]),
+            np.asarray(self.weight).astype(dtype),
+            tuple(int(x) for x in self.stride),
+            tuple(int(x) for x in self.padding),
+            tuple(int(x) for x in self.dilation),
+            ck.scalar(self.groups),
+        )
+        graded, exp = ck.synapse_params(self.num_message_bits, self.weight_exp if self.fixed else 0)
+        ip, ix, data = column_compressed(matrix, dtype)
+        if self.fixed:
             return K.SynFixedKernel(ip, ix, data, flat(self, "a_buf", np.int64), graded, exp, clamp24=True)
-        ip, ix, data = column_compressed(self.matrix, np.float64)
         return K.SynFloatKernel(ip, ix, data, flat(self, "a_buf", np.float64), graded)
 
 
 @_register(Conv, "floating_pt")
-class CyConvModelFloat(_Conv, cc.PyConvModelFloat):
+class CyConvModelFloat(decl.ConvFloatFields, _Conv):
     pass
 
 
 @_register(Conv, "fixed_pt")
-class CyConvModelFixed(_Conv, cc.PyConvModelFixed):
-    pass
+class CyConvModelFixed(decl.ConvFixedFields, _Conv):
+    fixed = True
 
 
-class _Delay(CompiledSendFirst):
+class _Delay(_Synapse):
+    restore_on = ("weights", "delays")
+
+    def prepare(self, name: str | None = None) -> None:
+        super().prepare(name)
+        if self.fixed and (name is None or name in self.restore_on):
+            ck.check_delays(ck.describe(self), self.delays)
+
     def make_kernel(self) -> ty.Any:
         dtype = np.int64 if self.fixed else np.float64
         w = self.weights if is_sparse(self.weights) else np.asarray(self.weights)
@@ -373,37 +455,39 @@ class _Delay(CompiledSendFirst):
         buf = self.a_buff
         if not (isinstance(buf, np.ndarray) and buf.dtype == dtype and buf.flags.c_contiguous):
             self.a_buff = buf = np.ascontiguousarray(buf, dtype=dtype)
-        graded, exp = ck.synapse_params(
-            self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0
-        )
+        graded, exp = self.delivery()
         if self.fixed:
             return K.DelayFixedKernel(ip, ix, data, delays, buf, graded, exp)
         return K.DelayFloatKernel(ip, ix, data, delays, buf, graded)
 
 
 @_register(DelayDense, "floating_pt")
-class CyDelayDenseModelFloat(_Delay, cc.PyDelayDenseModelFloat):
+class CyDelayDenseModelFloat(decl.DelayDenseFloatFields, _Delay):
     pass
 
 
 @_register(DelayDense, "bit_accurate_loihi", "fixed_pt")
-class CyDelayDenseModelBitAcc(_Delay, cc.PyDelayDenseModelBitAcc):
-    pass
+class CyDelayDenseModelBitAcc(decl.DelayDenseFixedFields, _Delay):
+    fixed = True
 
 
 @_register(DelaySparse, "floating_pt")
-class CyDelaySparseModelFloat(_Delay, cc.PyDelaySparseModelFloat):
+class CyDelaySparseModelFloat(decl.DelaySparseFloatFields, _Delay):
     pass
 
 
 @_register(DelaySparse, "bit_accurate_loihi", "fixed_pt")
-class CyDelaySparseModelBitAcc(_Delay, cc.PyDelaySparseModelBitAcc):
-    pass
+class CyDelaySparseModelBitAcc(decl.DelaySparseFixedFields, _Delay):
+    fixed = True
 
 
 # -- SigmaDelta ------------------------------------------------------------------------------
 class _SigmaDelta(CompiledRecvFirst):
     fixed = False
+
+    def __init__(self, proc_params) -> None:
+        super().__init__(proc_params)
+        self.act_mode = proc_params["act_mode"]
 
     def make_kernel(self) -> ty.Any:
         if self.act_mode not in (ActivationMode.UNIT, ActivationMode.RELU):
@@ -420,16 +504,16 @@ class _SigmaDelta(CompiledRecvFirst):
 
 
 @_register(SigmaDelta, "floating_pt")
-class CySigmaDeltaModelFloat(_SigmaDelta, cn.PySigmaDeltaModelFloat):
+class CySigmaDeltaModelFloat(decl.SigmaDeltaFloatFields, _SigmaDelta):
     pass
 
 
 @_register(SigmaDelta, "fixed_pt")
-class CySigmaDeltaModelFixed(_SigmaDelta, cn.PySigmaDeltaModelFixed):
+class CySigmaDeltaModelFixed(decl.SigmaDeltaFixedFields, _SigmaDelta):
     fixed = True
 
 
-# -- RingBuffer, RingBufferSink, Monitor -----------------------------------------------------
+# -- RingBuffer, RingBufferSink --------------------------------------------------------------
 def _data2d(model: ty.Any, dtype: ty.Any) -> np.ndarray:
     arr = model.data
     if not (isinstance(arr, np.ndarray) and arr.dtype == np.dtype(dtype) and arr.flags.c_contiguous):
@@ -447,12 +531,12 @@ class _Source(CompiledRecvFirst):
 
 
 @_register(RingBuffer, "floating_pt")
-class CySendModelFloat(_Source, cio.PySendModelFloat):
+class CySendModelFloat(decl.RingBufferFloatFields, _Source):
     pass
 
 
 @_register(RingBuffer, "fixed_pt")
-class CySendModelFixed(_Source, cio.PySendModelFixed):
+class CySendModelFixed(decl.RingBufferFixedFields, _Source):
     fixed = True
 
 
@@ -465,29 +549,13 @@ class _Sink(CompiledRecvFirst):
 
 
 @_register(RingBufferSink, "floating_pt")
-class CyReceiveModelFloat(_Sink, cio.PyReceiveModelFloat):
+class CyReceiveModelFloat(decl.RingBufferSinkFloatFields, _Sink):
     pass
 
 
 @_register(RingBufferSink, "fixed_pt")
-class CyReceiveModelFixed(_Sink, cio.PyReceiveModelFixed):
+class CyReceiveModelFixed(decl.RingBufferSinkFixedFields, _Sink):
     fixed = True
-
-
-class _CompiledMonitor:
-    """Marks the Monitor models whose probes the compiled step loop records (see the executor)."""
-
-    compiled_monitor = True
-
-
-@_register(Monitor, "floating_pt")
-class CyMonitorModelFloat(_CompiledMonitor, cio.PyMonitorModelFloat):
-    pass
-
-
-@_register(Monitor, "fixed_pt")
-class CyMonitorModelFixed(_CompiledMonitor, cio.PyMonitorModelFixed):
-    pass
 
 
 MODELS = [
@@ -516,8 +584,6 @@ MODELS = [
     CySendModelFixed,
     CyReceiveModelFloat,
     CyReceiveModelFixed,
-    CyMonitorModelFloat,
-    CyMonitorModelFixed,
 ]
 
 __all__ = ["MODELS", "CompiledModel", "flat", "per_neuron", "column_compressed"]

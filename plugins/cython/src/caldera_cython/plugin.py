@@ -14,7 +14,9 @@ PRIORITY = 20
 
 
 def accepts(model_cls: type) -> bool:
-    """The compiled models and any other Python model that runs on a CPU (run by the core's executor)."""
+    """The compiled models and any other Python model that runs on a CPU (run by the core's executor):
+    the cpu backend's public rule (:func:`caldera_cpu.plugin.accepts`), so that the NumPy models serve the
+    processes this plugin does not compile (and the Monitor, whose probes the compiled loop records)."""
     return _cpu_accepts(model_cls)
 
 
