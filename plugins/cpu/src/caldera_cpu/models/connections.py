@@ -12,18 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 from caldera import arith, kernels
+from caldera import declarations as decl
 from caldera.lazy import lazy_module
-from caldera.model import (
-    CSR_MATRIX,
-    LavaPyType,
-    PyInPort,
-    PyLoihiProcessModel,
-    PyOutPort,
-    SendFirstMixin,
-    implements,
-    requires,
-    tag,
-)
+from caldera.model import PyLoihiProcessModel, SendFirstMixin, implements, requires, tag
 from caldera.procs.conv import Conv, conv_matrix
 from caldera.procs.dense import DelayDense, Dense
 from caldera.procs.sparse import DelaySparse, Sparse
@@ -34,40 +25,15 @@ from caldera.variable import is_sparse
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 
-def check_fixed_weights(model, weights, name: str = "weights") -> arith.SignMode:
-    """Integers within the 8-bit range of the sign mode (:func:`caldera.kernels.check_weights`); the sign mode.
-
-    A model built with ``strict=False`` (``RunConfig(value_checks="lava")``) skips the integer and range
-    checks: the weights are then truncated and clipped as Lava does (``fixed_weights``).
-    """
-    p = model.proc_params
-    return kernels.check_weights(
-        kernels.describe(model),
-        weights,
-        p.get("sign_mode"),
-        p.get("num_weight_bits", 8),
-        name=name,
-        strict=getattr(model, "strict", True),  # False: RunConfig(value_checks="lava"), Lava's casts
-    )
-
-
-def fixed_weights(model, weights):
-    """The weights as Loihi stores them (checked, clipped to the sign mode, truncated to num_weight_bits)."""
-    sign_mode = check_fixed_weights(model, weights)
-    return kernels.stored_weights(weights, sign_mode, int(model.proc_params.get("num_weight_bits", 8)))
-
-
 # -- Dense / Sparse ------------------------------------------------------------------------
 class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
     """a_out[t] = W @ s_in[t-1]; event-driven for binary spikes."""
 
     fixed = False
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
 
     def validate(self) -> None:
         if self.fixed:  # check the values as given, before the Var's integer dtype truncates them
-            check_fixed_weights(self, self.process.vars["weights"].init)
+            kernels.connection_sign_mode(self, self.process.vars["weights"].init)
         self._prepare()
 
     def on_var_set(self, name: str) -> None:
@@ -77,7 +43,7 @@ class _MatrixConnection(SendFirstMixin, PyLoihiProcessModel):
     def _prepare(self) -> None:
         w = self.weights
         if self.fixed:
-            w = fixed_weights(self, w)
+            w = kernels.connection_weights(self, w)
             self.weights = w
         self._graded, self._weight_exp = kernels.synapse_params(
             self.num_message_bits, self.proc_params.get("weight_exp", 0) if self.fixed else 0
@@ -154,20 +120,15 @@ class _DenseBase(_MatrixConnection):
 @implements(proc=Dense, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyDenseModelFloat(_DenseBase):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
+class PyDenseModelFloat(decl.DenseFloatFields, _DenseBase):
+    pass
 
 
 @implements(proc=Dense, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyDenseModelBitAcc(_DenseBase):
+class PyDenseModelBitAcc(decl.DenseFixedFields, _DenseBase):
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
 
 
 class _SparseBase(_MatrixConnection):
@@ -210,20 +171,15 @@ class _SparseBase(_MatrixConnection):
 @implements(proc=Sparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySparseModelFloat(_SparseBase):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(CSR_MATRIX, float)
+class PySparseModelFloat(decl.SparseFloatFields, _SparseBase):
+    pass
 
 
 @implements(proc=Sparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PySparseModelBitAcc(_SparseBase):
+class PySparseModelBitAcc(decl.SparseFixedFields, _SparseBase):
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
 
 
 # -- delays --------------------------------------------------------------------------------
@@ -231,12 +187,10 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
     """a_buff (num_out, max_delay + 1): column 0 is sent next; a delay d lands in column d."""
 
     fixed = False
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
 
     def validate(self) -> None:
         if self.fixed:
-            check_fixed_weights(self, self.process.vars["weights"].init)
+            kernels.connection_sign_mode(self, self.process.vars["weights"].init)
         self._prepare()
 
     def on_var_set(self, name: str) -> None:
@@ -246,7 +200,7 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
     def _prepare(self) -> None:
         w = self.weights
         if self.fixed:
-            w = fixed_weights(self, w)
+            w = kernels.connection_weights(self, w)
             self.weights = w
             kernels.check_delays(kernels.describe(self), self.delays)
         self._graded, self._weight_exp = kernels.synapse_params(
@@ -282,43 +236,29 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
 @implements(proc=DelayDense, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyDelayDenseModelFloat(_DelayBase):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
-    delays: np.ndarray = LavaPyType(np.ndarray, int)
+class PyDelayDenseModelFloat(decl.DelayDenseFloatFields, _DelayBase):
+    pass
 
 
 @implements(proc=DelayDense, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyDelayDenseModelBitAcc(_DelayBase):
+class PyDelayDenseModelBitAcc(decl.DelayDenseFixedFields, _DelayBase):
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    delays: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=6)
 
 
 @implements(proc=DelaySparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyDelaySparseModelFloat(_DelayBase):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(CSR_MATRIX, float)
-    delays = LavaPyType(CSR_MATRIX, int)
+class PyDelaySparseModelFloat(decl.DelaySparseFloatFields, _DelayBase):
+    pass
 
 
 @implements(proc=DelaySparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyDelaySparseModelBitAcc(_DelayBase):
+class PyDelaySparseModelBitAcc(decl.DelaySparseFixedFields, _DelayBase):
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
-    delays = LavaPyType(CSR_MATRIX, np.int32, precision=6)
 
 
 # -- Conv ----------------------------------------------------------------------------------
@@ -326,14 +266,6 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
     """A true 2-D convolution over XYC arrays, as a precomputed sparse matrix."""
 
     fixed = False
-    kernel_size: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    stride: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    padding: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    dilation: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    groups: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
-    weight_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    num_weight_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
 
     def validate(self) -> None:
         self._prepare()
@@ -345,9 +277,9 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
     def _prepare(self) -> None:
         p = self.proc_params
         if self.fixed:
-            check_fixed_weights(self, p["weight"] if not hasattr(self, "matrix") else self.weight, name="weight")
+            kernels.connection_sign_mode(self, p["weight"] if not hasattr(self, "matrix") else self.weight, "weight")
         acc = np.int64 if self.fixed else np.float64
-        #: the convolution as a sparse (outputs, inputs) matrix, also read by compiled backends
+        #: the convolution as a sparse (outputs, inputs) matrix
         self.matrix = conv_matrix(
             tuple(p["input_shape"]),
             np.asarray(self.weight).astype(acc),
@@ -375,22 +307,15 @@ class _ConvBase(SendFirstMixin, PyLoihiProcessModel):
 @implements(proc=Conv, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyConvModelFloat(_ConvBase):
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float, precision=24)
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buf: np.ndarray = LavaPyType(np.ndarray, float)
-    weight: np.ndarray = LavaPyType(np.ndarray, float)
+class PyConvModelFloat(decl.ConvFloatFields, _ConvBase):
+    pass
 
 
 @implements(proc=Conv, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyConvModelFixed(_ConvBase):
+class PyConvModelFixed(decl.ConvFixedFields, _ConvBase):
     fixed = True
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    a_buf: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    weight: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
 
 
 MODELS = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
+from caldera import declarations as decl
 from caldera import kernels
-from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera.model import PyLoihiProcessModel, implements, requires, tag
 from caldera.procs.cuba import CubaLIF
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
@@ -13,22 +13,10 @@ from caldera.resources import CPU
 @implements(proc=CubaLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyCubaLIFModelFloat(PyLoihiProcessModel):
+class PyCubaLIFModelFloat(decl.CubaLifFloatFields, PyLoihiProcessModel):
     """Two decaying currents feed a leaky voltage; v is held for ``refractory_period`` steps after a spike."""
 
     schedule = "recv_first"
-    a_in_exc: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    a_in_inh: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    u_exc: np.ndarray = LavaPyType(np.ndarray, float)
-    u_inh: np.ndarray = LavaPyType(np.ndarray, float)
-    v: np.ndarray = LavaPyType(np.ndarray, float)
-    du_exc: float = LavaPyType(float, float)
-    du_inh: float = LavaPyType(float, float)
-    dv: float = LavaPyType(float, float)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
-    vth: float = LavaPyType(float, float)
-    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
@@ -52,24 +40,10 @@ class PyCubaLIFModelFloat(PyLoihiProcessModel):
 @implements(proc=CubaLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyCubaLIFModelFixed(PyLoihiProcessModel):
+class PyCubaLIFModelFixed(decl.CubaLifFixedFields, PyLoihiProcessModel):
     """Loihi's LIF arithmetic on both currents (see :mod:`caldera.procs.cuba`)."""
 
     schedule = "recv_first"
-    param_ranges = kernels.CUBA_RANGES
-    a_in_exc: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
-    a_in_inh: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    u_exc: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    u_inh: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    du_exc: int = LavaPyType(int, np.uint16, precision=12)
-    du_inh: int = LavaPyType(int, np.uint16, precision=12)
-    dv: int = LavaPyType(int, np.uint16, precision=12)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
-    vth: int = LavaPyType(int, np.int32, precision=17)
-    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)

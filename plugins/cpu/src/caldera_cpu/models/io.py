@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from caldera import declarations as decl
 from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.procs.io.host import Extractor, Injector
 from caldera.procs.io.sink import RingBufferSink
@@ -22,17 +23,15 @@ class _SourceBase(PyLoihiProcessModel):
 @implements(proc=RingBuffer, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySendModelFloat(_SourceBase):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    data: np.ndarray = LavaPyType(np.ndarray, float)
+class PySendModelFloat(decl.RingBufferFloatFields, _SourceBase):
+    pass
 
 
 @implements(proc=RingBuffer, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PySendModelFixed(_SourceBase):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32)
-    data: np.ndarray = LavaPyType(np.ndarray, np.int32)
+class PySendModelFixed(decl.RingBufferFixedFields, _SourceBase):
+    pass
 
 
 class _SinkBase(PyLoihiProcessModel):
@@ -45,17 +44,15 @@ class _SinkBase(PyLoihiProcessModel):
 @implements(proc=RingBufferSink, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyReceiveModelFloat(_SinkBase):
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    data: np.ndarray = LavaPyType(np.ndarray, float)
+class PyReceiveModelFloat(decl.RingBufferSinkFloatFields, _SinkBase):
+    pass
 
 
 @implements(proc=RingBufferSink, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyReceiveModelFixed(_SinkBase):
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32)
-    data: np.ndarray = LavaPyType(np.ndarray, np.int32)
+class PyReceiveModelFixed(decl.RingBufferSinkFixedFields, _SinkBase):
+    pass
 
 
 class _MonitorBase(PyLoihiProcessModel):

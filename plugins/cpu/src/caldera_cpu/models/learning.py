@@ -34,6 +34,7 @@ import warnings
 
 import numpy as np
 from caldera import arith
+from caldera import declarations as decl
 from caldera.errors import ParameterError
 from caldera.lazy import lazy_module
 from caldera.learning import GradedSpikeCfg, Loihi3FLearningRule, LoihiLearningRule
@@ -460,50 +461,36 @@ def _with_fields(fixed: bool, sparse: bool):
 @requires(CPU)
 @tag("floating_pt")
 @_with_fields(fixed=False, sparse=False)
-class PyLearningDenseModelFloat(_LearningConnection, _DenseBase):
+class PyLearningDenseModelFloat(decl.DenseFloatFields, _LearningConnection, _DenseBase):
     """LearningDense in floating point (Lava's numbers)."""
-
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights: np.ndarray = LavaPyType(np.ndarray, float)
 
 
 @implements(proc=LearningDense, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_approximate_loihi", "fixed_pt")
 @_with_fields(fixed=True, sparse=False)
-class PyLearningDenseModelFixed(_LearningConnection, _DenseBase):
+class PyLearningDenseModelFixed(decl.DenseFixedFields, _LearningConnection, _DenseBase):
     """LearningDense with Loihi's learning widths and seeded stochastic rounding."""
 
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
 
 
 @implements(proc=LearningSparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
 @_with_fields(fixed=False, sparse=True)
-class PyLearningSparseModelFloat(_LearningConnection, _SparseBase):
+class PyLearningSparseModelFloat(decl.SparseFloatFields, _LearningConnection, _SparseBase):
     """LearningSparse in floating point; only stored synapses learn."""
-
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, float)
-    weights = LavaPyType(CSR_MATRIX, float)
 
 
 @implements(proc=LearningSparse, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_approximate_loihi", "fixed_pt")
 @_with_fields(fixed=True, sparse=True)
-class PyLearningSparseModelFixed(_LearningConnection, _SparseBase):
+class PyLearningSparseModelFixed(decl.SparseFixedFields, _LearningConnection, _SparseBase):
     """LearningSparse with Loihi's learning widths and seeded stochastic rounding."""
 
     fixed = True
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
 
 
 # -- LearningLIF ---------------------------------------------------------------------------

@@ -6,25 +6,19 @@ import typing as ty
 
 import numpy as np
 from caldera import arith, kernels
-from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera import declarations as decl
+from caldera.model import PyLoihiProcessModel, implements, requires, tag
 from caldera.procs.lif import LIF, LIFRefractory, LIFReset, TernaryLIF
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU
 
 
 # -- floating point ------------------------------------------------------------------------
-class AbstractPyLifModelFloat(PyLoihiProcessModel):
+class AbstractPyLifModelFloat(decl.LifFloatBaseFields, PyLoihiProcessModel):
     """u decays by (1-du) and integrates input; v decays by (1-dv) and integrates u + bias_mant."""
 
     schedule = "recv_first"
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out = None
-    u: np.ndarray = LavaPyType(np.ndarray, float)
-    v: np.ndarray = LavaPyType(np.ndarray, float)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, float)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, float)
-    du: float = LavaPyType(float, float)
-    dv: float = LavaPyType(float, float)
 
     def spiking_activation(self) -> np.ndarray:
         raise NotImplementedError
@@ -53,10 +47,7 @@ class AbstractPyLifModelFloat(PyLoihiProcessModel):
 @implements(proc=LIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLifModelFloat(AbstractPyLifModelFloat):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    vth: float = LavaPyType(float, float)
-
+class PyLifModelFloat(decl.LifFloatFields, AbstractPyLifModelFloat):
     def spiking_activation(self) -> np.ndarray:
         return self.v > self.vth
 
@@ -75,11 +66,7 @@ class PyLifModelFloat(AbstractPyLifModelFloat):
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyTernLifModelFloat(AbstractPyLifModelFloat):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float, precision=2)
-    vth_hi: float = LavaPyType(float, float)
-    vth_lo: float = LavaPyType(float, float)
-
+class PyTernLifModelFloat(decl.TernaryLifFloatFields, AbstractPyLifModelFloat):
     def spiking_activation(self) -> np.ndarray:
         return (-1) * (self.v < self.vth_lo) + (self.v > self.vth_hi)
 
@@ -90,10 +77,7 @@ class PyTernLifModelFloat(AbstractPyLifModelFloat):
 @implements(proc=LIFReset, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLifResetModelFloat(AbstractPyLifModelFloat):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    vth: float = LavaPyType(float, float)
-
+class PyLifResetModelFloat(decl.LifFloatFields, AbstractPyLifModelFloat):
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
         self.reset_interval, self.reset_offset = kernels.reset_timer(proc_params)
@@ -115,12 +99,8 @@ class PyLifResetModelFloat(AbstractPyLifModelFloat):
 @implements(proc=LIFRefractory, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
+class PyLifRefractoryModelFloat(decl.LifRefractoryFloatFields, AbstractPyLifModelFloat):
     """After a spike, v is held (not integrated) until ``refractory_period`` steps have passed."""
-
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
-    vth: float = LavaPyType(float, float)
-    refractory_period_end: np.ndarray = LavaPyType(np.ndarray, int)
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
@@ -146,21 +126,13 @@ class PyLifRefractoryModelFloat(AbstractPyLifModelFloat):
 
 
 # -- fixed point ---------------------------------------------------------------------------
-class AbstractPyLifModelFixed(PyLoihiProcessModel):
+class AbstractPyLifModelFixed(decl.LifFixedBaseFields, PyLoihiProcessModel):
     """Loihi's LIF (:func:`caldera.kernels.lif_subthreshold_into`): 12-bit decays (+1 on du), 24-bit
     wrapping u, saturating v, <<6 on input and vth. ``params`` holds the prepared parameters
     (:func:`caldera.kernels.lif_params`), ``effective_vth`` the shifted threshold."""
 
     schedule = "recv_first"
-    param_ranges = kernels.LIF_RANGES
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
     s_out = None
-    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    du: int = LavaPyType(int, np.uint16, precision=12)
-    dv: int = LavaPyType(int, np.uint16, precision=12)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
 
     ds_offset = 1  # Loihi's 1-bit offset on the current decay: du=4095 clears u
     dm_offset = 0
@@ -228,10 +200,7 @@ class AbstractPyLifModelFixed(PyLoihiProcessModel):
 @implements(proc=LIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("bit_accurate_loihi", "fixed_pt")
-class PyLifModelBitAcc(AbstractPyLifModelFixed):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    vth: int = LavaPyType(int, np.int32, precision=17)
-
+class PyLifModelBitAcc(decl.LifFixedFields, AbstractPyLifModelFixed):
     def scale_threshold(self) -> None:
         # one vth: a Python int (compared with the int32 voltage it keeps NumPy in the int32 loop);
         # one per neuron: an int32 array, vth << 6 as Lava computes it
@@ -251,10 +220,7 @@ class PyLifModelBitAcc(AbstractPyLifModelFixed):
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyTernLifModelFixed(AbstractPyLifModelFixed):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, int, precision=2)
-    vth_hi: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    vth_lo: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+class PyTernLifModelFixed(decl.TernaryLifFixedFields, AbstractPyLifModelFixed):
     _thresholds = ("vth_hi", "vth_lo")
 
     def scale_threshold(self) -> None:

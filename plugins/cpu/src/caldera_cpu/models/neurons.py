@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from caldera import declarations as decl
 from caldera import kernels
-from caldera.model import LavaPyType, PyInPort, PyLoihiProcessModel, PyOutPort, implements, requires, tag
+from caldera.model import PyLoihiProcessModel, implements, requires, tag
 from caldera.procs.rf import RF
 from caldera.procs.rf_iz import RF_IZ
 from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
@@ -24,19 +25,15 @@ class _SigmaBase(PyLoihiProcessModel):
 @implements(proc=Sigma, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySigmaModelFloat(_SigmaBase):
-    a_in = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, float)
-    sigma: np.ndarray = LavaPyType(np.ndarray, float)
+class PySigmaModelFloat(decl.SigmaFloatFields, _SigmaBase):
+    pass
 
 
 @implements(proc=Sigma, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PySigmaModelFixed(_SigmaBase):
-    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+class PySigmaModelFixed(decl.SigmaFixedFields, _SigmaBase):
+    pass
 
 
 class _SigmaDeltaBase(PyLoihiProcessModel):
@@ -70,19 +67,7 @@ class _SigmaDeltaBase(PyLoihiProcessModel):
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PySigmaDeltaModelFloat(_SigmaDeltaBase):
-    a_in = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, float)
-    vth: np.ndarray = LavaPyType(np.ndarray, float)
-    sigma: np.ndarray = LavaPyType(np.ndarray, float)
-    act: np.ndarray = LavaPyType(np.ndarray, float)
-    residue: np.ndarray = LavaPyType(np.ndarray, float)
-    error: np.ndarray = LavaPyType(np.ndarray, float)
-    bias: np.ndarray = LavaPyType(np.ndarray, float)
-    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
-
+class PySigmaDeltaModelFloat(decl.SigmaDeltaFloatFields, _SigmaDeltaBase):
     def run_spk(self) -> None:
         self.s_out.send(self.dynamics(self.a_in.recv()))
 
@@ -90,20 +75,7 @@ class PySigmaDeltaModelFloat(_SigmaDeltaBase):
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PySigmaDeltaModelFixed(_SigmaDeltaBase):
-    param_ranges = kernels.SIGMA_DELTA_RANGES
-    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    act: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    residue: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    error: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
-
+class PySigmaDeltaModelFixed(decl.SigmaDeltaFixedFields, _SigmaDeltaBase):
     def run_spk(self) -> None:
         s_out_scaled = self.dynamics(self.a_in.recv())
         self.s_out.send(np.right_shift(s_out_scaled, self.state_exp))
@@ -113,18 +85,8 @@ class PySigmaDeltaModelFixed(_SigmaDeltaBase):
 @implements(proc=RF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("floating_pt")
-class PyRFModelFloat(PyLoihiProcessModel):
+class PyRFModelFloat(decl.RFFloatFields, PyLoihiProcessModel):
     schedule = "recv_first"
-    a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, bool, precision=1)
-    real: np.ndarray = LavaPyType(np.ndarray, float)
-    imag: np.ndarray = LavaPyType(np.ndarray, float)
-    sin_decay: float = LavaPyType(float, float)
-    cos_decay: float = LavaPyType(float, float)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    vth: float = LavaPyType(float, float)
 
     def resonator_dynamics(self, a_real, a_imag, real, imag):
         new_real = self.cos_decay * real - self.sin_decay * imag + a_real
@@ -143,20 +105,10 @@ class PyRFModelFloat(PyLoihiProcessModel):
 @implements(proc=RF, protocol=LoihiProtocol)
 @requires(CPU)
 @tag("fixed_pt")
-class PyRFModelFixed(PyLoihiProcessModel):
+class PyRFModelFixed(decl.RFFixedFields, PyLoihiProcessModel):
     """Decays scaled by 2**decay_bits (truncation toward zero), states clipped to 24 bits (:func:`caldera.kernels.rf_step`)."""
 
     schedule = "recv_first"
-    a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
-    a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    real: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    imag: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    sin_decay: int = LavaPyType(int, np.uint16, precision=12)
-    cos_decay: int = LavaPyType(int, np.uint16, precision=12)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def validate(self) -> None:
         kernels.require_decay_bits(self, self.decay_bits)
