@@ -15,13 +15,12 @@ import typing as ty
 
 import numpy as np
 from caldera import arith
+from caldera import declarations as decl
 from caldera import kernels as k
 from caldera.errors import ParameterError
 from caldera.lazy import lazy_module
 from caldera.model import (
-    CSR_MATRIX,
     LavaPyType,
-    PyInPort,
     PyLoihiProcessModel,
     PyOutPort,
     SendFirstMixin,
@@ -91,17 +90,10 @@ class _NeuronModel(LoihiCoreModel):
         self.last_active = active
 
 
-class _LifBase(_NeuronModel):
+class _LifBase(decl.LifFixedBaseFields, _NeuronModel):
     """Loihi's LIF (see :func:`caldera.kernels.lif_subthreshold`)."""
 
     param_ranges = _LIF_RANGES
-    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=16)
-    u: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    du: int = LavaPyType(int, np.uint16, precision=12)
-    dv: int = LavaPyType(int, np.uint16, precision=12)
-    bias_mant: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=13)
-    bias_exp: np.ndarray = LavaPyType(np.ndarray, np.int16, precision=3)
     _thresholds: tuple[str, ...] = ("vth",)
 
     def validate(self) -> None:
@@ -156,10 +148,7 @@ class _LifBase(_NeuronModel):
 @implements(proc=LIF, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiLifModel(_LifBase):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    vth: int = LavaPyType(int, np.int32, precision=17)
-
+class LoihiLifModel(decl.LifFixedFields, _LifBase):
     def _thresholds_changed(self) -> None:
         self._vth = k.threshold(self.vth)
 
@@ -187,10 +176,8 @@ class LoihiLifResetModel(LoihiLifModel):
 @implements(proc=TernaryLIF, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiTernaryLifModel(_LifBase):
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=2)
-    vth_hi: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    vth_lo: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+class LoihiTernaryLifModel(decl.TernaryLifFixedFields, _LifBase):
+    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=2)  # the chip's messages are int32
     _thresholds = ("vth_hi", "vth_lo")
 
     def _thresholds_changed(self) -> None:
@@ -204,22 +191,10 @@ class LoihiTernaryLifModel(_LifBase):
 @implements(proc=SigmaDelta, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiSigmaDeltaModel(_NeuronModel):
+class LoihiSigmaDeltaModel(decl.SigmaDeltaFixedFields, _NeuronModel):
     """Sigma decoding, activation (UNIT or RELU) and delta encoding; output shifted right by ``state_exp``."""
 
-    param_ranges = k.SIGMA_DELTA_RANGES
     _state_var = "sigma"
-    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    act: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    residue: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    error: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    bias: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    spike_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    cum_error: np.ndarray = LavaPyType(np.ndarray, bool, precision=1)
 
     def validate(self) -> None:
         _require_integers(self, ("vth", "bias"))
@@ -247,13 +222,10 @@ class LoihiSigmaDeltaModel(_NeuronModel):
 @implements(proc=Sigma, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiSigmaModel(_NeuronModel):
+class LoihiSigmaModel(decl.SigmaFixedFields, _NeuronModel):
     """Sigma decoding: the running sum of the input, sent every step (a graded message)."""
 
     _state_var = "sigma"
-    a_in = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    s_out = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    sigma: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def run_spk(self) -> None:
         self.sigma = self.a_in.recv() + self.sigma
@@ -264,20 +236,10 @@ class LoihiSigmaModel(_NeuronModel):
 @implements(proc=RF, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiRFModel(_NeuronModel):
+class LoihiRFModel(decl.RFFixedFields, _NeuronModel):
     """Resonate-and-fire: a spike when the real part crosses ``vth`` as the phase crosses zero."""
 
     _state_var = "real"
-    a_real_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
-    a_imag_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int16, precision=24)
-    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    real: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    imag: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    sin_decay: int = LavaPyType(int, np.uint16, precision=12)
-    cos_decay: int = LavaPyType(int, np.uint16, precision=12)
-    state_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    decay_bits: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=3)
-    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
 
     def validate(self) -> None:
         _require_integers(self, ("sin_decay", "cos_decay", "vth"))
@@ -334,9 +296,6 @@ class _SynapseModel(SendFirstMixin, LoihiCoreModel):
 class _MatrixModel(_SynapseModel):
     """``a_out[t] = (W @ s_in[t-1]) << weight_exp`` with stored (clipped, truncated) integer weights."""
 
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
-
     def validate(self) -> None:
         self._prepare(self.process.vars["weights"].init)
 
@@ -363,26 +322,19 @@ class _MatrixModel(_SynapseModel):
 @implements(proc=Dense, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiDenseModel(_MatrixModel):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+class LoihiDenseModel(decl.DenseFixedFields, _MatrixModel):
+    pass
 
 
 @implements(proc=Sparse, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiSparseModel(_MatrixModel):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
+class LoihiSparseModel(decl.SparseFixedFields, _MatrixModel):
+    pass
 
 
 class _DelayModel(_SynapseModel):
     """``a_buff`` (n_out, max_delay + 1): column 0 goes out next; a synapse of delay d adds into column d."""
-
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, bool, precision=1)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, int, precision=5)
 
     def validate(self) -> None:
         self._prepare(self.process.vars["weights"].init)
@@ -425,42 +377,24 @@ class _DelayModel(_SynapseModel):
 @implements(proc=DelayDense, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiDelayDenseModel(_DelayModel):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    delays: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=6)
+class LoihiDelayDenseModel(decl.DelayDenseFixedFields, _DelayModel):
+    pass
 
 
 @implements(proc=DelaySparse, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiDelaySparseModel(_DelayModel):
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=16)
-    a_buff: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=16)
-    weights = LavaPyType(CSR_MATRIX, np.int32, precision=8)
-    delays = LavaPyType(CSR_MATRIX, np.int32, precision=6)
+class LoihiDelaySparseModel(decl.DelaySparseFixedFields, _DelayModel):
+    pass
 
 
 @implements(proc=Conv, protocol=LoihiProtocol)
 @requires(Loihi2NeuroCore)
 @tag("bit_accurate_loihi", "fixed_pt")
-class LoihiConvModel(_SynapseModel):
+class LoihiConvModel(decl.ConvFixedFields, _SynapseModel):
     """A true 2-D convolution over XYC arrays (shared kernel weights), result clamped to 24 bits."""
 
     _weights_var = "weight"
-    s_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
-    a_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
-    a_buf: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
-    weight: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    kernel_size: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    stride: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    padding: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    dilation: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    groups: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=8)
-    num_message_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
-    weight_exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
-    num_weight_bits: np.ndarray = LavaPyType(np.ndarray, np.int8, precision=5)
 
     def validate(self) -> None:
         self._prepare(self.proc_params["weight"])
