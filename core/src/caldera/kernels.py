@@ -194,6 +194,23 @@ def check_delays(what: str, delays: ty.Any, max_delay: int = 63) -> None:
         )
 
 
+def delay_stack(weights: ty.Any, delays: ty.Any, depth: int, dtype: ty.Any) -> np.ndarray:
+    """The weights of a delayed connection as one dense ``(depth * n_out, n_in)`` matrix: row ``k * n_out + i``
+    holds the weights of delay ``k`` onto output ``i``, so one product gives every delay's input at once."""
+    w = weights.toarray() if is_sparse(weights) else np.asarray(weights)
+    d = delays.toarray() if is_sparse(delays) else np.asarray(delays)
+    return np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(dtype)
+
+
+def delay_advance(buf: np.ndarray, act: np.ndarray) -> np.ndarray:
+    """A delay line ``(n_out, depth)`` one step on: column 0 (sent this step) is cleared in place, the columns
+    move down by one, and ``act`` (this step's input by delay, ``(n_out, depth)``) is added; a new array."""
+    buf[:, 0] = 0
+    buf = np.roll(buf, -1, axis=1)
+    buf += act
+    return buf
+
+
 # -- LIF --------------------------------------------------------------------------------------
 def scalar(x: ty.Any) -> int:
     """The single integer held by a scalar or one-element Var."""
@@ -411,6 +428,15 @@ def sigma_delta_step(
     return s, sigma, act_new, delta - s, error
 
 
+def sigma_delta_vars(model: ty.Any, a_in: np.ndarray, relu: bool) -> tuple[np.ndarray, ...]:
+    """:func:`sigma_delta_step` on a sigma-delta model's Vars (``sigma``, ``act``, ``residue``, ``error``,
+    ``bias``, ``vth``, ``cum_error``); the model is not changed. Returns ``(s_out, sigma, act, residue, error)``."""
+    cum_error = bool(np.asarray(model.cum_error).reshape(-1)[0])
+    return sigma_delta_step(
+        a_in, model.sigma, model.act, model.residue, model.error, model.bias, model.vth, relu, cum_error
+    )
+
+
 # -- resonate-and-fire ------------------------------------------------------------------------
 RF_LIMIT = 2**23 - 1
 
@@ -463,6 +489,8 @@ __all__ = [
     "SynapseParams",
     "synapse_params",
     "check_delays",
+    "delay_stack",
+    "delay_advance",
     "scalar",
     "decay_factor",
     "U_DECAY_OFFSET",
@@ -482,6 +510,7 @@ __all__ = [
     "fire",
     "fire_ternary",
     "sigma_delta_step",
+    "sigma_delta_vars",
     "RF_LIMIT",
     "rf_step",
     "rf_spikes",

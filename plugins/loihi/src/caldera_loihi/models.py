@@ -203,17 +203,8 @@ class LoihiSigmaDeltaModel(decl.SigmaDeltaFixedFields, _NeuronModel):
             raise ParameterError(f"{k.describe(self)}: activation mode {mode!r} is not implemented (UNIT, RELU)")
 
     def run_spk(self) -> None:
-        s, sigma, act, residue, error = k.sigma_delta_step(
-            self.a_in.recv(),
-            self.sigma,
-            self.act,
-            self.residue,
-            self.error,
-            self.bias,
-            self.vth,
-            self.proc_params["act_mode"] == ActivationMode.RELU,
-            bool(self.cum_error.reshape(-1)[0]),
-        )
+        relu = self.proc_params["act_mode"] == ActivationMode.RELU
+        s, sigma, act, residue, error = k.sigma_delta_vars(self, self.a_in.recv(), relu)
         self.sigma, self.act, self.residue, self.error = sigma, act, residue, error
         self._record(s != 0, (sigma != 0) | (s != 0))
         self.s_out.send(np.right_shift(s, self.state_exp))
@@ -350,12 +341,10 @@ class _DelayModel(_SynapseModel):
         self._sign_mode = _check_weights(self, given, self.num_weight_bits)
         self.weights = k.stored_weights(self.weights, self._sign_mode, self.num_weight_bits)
         k.check_delays(k.describe(self), self.delays)
-        d = self.delays.toarray() if is_sparse(self.delays) else np.asarray(self.delays)
-        w = self.weights.toarray() if is_sparse(self.weights) else np.asarray(self.weights)
         depth = self.a_buff.shape[-1]
-        stacked = np.vstack([np.where(d == k, w, 0) for k in range(depth)]).astype(np.int64)
+        stacked = k.delay_stack(self.weights, self.delays, depth, np.int64)
         self._stack = synapses.prepare_matrix(sp.csr_matrix(stacked) if is_sparse(self.weights) else stacked)
-        self._depth, self._n_out = depth, w.shape[0]
+        self._depth, self._n_out = depth, self.weights.shape[0]
         self._graded, self._exp = k.synapse_params(self.num_message_bits, self.proc_params.get("weight_exp", 0))
         self.a_buff = np.asarray(self.a_buff, dtype=np.int64)
 
@@ -366,12 +355,7 @@ class _DelayModel(_SynapseModel):
         s_in = self.s_in.recv()
         self._record_input(s_in)
         act = synapses.accumulate(self._stack, s_in, self._graded).reshape(self._depth, self._n_out).T
-        act = arith.shift(act, self._exp)
-        buf = self.a_buff
-        buf[:, 0] = 0
-        buf = np.roll(buf, -1, axis=1)
-        buf += act
-        self.a_buff = buf
+        self.a_buff = k.delay_advance(self.a_buff, arith.shift(act, self._exp))
 
 
 @implements(proc=DelayDense, protocol=LoihiProtocol)

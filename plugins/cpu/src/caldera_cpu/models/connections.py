@@ -209,10 +209,7 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
         acc = np.int64 if self.fixed else np.float64
         n_out, n_in = w.shape
         depth = self.a_buff.shape[-1]
-        wd = w.toarray() if is_sparse(w) else np.asarray(w)
-        dd = self.delays.toarray() if is_sparse(self.delays) else np.asarray(self.delays)
-        # one stacked matrix: row k * n_out + i holds weights of delay k onto output i
-        stacked = np.vstack([np.where(dd == k, wd, 0) for k in range(depth)]).astype(acc)
+        stacked = kernels.delay_stack(w, self.delays, depth, acc)
         self._m = sp.csr_matrix(stacked) if is_sparse(w) else stacked
         self._depth, self._n_out, self._acc = depth, n_out, acc
         self.a_buff = np.asarray(self.a_buff, dtype=acc)
@@ -226,11 +223,7 @@ class _DelayBase(SendFirstMixin, PyLoihiProcessModel):
         act = np.asarray(self._m.dot(s.astype(self._acc))).reshape(self._depth, self._n_out).T
         if self.fixed:
             act = arith.shift(act, self._weight_exp)
-        buf = self.a_buff
-        buf[:, 0] = 0
-        buf = np.roll(buf, -1, axis=1)
-        buf += act
-        self.a_buff = buf
+        self.a_buff = kernels.delay_advance(self.a_buff, act)
 
 
 @implements(proc=DelayDense, protocol=LoihiProtocol)

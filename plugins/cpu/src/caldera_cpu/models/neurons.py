@@ -49,17 +49,8 @@ class _SigmaDeltaBase(PyLoihiProcessModel):
     def dynamics(self, a_in_data: np.ndarray) -> np.ndarray:
         if self.act_mode not in (ActivationMode.UNIT, ActivationMode.RELU):
             raise NotImplementedError(f"activation mode {self.act_mode} is not implemented")
-        s_out, self.sigma, self.act, self.residue, error = kernels.sigma_delta_step(
-            a_in_data,
-            self.sigma,
-            self.act,
-            self.residue,
-            self.error,
-            self.bias,
-            self.vth,
-            self.act_mode == ActivationMode.RELU,
-            bool(self.cum_error.reshape(-1)[0]),
-        )
+        relu = self.act_mode == ActivationMode.RELU
+        s_out, self.sigma, self.act, self.residue, error = kernels.sigma_delta_vars(self, a_in_data, relu)
         self.error[...] = error  # in place: the Var keeps its dtype
         return s_out
 
