@@ -214,3 +214,36 @@ def test_lif_fixed_kernel_matches_arith(u, v, a, du, dv, eb, vth):
     assert ua[0] == u2[0]
     assert va[0] == (0 if spike else v2[0])
     assert k.outputs[0][0] == int(spike)
+
+
+# -- a cython partition between cpu partitions: messages cross in both directions ---------------
+def _three_populations():
+    a = LIF(shape=(4,), du=300, dv=400, vth=60, bias_mant=np.array([40, 55, 70, 85]), bias_exp=6, name="a")
+    ab = Dense(weights=np.array([[30, 80, -20, 60]] * 3), name="ab")
+    b = LIF(shape=(3,), du=500, dv=300, vth=50, name="b")
+    bc = Dense(weights=np.array([[90, 70, 50], [-40, 80, 60]]), name="bc")
+    c = LIF(shape=(2,), du=200, dv=100, vth=40, name="c")
+    a.s_out.connect(ab.s_in)
+    ab.a_out.connect(b.a_in)
+    b.s_out.connect(bc.s_in)
+    bc.a_out.connect(c.a_in)
+    return a, b, c
+
+
+def test_a_cython_partition_exchanges_messages_with_cpu_partitions():
+    """The compiled loop wires buffers within its partition only: a partition fed by (and feeding) another
+    runs on the core's executor, with the same numbers as one cpu partition (it used to wait for ever)."""
+    a, b, c = _three_populations()
+    a.run(RunSteps(30), caldera.RunConfig(backend="cpu", tag="fixed_pt"))
+    want = [(p.u.get(), p.v.get()) for p in (a, b, c)]
+    a.stop()
+    np.testing.assert_array_equal(want[2][0], [203479, 96892])  # the input reached the last population
+    a, b, c = _three_populations()
+    a.run(RunSteps(30), caldera.RunConfig(backend="cpu", tag="fixed_pt", backend_map={b: "cython"}))
+    try:
+        assert sorted(p.backend.name for p in a.runtime.partitions) == ["cpu", "cython"]
+        for p, (u, v) in zip((a, b, c), want):
+            np.testing.assert_array_equal(p.u.get(), u)
+            np.testing.assert_array_equal(p.v.get(), v)
+    finally:
+        a.stop()

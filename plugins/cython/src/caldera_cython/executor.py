@@ -22,6 +22,7 @@ of the models that have one. :attr:`CompiledExecutor.reason` /
 
 from __future__ import annotations
 
+import collections
 import typing as ty
 
 import numpy as np
@@ -48,6 +49,18 @@ def is_monitor(model: ty.Any) -> bool:
     not by the model, so the model's own step never runs in a compiled loop.
     """
     return isinstance(getattr(model, "process", None), Monitor)
+
+
+def _foreign_link(model: ty.Any) -> str | None:
+    """The first port of ``model`` that exchanges messages with another partition or thread (its queue is a
+    channel, not the in-process deque), named; None when every message stays in the partition. The compiled
+    loop wires buffers within the partition only, so such a partition runs on the core's executor."""
+    proc = model.process
+    for port in (*proc.in_ports, *proc.out_ports):
+        queues = getattr(getattr(model, port.name, None), "_queues", ())
+        if any(not isinstance(q, collections.deque) for q in queues):
+            return f"{model.process_name}.{port.name} exchanges messages with another partition"
+    return None
 
 
 def _overrides(model: ty.Any, name: str) -> bool:
@@ -80,6 +93,9 @@ def fallback_reason(plan: Plan) -> str | None:
         return f"models without a static schedule: {names}"
     leaf_ids = {m.process.id for m in plan.models}
     for m in plan.models:
+        foreign = _foreign_link(m)
+        if foreign is not None:
+            return foreign
         if is_monitor(m):
             for kind, _port, _data, _p, _m in m.proc_params["probes"]:
                 if kind == "var":
