@@ -212,9 +212,15 @@ def test_write_read_round_trip(netx_fixtures, tmp_path):
     np.testing.assert_array_equal(out, np.load(netx_fixtures / "gts/pilotnet_sdnn/output.npy"))
 
 
-def test_ntidigits_unsupported_average_layer_is_named(netx_fixtures):
-    with pytest.raises(netx.NetxError, match=r"layer 5 \('average'\).*num_layers"):
-        netx.read(netx_fixtures / "gts/ntidigits/ntidigits.net")
+def test_unsupported_layers_are_all_named(netx_fixtures, tmp_path):
+    """Layers with no lava-dl format to follow (concat) or no caldera form are listed together; nothing is built."""
+    layers = netx.load_layers(netx_fixtures / "gts/ntidigits/ntidigits.net")
+    layers[4]["type"] = "concat"
+    layers[5]["type"] = "split"
+    path = tmp_path / "two.net"
+    netx.write_layers(path, layers)
+    with pytest.raises(netx.NetxError, match=r"layer 4 \('concat'\), layer 5 \('split'\).*num_layers"):
+        netx.read(path)
 
 
 # -- bad input, on small hand-written files ---------------------------------------------------------------
@@ -256,7 +262,7 @@ def test_small_network_builds_and_runs(tmp_path):
             r"layer 1 \(dense\): key 'weight' expects 5 inputs.*do not chain",
         ),
         (lambda ls: ls[1].update(shape=np.array([7])), r"layer 1 \(dense\): key 'weight' has 3 rows; expected 7"),
-        (lambda ls: ls[1].update(type="convT"), r"unsupported layers: layer 1 \('convT'\)"),
+        (lambda ls: ls[1].update(type="concat"), r"unsupported layers: layer 1 \('concat'\)"),
         (lambda ls: ls[1].pop("type"), r"layer 1: missing key 'type'"),
         (
             lambda ls: ls[1]["neuron"].update(iDecay=5000),
@@ -338,3 +344,206 @@ def test_pool_layer(tmp_path):
     expected[0, 0, 1] = 2 * 4 * 64  # two spikes in the top-left window of channel 1, weight 4, << 6
     expected[1, 1, 0] = 4 * 64
     np.testing.assert_array_equal(u[1], expected)
+
+
+# -- layer types beyond lava-dl's netx: convT, unpool, average, complex (RF) dense ------------------------------
+_PLAIN = {"type": "CUBA", "iDecay": 4096, "vDecay": 0, "vThMant": 1 << 16}  # u = this step's input, never spikes
+
+
+def _currents(net, spikes, tag="fixed_pt", backend="cpu"):
+    """u of the last layer the step after ``spikes`` (X, Y, C, T) arrive, and the read-back layer list."""
+    src = RingBuffer(data=spikes)
+    src.s_out.connect(net.inp)
+    mon = Monitor()
+    mon.probe(net.out_layer.neuron.u, num_steps=2)
+    net.run(condition=caldera.RunSteps(num_steps=2), run_cfg=caldera.RunConfig(backend=backend, tag=tag))
+    u = mon.get_data()[net.out_layer.neuron.name]["u"][1]
+    net.stop()
+    return u
+
+
+def _torch_layout(x_xyc):
+    return np.ascontiguousarray(np.asarray(x_xyc).transpose(2, 1, 0))  # (X, Y, C) -> (C, H, W)
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        dict(cin=2, cout=3, k=(3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=1),
+        dict(cin=2, cout=4, k=(2, 2), stride=(2, 2), padding=(0, 0), dilation=(1, 1), groups=2),
+    ],
+)
+def test_conv_transpose_layer(tmp_path, geometry):
+    """convT (slayer's export: weight (C_in, C_out/groups, kH, kW)): currents equal torch's conv_transpose2d, x64;
+    written back and read again it builds the same matrix; every backend agrees."""
+    torch = pytest.importorskip("torch")
+    g = geometry
+    rng = np.random.default_rng(3)
+    w = rng.integers(-8, 9, size=(g["cin"], g["cout"] // g["groups"], *g["k"])) * 2
+    x = (rng.random((1, g["cin"], 3, 4)) < 0.5).astype(np.float64)  # (1, C, H, W)
+    ref = torch.nn.functional.conv_transpose2d(
+        torch.from_numpy(x),
+        torch.from_numpy(w.astype(np.float64)),
+        None,
+        g["stride"],
+        g["padding"],
+        0,
+        g["groups"],
+        g["dilation"],
+    )[0].numpy()
+    layers = [
+        {"type": "input", "shape": np.array([g["cin"], 3, 4])},
+        {
+            "type": "convT",
+            "shape": np.array(ref.shape),
+            "inChannels": g["cin"],
+            "outChannels": g["cout"],
+            "kernelSize": np.array(g["k"]),
+            "stride": np.array(g["stride"]),
+            "padding": np.array(g["padding"]),
+            "dilation": np.array(g["dilation"]),
+            "groups": g["groups"],
+            "weight": w,
+            "neuron": _PLAIN,
+        },
+    ]
+    path = _small(tmp_path, layers)
+    net = netx.read(path)
+    assert net.out_layer.shape == ref.shape[::-1] and type(net.out_layer.synapse).__name__ == "Sparse"
+    netx.write(tmp_path / "copy.net", net)
+    back = netx.read(tmp_path / "copy.net")
+    assert (back.out_layer.spec.matrix != net.out_layer.spec.matrix).nnz == 0
+    spikes = np.zeros((4, 3, g["cin"], 2), dtype=np.int32)
+    spikes[..., 0] = x[0].transpose(2, 1, 0)
+    assert np.abs(ref).sum() > 0
+    for backend in BACKENDS:
+        _cfg(backend)
+        u = _currents(netx.read(path), spikes, backend=backend)
+        np.testing.assert_array_equal(_torch_layout(u), ref * 64, err_msg=backend)
+    u = _currents(netx.read(path, tag="floating_pt"), spikes.astype(float), tag="floating_pt")
+    np.testing.assert_allclose(_torch_layout(u), ref / 64, rtol=1e-12)  # floating_pt: every integer / 64
+
+
+def test_unpool_layer(tmp_path):
+    """unpool: every spike spread over its kernel-sized block (stride = kernel), weight 3, each channel alone."""
+    layers = [
+        {"type": "input", "shape": np.array([2, 2, 3])},
+        {
+            "type": "unpool",
+            "shape": np.array([2, 4, 6]),
+            "kernelSize": np.array([2, 2]),
+            "stride": np.array([2, 2]),
+            "padding": np.array([0, 0]),
+            "dilation": np.array([1, 1]),
+            "weight": np.array(3.0),
+            "neuron": _PLAIN,
+        },
+    ]
+    path = _small(tmp_path, layers)
+    spikes = np.zeros((3, 2, 2, 2), dtype=np.int32)  # (X, Y, C, T)
+    spikes[2, 0, 1, 0] = spikes[0, 1, 0, 0] = 1
+    u = _currents(netx.read(path), spikes)
+    expected = np.zeros((6, 4, 2))
+    expected[4:6, 0:2, 1] = 3 * 64  # input x=2, y=0 -> outputs x 4..5, y 0..1
+    expected[0:2, 2:4, 0] = 3 * 64
+    np.testing.assert_array_equal(u, expected)
+    netx.write(tmp_path / "copy.net", netx.read(path))
+    assert netx.read(tmp_path / "copy.net").out_layer.shape == (6, 4, 2)
+
+
+def test_average_layer_3d_input(tmp_path):
+    """average (slayer: output j is the mean of the j-th contiguous (C, H, W) group): fixed_pt sends the group's
+    spike count, floating_pt the mean."""
+    layers = [
+        {"type": "input", "shape": np.array([2, 2, 3])},
+        {"type": "average", "shape": np.array([3, 1, 1])},
+    ]
+    path = _small(tmp_path, layers)
+    x = np.zeros((2, 2, 3))  # torch layout (C, H, W): groups of 4 in C-order
+    x[0, 0, 1] = x[0, 1, 0] = x[0, 1, 2] = x[1, 0, 0] = x[1, 1, 1] = x[1, 1, 2] = 1  # groups 0, 1, 2 get 2, 2, 2 / 1...
+    counts = x.reshape(3, 4).sum(1)
+    spikes = np.zeros((3, 2, 2, 2))
+    spikes[..., 0] = x.transpose(2, 1, 0)
+    for tag, want in (("fixed_pt", counts), ("floating_pt", counts / 4)):
+        net = netx.read(path, tag=tag)
+        src = RingBuffer(data=spikes.astype(np.int32) if tag == "fixed_pt" else spikes)
+        src.s_out.connect(net.inp)
+        mon = Monitor()
+        mon.probe(net.out, num_steps=2)
+        net.run(condition=caldera.RunSteps(num_steps=2), run_cfg=caldera.RunConfig(backend="cpu", tag=tag))
+        got = mon.get_data()[net.out_layer.neuron.name]["s_out"][1]
+        net.stop()
+        np.testing.assert_array_equal(got, want, err_msg=tag)
+    with pytest.raises(
+        netx.NetxError, match=r"layer 1 \(average\): key 'shape' asks for 5 outputs; expected a divisor"
+    ):
+        netx.read(_small(tmp_path, [layers[0], {"type": "average", "shape": np.array([5])}]))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ntidigits_with_its_average_layer(netx_fixtures, backend):
+    """The whole NTIDIGITS file, average layer included: its 11 outputs are the sums of lava-dl's 22-neuron groups."""
+    steps = 300
+    inp = np.load(netx_fixtures / "gts/ntidigits/input.npy")[:, :steps]
+    gt = np.load(netx_fixtures / "gts/ntidigits/output.npy")
+    net = netx.read(netx_fixtures / "gts/ntidigits/ntidigits.net")
+    assert [b.type for b in net.layers] == ["dense", "dense", "dense", "average"]
+    source = RingBuffer(data=inp)
+    sink = RingBufferSink(shape=(11,), buffer=steps)
+    source.s_out.connect(net.inp)
+    net.out.connect(sink.a_in)
+    net.run(condition=caldera.RunSteps(num_steps=steps), run_cfg=_cfg(backend))
+    out = sink.data.get()
+    net.stop()
+    want = gt.reshape(11, 22, -1).sum(1)  # lava-dl records one step ahead; the average layer adds one step
+    assert want[:, 1:steps].sum() > 1000
+    np.testing.assert_array_equal(out[:, 1:], want[:, 1:steps])
+
+
+def _complex_layers(netx_fixtures, period=11, alpha=0.05, vth=25):
+    sin_d = int(np.int32((1 - alpha) * np.sin(2 * np.pi / period) * 4096))
+    cos_d = int(np.int32((1 - alpha) * np.cos(2 * np.pi / period) * 4096))
+    wr = np.load(netx_fixtures / "gts/complex_dense/weight_r.npy")
+    wi = np.load(netx_fixtures / "gts/complex_dense/weight_img.npy")
+    return [
+        {"type": "input", "shape": np.array([wr.shape[1]])},
+        {
+            "type": "dense_comp",
+            "shape": np.array([wr.shape[0]]),
+            "weight": {"real": wr, "imag": wi},
+            "neuron": {"type": "RF_PHASE", "sinDecay": sin_d, "cosDecay": cos_d, "vThMant": vth},
+        },
+    ]
+
+
+def test_complex_dense_rf_ground_truth(netx_fixtures, tmp_path):
+    """lava-dl's ComplexDense fixture (RF neurons, period 11, alpha 0.05, vth 25; real and imaginary weights) as a
+    ``dense_comp`` layer written to .net and read back: 2000 steps of spikes exactly; the copy reads the same."""
+    path = tmp_path / "complex.net"
+    netx.write_layers(path, _complex_layers(netx_fixtures))
+    net = netx.read(path)
+    blk = net.out_layer
+    assert type(blk.neuron).__name__ == "RF" and type(blk.imag_synapse).__name__ == "Dense"
+    assert int(blk.neuron.sin_decay.init[0]) == 2103 and int(blk.neuron.cos_decay.init[0]) == 3273
+    netx.write(tmp_path / "copy.net", net)
+    net = netx.read(tmp_path / "copy.net")
+    data = np.load(netx_fixtures / "gts/complex_dense/in.npy")
+    gt = np.load(netx_fixtures / "gts/complex_dense/out.npy")
+    source, sink = RingBuffer(data=data), RingBufferSink(shape=net.out.shape, buffer=data.shape[1])
+    source.s_out.connect(net.inp)
+    net.out.connect(sink.a_in)
+    net.run(condition=caldera.RunSteps(num_steps=data.shape[1]), run_cfg=_cfg("cpu"))
+    out = sink.data.get()
+    net.stop()
+    assert gt.sum() > 100
+    np.testing.assert_array_equal(out, gt)
+
+
+def test_complex_dense_needs_an_rf_neuron(tmp_path, netx_fixtures):
+    layers = _complex_layers(netx_fixtures)
+    layers[1]["neuron"] = _lif()
+    with pytest.raises(netx.NetxError, match=r"layer 1 \(dense_comp\): a complex synapse .* needs an RF neuron"):
+        netx.read(_small(tmp_path, layers))
+    layers[1]["neuron"] = {"type": "RF_PHASE", "sinDecay": 4000, "cosDecay": 4000, "vThMant": 3}
+    with pytest.raises(netx.NetxError, match=r"layer 1 \(dense_comp\): keys 'neuron/sinDecay'.*damped rotation"):
+        netx.read(_small(tmp_path, layers))

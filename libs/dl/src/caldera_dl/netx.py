@@ -2,12 +2,12 @@
 
 A ``.net`` file holds a group ``layer`` with one sub-group per layer, named
 ``"0"``, ``"1"``, … in order. Each has a ``type`` (``input``, ``dense``,
-``conv``, ``pool``, ``flatten``; ``average`` and others are reported as
-unsupported), a ``shape`` in (C, H, W) order, its synapse (``weight`` as
+``dense_comp``, ``conv``, ``convT``, ``pool``, ``unpool``, ``average``,
+``flatten``; others are reported as unsupported), a ``shape`` in (C, H, W) order, its synapse (``weight`` as
 8-bit-scaled integers, optional ``delay``, ``bias``, conv geometry) and a
 ``neuron`` group: ``type`` ``CUBA``/``LOIHI`` (``iDecay``, ``vDecay``,
-``vThMant``) or ``SDNN`` (``vThMant``, optional ``activation`` and
-``sigma_output``).
+``vThMant``), ``SDNN`` (``vThMant``, optional ``activation`` and
+``sigma_output``) or ``RF_PHASE``/``RF_IZ`` (``sinDecay``, ``cosDecay``, ``vThMant``).
 
 :func:`read` validates the whole file first (an error names the layer index,
 the key and what was expected, and nothing is built when anything is wrong),
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from caldera.errors import ParameterError
 
-LAYER_TYPES = ("input", "dense", "conv", "pool", "flatten")
-NEURON_TYPES = ("CUBA", "LOIHI", "SDNN")
+LAYER_TYPES = ("input", "dense", "dense_comp", "conv", "convT", "pool", "unpool", "average", "flatten")
+NEURON_TYPES = ("CUBA", "LOIHI", "SDNN", "RF_PHASE", "RF_IZ")
 MAX_DELAY = 62
 
 
@@ -129,6 +129,15 @@ class NeuronSpec:
     relu: bool = True
     sigma_output: bool = False
     message_bits: int = 0
+    sin_decay: int = 0  # RF: 12-bit decays of the rotation
+    cos_decay: int = 0
+    phase: bool = True  # RF_PHASE (caldera RF) or another RF_* type (RF_IZ), as lava-dl decides
+
+    def rf_params(self) -> dict:
+        """``period`` and ``alpha`` of the resonator, derived from the 12-bit decays as lava-dl's netx does."""
+        sin_d, cos_d = self.sin_decay / 4096, self.cos_decay / 4096
+        freq = np.arctan2(sin_d, cos_d) / 2 / np.pi
+        return {"period": 1 / freq, "alpha": 1 - np.sqrt(sin_d**2 + cos_d**2)}
 
 
 def _neuron(i: int, ltype: str, cfg: dict) -> NeuronSpec:
@@ -141,7 +150,7 @@ def _neuron(i: int, ltype: str, cfg: dict) -> NeuronSpec:
     ntype = n.get("type")
     if not isinstance(ntype, str):
         raise NetxError(f"netx: layer {i} ({ltype}): missing key 'neuron/type' (one of {', '.join(NEURON_TYPES)})")
-    if ntype not in NEURON_TYPES:
+    if ntype not in NEURON_TYPES and "RF" not in ntype:
         raise NetxError(
             f"netx: layer {i} ({ltype}): unsupported neuron type {ntype!r} at key 'neuron/type'; "
             f"caldera-dl supports {', '.join(NEURON_TYPES)}"
@@ -157,6 +166,22 @@ def _neuron(i: int, ltype: str, cfg: dict) -> NeuronSpec:
         sigma_output = bool(np.asarray(n.get("sigma_output", False)).reshape(-1)[0])
         return NeuronSpec(
             "sdnn", vth, relu=act == "relu", sigma_output=sigma_output, message_bits=16 if bits is None else int(bits)
+        )
+    if "RF" in ntype:
+        sin_d = int(_ints(i, ltype, n, "sinDecay", 1).reshape(-1)[0])
+        cos_d = int(_ints(i, ltype, n, "cosDecay", 1).reshape(-1)[0])
+        if not (0 < sin_d < 4096 and -4096 < cos_d < 4096) or sin_d**2 + cos_d**2 >= 4096**2:
+            raise NetxError(
+                f"netx: layer {i} ({ltype}): keys 'neuron/sinDecay', 'neuron/cosDecay' are {sin_d}, {cos_d}; "
+                f"expected a damped rotation (0 < sinDecay, sinDecay**2 + cosDecay**2 < 4096**2)"
+            )
+        return NeuronSpec(
+            "rf",
+            vth,
+            sin_decay=sin_d,
+            cos_decay=cos_d,
+            phase="PHASE" in ntype,
+            message_bits=0 if bits is None else int(bits),
         )
     i_decay = int(_ints(i, ltype, n, "iDecay", 1).reshape(-1)[0])
     v_decay = int(_ints(i, ltype, n, "vDecay", 1).reshape(-1)[0])
@@ -175,6 +200,8 @@ class LayerSpec:
     shape: tuple[int, ...]  # output shape (X, Y, C) or (N,)
     neuron: NeuronSpec | None = None
     weight: np.ndarray | None = None  # dense: (out, in); conv/pool: (C_out, W, H, C_in) (Lava's layout)
+    weight_imag: np.ndarray | None = None  # complex dense: the imaginary part (the real one in ``weight``)
+    matrix: ty.Any = None  # convT / unpool / average: the connection as a sparse (out, in) matrix of file integers
     delay: np.ndarray | None = None
     bias: np.ndarray | None = None
     stride: tuple[int, int] = (1, 1)
@@ -197,6 +224,74 @@ def _conv_out(in_shape, kernel, stride, padding, dilation, channels) -> tuple[in
     for d in range(2):
         out.append((in_shape[d] + 2 * padding[d] - dilation[d] * (kernel[d] - 1) - 1) // stride[d] + 1)
     return out[0], out[1], int(channels)
+
+
+def _xyc_index(shape: tuple[int, ...], x: ty.Any, y: ty.Any, c: ty.Any) -> ty.Any:
+    """Position of (x, y, c) in a C-order flattened (X, Y, C) population."""
+    return (x * shape[1] + y) * shape[2] + c
+
+
+def conv_transpose_matrix(
+    input_shape: tuple[int, int, int],
+    weight: np.ndarray,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> tuple[ty.Any, tuple[int, int, int]]:
+    """A transposed convolution (torch's ``conv_transpose2d``) as a sparse ``(out, in)`` matrix over (X, Y, C) populations.
+
+    ``weight`` is ``(C_in, C_out / groups, kH, kW)``; ``stride``, ``padding``,
+    ``dilation`` are (H, W) pairs. Input ``(h, w)`` reaches output
+    ``(h s - p + a d, w s - p + b d)`` through tap ``(a, b)``. Returns the matrix
+    and the output shape (X, Y, C).
+    """
+    from scipy import sparse as sp
+
+    xin, yin, cin = input_shape
+    c_in, c_og, kh, kw = weight.shape
+    c_out = c_og * groups
+    c_ig = c_in // groups
+    ho = (yin - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + 1
+    wo = (xin - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + 1
+    out_shape = (wo, ho, c_out)
+    if min(out_shape) < 1:
+        return None, out_shape
+    hh, ww = np.meshgrid(np.arange(yin), np.arange(xin), indexing="ij")
+    hh, ww = hh.ravel(), ww.ravel()
+    rows, cols, vals = [], [], []
+    for a in range(kh):
+        for b in range(kw):
+            oh = hh * stride[0] - padding[0] + a * dilation[0]
+            ow = ww * stride[1] - padding[1] + b * dilation[1]
+            ok = (oh >= 0) & (oh < ho) & (ow >= 0) & (ow < wo)
+            ih, iw, oh, ow = hh[ok], ww[ok], oh[ok], ow[ok]
+            for ci in range(c_in):
+                g = ci // c_ig
+                for o in range(c_og):
+                    val = weight[ci, o, a, b]
+                    if val == 0:
+                        continue
+                    rows.append(_xyc_index(out_shape, ow, oh, g * c_og + o))
+                    cols.append(_xyc_index(input_shape, iw, ih, ci))
+                    vals.append(np.full(ih.size, val, dtype=weight.dtype))
+    n_out, n_in = int(np.prod(out_shape)), int(np.prod(input_shape))
+    if not rows:
+        return sp.csr_matrix((n_out, n_in), dtype=weight.dtype), out_shape
+    m = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_out, n_in))
+    return m.tocsr(), out_shape
+
+
+def _average_matrix(input_shape: tuple[int, ...], n_out: int) -> ty.Any:
+    """slayer's average block: output j sums the j-th contiguous group of the input in (C, H, W) order."""
+    from scipy import sparse as sp
+
+    n_in = int(np.prod(input_shape))
+    group = np.arange(n_in) // (n_in // n_out)  # group of each input in torch's (C, H, W) order
+    if len(input_shape) == 3:  # caldera's population is (X, Y, C): the torch index of each of its entries
+        x, y, c = np.unravel_index(np.arange(n_in), input_shape)
+        group = group[(c * input_shape[1] + y) * input_shape[0] + x]
+    return sp.csr_matrix((np.ones(n_in, dtype=np.int64), (group, np.arange(n_in))), shape=(n_out, n_in))
 
 
 def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
@@ -231,8 +326,111 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
                 specs.append(spec)
             prev_shape = shape
             continue
-        if ltype == "dense":
-            w = _array(i, ltype, cfg, "weight", (1, 2))
+        if ltype == "average":
+            if prev_shape is None:
+                raise NetxError(f"netx: layer {i} (average): needs an input shape (no layer before it)")
+            if file_shape is None:
+                raise NetxError(f"netx: layer {i} (average): missing key 'shape' (the number of outputs)")
+            n_in, n_out = int(np.prod(prev_shape)), int(np.prod(file_shape))
+            if n_out < 1 or n_in % n_out:
+                raise NetxError(
+                    f"netx: layer {i} (average): key 'shape' asks for {n_out} outputs; expected a divisor of the "
+                    f"previous layer's {n_in} values (each output averages one contiguous group)"
+                )
+            spec = LayerSpec(i, "average", (n_out,), neuron=NeuronSpec("average", 0.0, message_bits=24), config=cfg)
+            spec.matrix = _average_matrix(prev_shape, n_out)
+            spec.input_shape = prev_shape
+            flatten_next = False
+            specs.append(spec)
+            prev_shape = spec.shape
+            continue
+        if ltype in ("convT", "unpool"):
+            if prev_shape is None or len(prev_shape) != 3:
+                raise NetxError(
+                    f"netx: layer {i} ({ltype}): needs an (X, Y, C) input; the previous layer gives "
+                    f"{prev_shape if prev_shape is not None else 'nothing (no input shape)'}"
+                )
+            c_in = prev_shape[2]
+            if ltype == "convT":
+                w = _array(i, ltype, cfg, "weight", (4, 5))
+                w = w.reshape(w.shape[:4])  # (C_in, C_out / groups, kH, kW), torch's ConvTranspose layout
+                groups = int(_ints(i, ltype, cfg, "groups", 1, default=1).reshape(-1)[0])
+                if groups < 1 or c_in % groups:
+                    raise NetxError(
+                        f"netx: layer {i} (convT): key 'groups' is {groups}; expected a divisor of the {c_in} "
+                        f"input channels"
+                    )
+                if w.shape[0] != c_in:
+                    raise NetxError(
+                        f"netx: layer {i} (convT): key 'weight' has {w.shape[0]} input channels (first axis); the "
+                        f"previous layer gives {c_in} channels; shapes do not chain"
+                    )
+                stride_default = 1
+            else:  # unpool: one kernel, every channel on its own
+                w = _array(i, ltype, cfg, "weight", (0, 1, 2, 3, 4, 5))
+                if w.size == 1:
+                    kh, kw = _pair(_ints(i, ltype, cfg, "kernelSize", 2))[::-1]
+                    k = np.full((kh, kw), w.reshape(-1)[0])
+                elif w.ndim >= 2 and w.size == w.shape[-2] * w.shape[-1]:
+                    k = w.reshape(w.shape[-2:])
+                else:
+                    raise NetxError(
+                        f"netx: layer {i} (unpool): key 'weight' must be one scalar or one (H, W) kernel, got {w.shape}"
+                    )
+                w = np.broadcast_to(k, (c_in, 1, *k.shape))
+                groups = c_in
+                stride_default = np.asarray(k.shape)
+            stride = _pair(_ints(i, ltype, cfg, "stride", 2, default=stride_default))[::-1]
+            padding = _pair(_ints(i, ltype, cfg, "padding", 2, default=0))[::-1]
+            dilation = _pair(_ints(i, ltype, cfg, "dilation", 2, default=1))[::-1]
+            if min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
+                raise NetxError(
+                    f"netx: layer {i} ({ltype}): stride {stride} and dilation {dilation} must be >= 1, "
+                    f"padding {padding} >= 0"
+                )
+            matrix, out_shape = conv_transpose_matrix(prev_shape, w.astype(np.int64), stride, padding, dilation, groups)
+            if min(out_shape) < 1:
+                raise NetxError(f"netx: layer {i} ({ltype}): the padding leaves no output for input {prev_shape}")
+            if file_shape is not None and tuple(file_shape[::-1]) != out_shape:
+                raise NetxError(
+                    f"netx: layer {i} ({ltype}): key 'shape' is {file_shape} (C, H, W) but the layer computes "
+                    f"{out_shape[::-1]} from its input {prev_shape[::-1]}; shapes do not chain"
+                )
+            spec = LayerSpec(i, ltype, out_shape, neuron=_neuron(i, ltype, cfg), config=cfg)
+            spec.matrix = matrix
+            spec.input_shape = prev_shape
+            if "bias" in cfg:
+                b = np.asarray(cfg["bias"]).reshape(-1)
+                if b.size not in (1, out_shape[2], int(np.prod(out_shape))):
+                    raise NetxError(
+                        f"netx: layer {i} ({ltype}): key 'bias' has {b.size} values; expected 1, {out_shape[2]} "
+                        f"(per channel) or {int(np.prod(out_shape))}"
+                    )
+                spec.bias = b
+            if "delay" in cfg:
+                unsupported.append(f"layer {i} ({ltype} with 'delay')")
+            specs.append(spec)
+            prev_shape = out_shape
+            continue
+        if ltype in ("dense", "dense_comp"):
+            imag = None
+            if isinstance(cfg.get("weight"), dict):
+                parts = cfg["weight"]
+                if set(parts) != {"real", "imag"}:
+                    raise NetxError(
+                        f"netx: layer {i} ({ltype}): group 'weight' holds {sorted(parts)}; expected 'real' and 'imag'"
+                    )
+                w = _array(i, ltype, {"weight/real": parts["real"]}, "weight/real", (1, 2))
+                imag = _array(i, ltype, {"weight/imag": parts["imag"]}, "weight/imag", (1, 2))
+                if imag.shape != w.shape:
+                    raise NetxError(
+                        f"netx: layer {i} ({ltype}): keys 'weight/real' {w.shape} and 'weight/imag' {imag.shape} "
+                        f"must have one shape"
+                    )
+            elif ltype == "dense_comp":
+                raise NetxError(f"netx: layer {i} (dense_comp): missing keys 'weight/real' and 'weight/imag'")
+            else:
+                w = _array(i, ltype, cfg, "weight", (1, 2))
             out_n = int(np.prod(file_shape)) if file_shape is not None else (w.shape[0] if w.ndim == 2 else None)
             if out_n is None:
                 raise NetxError(f"netx: layer {i} (dense): missing key 'shape' (needed with a 1-D weight)")
@@ -242,6 +440,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
                         f"netx: layer {i} (dense): key 'weight' has {w.size} values, not a multiple of {out_n} outputs"
                     )
                 w = w.reshape(out_n, -1)
+                imag = None if imag is None else imag.reshape(out_n, -1)
             if w.shape[0] != out_n:
                 raise NetxError(
                     f"netx: layer {i} (dense): key 'weight' has {w.shape[0]} rows; expected {out_n} (key 'shape')"
@@ -254,8 +453,17 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
                 )
             if prev_shape is not None and len(prev_shape) > 1 and not flatten_next:
                 flatten_next = True  # lava-dl writes a flatten layer; accept its absence for 1-wide inputs
-            spec = LayerSpec(i, "dense", (out_n,), neuron=_neuron(i, ltype, cfg), weight=w.astype(np.int64), config=cfg)
-            if "delay" in cfg:
+            spec = LayerSpec(i, ltype, (out_n,), neuron=_neuron(i, ltype, cfg), weight=w.astype(np.int64), config=cfg)
+            if imag is not None:
+                if spec.neuron.kind != "rf":
+                    raise NetxError(
+                        f"netx: layer {i} ({ltype}): a complex synapse (weight/real, weight/imag) needs an RF neuron "
+                        f"(key 'neuron/type' RF_PHASE or RF_IZ), got a {spec.neuron.kind.upper()} neuron"
+                    )
+                spec.weight_imag = imag.astype(np.int64)
+            if "delay" in cfg and imag is not None:
+                unsupported.append(f"layer {i} ({ltype} with 'delay')")
+            elif "delay" in cfg:
                 d = np.asarray(cfg["delay"])
                 if d.dtype.kind not in "iuf" or np.any(d < 0):
                     raise NetxError(f"netx: layer {i} (dense): key 'delay' must hold delays >= 0")
@@ -408,10 +616,11 @@ class Block:
     out: ty.Any = None  # the neuron's OutPort
     output_message_bits: int = 0
     spec: LayerSpec | None = None
+    imag_synapse: ty.Any = None  # complex dense: the synapse into the RF neuron's imaginary part
 
     @property
     def processes(self) -> list:
-        return [p for p in (self.synapse, self.neuron) if p is not None]
+        return [p for p in (self.synapse, self.imag_synapse, self.neuron) if p is not None]
 
 
 class Network:
@@ -476,6 +685,24 @@ def _make_neuron(spec: LayerSpec, tag: str, is_input: bool, reset: tuple[int, in
     bias = _bias_array(spec)
     fixed = tag == "fixed_pt"
     name = f"L{spec.index}_{spec.type}"
+    if n.kind == "average":
+        from caldera.procs import GradedVec
+
+        return GradedVec(shape=spec.shape, vth=0, name=name)  # sends its summed input every step
+    if n.kind == "rf":
+        from caldera.procs import RF, RF_IZ
+
+        if bias is not None:
+            raise NetxError(f"netx: layer {spec.index} ({spec.type}): RF neurons take no 'bias'")
+        proc = RF if n.phase else RF_IZ
+        rf = n.rf_params()
+        if fixed:  # lava-dl's netx: period and alpha from the file's integers, state_exp 6, 12 decay bits
+            out = proc(shape=spec.shape, vth=n.vth, state_exp=6, decay_bits=12, name=name, **rf)
+            # the file's decays themselves (lava-dl recomputes them from period and alpha, which can be 1 off)
+            out.sin_decay.init = np.array([n.sin_decay])
+            out.cos_decay.init = np.array([n.cos_decay])
+            return out
+        return proc(shape=spec.shape, vth=n.vth / 64, name=name, **rf)
     if n.kind == "cuba":
         if fixed:
             params = dict(vth=int(n.vth), du=n.du, dv=n.dv, bias_exp=6)
@@ -539,7 +766,23 @@ def build(
         neuron = _make_neuron(spec, tag, is_input, reset, spike_exp)
         out_bits = spec.neuron.message_bits
         synapse = None
-        if spec.type == "dense":
+        imag_synapse = None
+        if spec.matrix is not None:  # convT, unpool, average
+            m = spec.matrix.tocsr()
+            if fixed:
+                vals, nbits, wexp = optimize_weight_bits(m.data) if m.nnz else (m.data, 8, 0)
+                m = sp.csr_matrix((vals, m.indices, m.indptr), shape=m.shape)
+            else:
+                m = m.astype(np.float64) / (m.shape[1] // m.shape[0] if spec.type == "average" else 64)
+                nbits, wexp = 8, 0
+            synapse = Sparse(
+                weights=m,
+                weight_exp=wexp,
+                num_weight_bits=nbits,
+                num_message_bits=msg_bits,
+                name=f"L{spec.index}_syn",
+            )
+        elif spec.type in ("dense", "dense_comp"):
             w = spec.weight
             if fixed:
                 w, nbits, wexp = optimize_weight_bits(w)
@@ -553,6 +796,16 @@ def build(
                 synapse = DelaySparse(weights=sp.csr_matrix(w), delays=sp.csr_matrix(d), max_delay=MAX_DELAY, **common)
             else:
                 synapse = DelayDense(weights=w, delays=spec.delay, max_delay=MAX_DELAY, **common)
+            if spec.weight_imag is not None:  # lava-dl's ComplexDense: a second synapse into the imaginary part
+                wi = spec.weight_imag
+                if fixed:
+                    wi, nbits_i, wexp_i = optimize_weight_bits(wi)
+                else:
+                    wi, nbits_i, wexp_i = wi / 64, 8, 0
+                common_i = dict(common, weight_exp=wexp_i, num_weight_bits=nbits_i, name=f"L{spec.index}_syn_imag")
+                imag_synapse = (
+                    Sparse(weights=sp.csr_matrix(wi), **common_i) if sparse_fc_layer else Dense(weights=wi, **common_i)
+                )
         elif spec.type in ("conv", "pool"):
             w = spec.weight if fixed else spec.weight / 64
             synapse = Conv(
@@ -565,18 +818,30 @@ def build(
                 num_message_bits=msg_bits,
                 name=f"L{spec.index}_syn",
             )
+        a_in = neuron.a_real_in if spec.neuron.kind == "rf" else neuron.a_in
         if synapse is not None:
-            synapse.a_out.connect(neuron.a_in)
+            a_out = synapse.a_out
+            if spec.matrix is not None and len(spec.shape) == 3:
+                a_out = a_out.reshape(spec.shape)
+            a_out.connect(a_in)
+        if imag_synapse is not None:
+            imag_synapse.a_out.connect(neuron.a_imag_in)
+        inp = synapse.s_in if synapse is not None else a_in
+        if spec.matrix is not None and len(spec.input_shape) == 3:
+            inp = synapse.s_in.reshape(spec.input_shape)  # the matrix takes the (X, Y, C) input in C order
+        if imag_synapse is not None:
+            inp = [synapse.s_in, imag_synapse.s_in]
         block = Block(
             spec.index,
             spec.type,
             tuple(spec.shape),
             neuron,
             synapse,
-            inp=synapse.s_in if synapse is not None else neuron.a_in,
+            inp=inp,
             out=neuron.s_out,
             output_message_bits=out_bits,
             spec=spec,
+            imag_synapse=imag_synapse,
         )
         if blocks:
             prev = blocks[-1].out
