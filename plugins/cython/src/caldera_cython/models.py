@@ -230,7 +230,7 @@ class _LifFixed(CompiledRecvFirst):
         ck.require_integers(self, ("du", "dv", "bias_mant", "bias_exp", *self.thresholds))
 
     def prepare(self, name: str | None = None) -> None:
-        self.du, self.dv = ck.scalar(self.du), ck.scalar(self.dv)  # the decays are single integers
+        self.du, self.dv = ck.per_neuron_int(self.du), ck.per_neuron_int(self.dv)  # one per population or neuron
 
     def _kernel_thresholds(self, n: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         vth = per_neuron(ck.threshold(self.vth), n, np.int64)
