@@ -133,7 +133,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """W1-W5 beside their reference systems; `nox -s bench -- w2 w4` picks workloads, `-- --quick` smoke sizes.
+    """W1-W5 beside their reference systems; `nox -s bench -- w2 w4` picks workloads, `-- --short` takes fewer
+    repetitions of the real sizes, `-- --quick` smoke sizes.
 
     The reference environments (Lava 0.10 on Python 3.10, Brian2) are created on first use in a cache folder
     (benchmarks/refenv.py; `CALDERA_BENCH_CACHE` moves it); without a Python 3.10 the session stops with a
@@ -142,7 +143,8 @@ def bench(session: nox.Session) -> None:
     _install_all(session)
     session.install("tqdm>=4.60", "matplotlib>=3.7", "dwave-samplers", "dimod>=0.12")
     if (ROOT / "libs/dl/pyproject.toml").exists():  # W5: digits from scikit-learn, snnTorch as the reference
-        session.install("scikit-learn>=1.3", "snntorch>=0.9")
+        # pytest: w5_dl.py fetches lava-dl's PilotNet fixture with the helper in tests/dl/conftest.py
+        session.install("scikit-learn>=1.3", "snntorch>=0.9", "pytest>=8")
     session.run("python", "benchmarks/run_all.py", *session.posargs)
 
 

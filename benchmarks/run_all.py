@@ -1,14 +1,22 @@
 """Run the workloads W1–W5 with their reference systems side by side; write one markdown summary plus plots.
 
-``python benchmarks/run_all.py [w1 w2 w3 w3-mpc w4 w5] [--quick]`` (what ``nox -s bench [-- w2 ...]`` runs).
+``python benchmarks/run_all.py [w1 w2 w3 w3-mpc w4 w5] [--short | --quick]`` (what ``nox -s bench [-- w2 ...]``
+runs).
 Every workload is its own script, run here as a subprocess in the same interpreter; the reference systems run
 in the cached environments of ``benchmarks/refenv.py`` (created first when missing, which needs Python 3.10 for
 Lava: without it the run stops before measuring anything, with a message saying how to get one). Each script
 prints its own table and writes its raw results under ``benchmarks/results/``; this script then writes
 ``benchmarks/results/summary-<timestamp>.md`` — one table, a row per configuration: caldera's figure, the
 reference's, their ratio — and ``summary-<timestamp>.png`` (the ratios as bars), and prints the table.
-``--quick`` runs every workload at smoke size (minutes, not the hour of a full run): figures then only show
-that everything runs.
+Three modes: the default runs every script with its own defaults (the full repetitions: more than an hour on a
+2-core machine); ``--short`` keeps the real problem sizes but takes fewer repetitions (W1 2 interpreters per
+configuration, 1 for Lava, 300 steps; W2 2 repetitions, 1 per scaling size; W3 Max-Cut at 1 and 3 s with 2
+seeds; W3 MPC 1 repetition; W4 2 repetitions, 1 for Lava; W5 5 epochs, 1 repetition): about half an hour, with
+figures worth reading; ``--quick`` runs every workload at smoke size (minutes): figures then only show that
+everything runs. The summary's first line says which mode made it.
+
+The summary holds no path of the machine it ran on: the repository's root is written ``.``, the reference
+environments' cache folder ``<cache>`` and the home folder ``~``, so that a summary can be committed as it is.
 
 W5 (deep learning, ``w5_dl.py``) is included when the script exists and skipped with a message otherwise.
 """
@@ -31,7 +39,7 @@ RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE))
 import refenv  # noqa: E402
 
-# name: (title, script, reference, reference envs needed, args, quick args, results prefix)
+# name: (title, script, reference, reference envs needed, args, --quick args, --short args, results prefix)
 WORKLOADS: dict[str, dict] = {
     "w1": dict(
         title="W1 LIF→Dense→LIF",
@@ -40,6 +48,7 @@ WORKLOADS: dict[str, dict] = {
         envs=["lava"],
         args=lambda env: ["--lava-python", env["lava"], "--no-progress"],
         quick=["--quick", "--sizes", "100"],
+        short=["--reps", "2", "--lava-reps", "1", "--steps", "300"],
         prefix="w1-",
     ),
     "w2": dict(
@@ -49,6 +58,7 @@ WORKLOADS: dict[str, dict] = {
         envs=["brian2"],
         args=lambda env: ["--brian2-python", env["brian2"]],
         quick=["--quick", "--scaling", ""],
+        short=["--reps", "2", "--scaling-reps", "1"],
         prefix="w2-",
     ),
     "w3": dict(
@@ -58,6 +68,7 @@ WORKLOADS: dict[str, dict] = {
         envs=[],
         args=lambda env: [],
         quick=["--time", "0.3", "--seeds", "1", "--instances", "G1"],
+        short=["--times", "1,3", "--seeds", "2"],
         prefix="w3-2",
     ),
     "w3-mpc": dict(
@@ -67,6 +78,7 @@ WORKLOADS: dict[str, dict] = {
         envs=["lava"],
         args=lambda env: ["--lava-python", env["lava"]],
         quick=["--iters", "200", "--reps", "1"],
+        short=["--reps", "1"],
         prefix="w3-mpc-",
     ),
     "w4": dict(
@@ -76,6 +88,7 @@ WORKLOADS: dict[str, dict] = {
         envs=["lava"],
         args=lambda env: ["--lava-python", env["lava"]],
         quick=["--reps", "1", "--lava-reps", "1", "--steps", "100"],
+        short=["--reps", "2", "--lava-reps", "1"],
         prefix="w4-",
     ),
     "w5": dict(
@@ -85,6 +98,7 @@ WORKLOADS: dict[str, dict] = {
         envs=[],
         args=lambda env: ["--quiet"],
         quick=["--epochs", "2", "--reps", "1", "--pilot-steps", "20"],
+        short=["--epochs", "5", "--reps", "1", "--pilot-steps", "100"],
         prefix="w5-",
     ),
 }
@@ -253,14 +267,37 @@ def _new_results(prefix: str, since: float) -> list[pathlib.Path]:
     )
 
 
-def run_workload(name: str, envs: dict[str, str], quick: bool) -> dict:
+MODES = {
+    "full": "",
+    "short": " — short run: real sizes, fewer repetitions (see run_all.py)",
+    "quick": " — **quick run: smoke sizes, figures not meaningful**",
+}
+
+
+def _mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    return mode
+
+
+def _public(text: str) -> str:
+    """``text`` without this machine's paths: the repository root becomes ``.``, the cache ``<cache>``, home ``~``."""
+    subs = [(str(HERE.parent), "."), (str(refenv.cache_dir()), "<cache>"), (str(pathlib.Path.home()), "~")]
+    for real, shown in sorted(subs, key=lambda x: -len(x[0])):
+        if real and real != "/":
+            text = text.replace(real, shown)
+    return text
+
+
+def run_workload(name: str, envs: dict[str, str], mode: str = "full") -> dict:
     w = WORKLOADS[name]
     script = HERE / w["script"]
     if not script.exists():
         msg = f"{w['script']} is not in this checkout: {w['title']} skipped"
         print(f"== {name}: {msg}", flush=True)
         return dict(name=name, status="skipped", note=msg, rows=[], seconds=0.0, log="")
-    cmd = [sys.executable, str(script), *w["args"](envs), *(w["quick"] if quick else [])]
+    extra = {"full": [], "short": w.get("short", []), "quick": w["quick"]}[_mode(mode)]
+    cmd = [sys.executable, str(script), *w["args"](envs), *extra]
     print(f"== {name}: {' '.join(cmd[1:])}", flush=True)
     t0 = time.time()
     proc = subprocess.Popen(cmd, cwd=HERE.parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -292,15 +329,14 @@ def run_workload(name: str, envs: dict[str, str], quick: bool) -> dict:
     )
 
 
-def markdown(runs: list[dict], envs: dict[str, str], quick: bool, stamp: str, plot_name: str | None) -> str:
+def markdown(runs: list[dict], envs: dict[str, str], mode: str, stamp: str, plot_name: str | None) -> str:
     import caldera
 
     out = [
         f"# Benchmark summary {stamp}",
         "",
         f"caldera {caldera.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.2f}"
-        + (" — **quick run: smoke sizes, figures not meaningful**" if quick else ""),
+        f"{os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.2f}" + MODES[_mode(mode)],
         "",
         "Reference environments: "
         + (", ".join(f"`{k}` ({refenv.ENVS[k]['what']})" for k in envs) or "none needed")
@@ -339,7 +375,7 @@ def markdown(runs: list[dict], envs: dict[str, str], quick: bool, stamp: str, pl
     for r in runs:
         if r["log"]:
             out += ["", f"### {WORKLOADS[r['name']]['title']} (end of its output)", "", "```", r["log"].rstrip(), "```"]
-    return "\n".join(out) + "\n"
+    return _public("\n".join(out) + "\n")
 
 
 def plot(runs: list[dict], path: pathlib.Path) -> bool:
@@ -372,7 +408,9 @@ def plot(runs: list[dict], path: pathlib.Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workloads", nargs="*", help=f"which to run (default all): {', '.join(WORKLOADS)}")
-    ap.add_argument("--quick", action="store_true", help="smoke sizes for every workload")
+    how = ap.add_mutually_exclusive_group()
+    how.add_argument("--short", action="store_true", help="real sizes, fewer repetitions (about half an hour)")
+    how.add_argument("--quick", action="store_true", help="smoke sizes for every workload (minutes)")
     a = ap.parse_args(argv)
     names = a.workloads or list(WORKLOADS)
     unknown = [n for n in names if n not in WORKLOADS]
@@ -388,19 +426,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: cannot set up the reference environment {e!r}: {err}", file=sys.stderr)
             return 2
         print(f"  {e}: {envs[e]}", flush=True)
-    runs = [run_workload(n, envs, a.quick) for n in names]
+    mode = "quick" if a.quick else "short" if a.short else "full"
+    runs = [run_workload(n, envs, mode) for n in names]
     RESULTS.mkdir(exist_ok=True)
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
     png = RESULTS / f"summary-{stamp}.png"
-    text = markdown(runs, envs, a.quick, stamp, png.name if plot(runs, png) else None)
+    text = markdown(runs, envs, mode, stamp, png.name if plot(runs, png) else None)
     md = RESULTS / f"summary-{stamp}.md"
     md.write_text(text)
     table_end = text.index("## Runs")
     print("\n" + text[:table_end].rstrip())
-    print(
-        f"\nsummary: {md.relative_to(HERE.parent)}"
-        + (f", plot: {png.relative_to(HERE.parent)}" if png.exists() else "")
-    )
+    print(_public(f"\nsummary: {md}" + (f", plot: {png}" if png.exists() else "")))
     return 0 if all(r["status"] in ("ok", "skipped") for r in runs) else 1
 
 

@@ -202,11 +202,17 @@ def part_snntorch(args) -> dict:
 def _pilotnet_folder() -> pathlib.Path | None:
     sys.path.insert(0, str(ROOT.parent / "tests" / "dl"))
     try:
-        from conftest import _fetch  # the tests' one-time download into the cache
+        from conftest import _fetch  # the tests' one-time download into the cache (the module imports pytest)
+    except ImportError as e:
+        _log(f"pilotnet: the fixture download lives in tests/dl/conftest.py, which needs {e.name} (pip install pytest)")
+        return None
     finally:
         sys.path.pop(0)
     got = _fetch()
-    return None if isinstance(got, str) else got
+    if isinstance(got, str):
+        _log(f"pilotnet: {got}")
+        return None
+    return got
 
 
 def part_pilotnet(args) -> dict:

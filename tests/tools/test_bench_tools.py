@@ -68,7 +68,7 @@ def test_bench_stops_before_measuring_without_python310(monkeypatch, capsys, tmp
 
 def test_missing_workload_script_is_skipped(monkeypatch):
     monkeypatch.setitem(run_all.WORKLOADS, "w5", dict(run_all.WORKLOADS["w5"], script="no_such_w5.py"))
-    r = run_all.run_workload("w5", {}, quick=True)
+    r = run_all.run_workload("w5", {}, mode="quick")
     assert r["status"] == "skipped" and "not in this checkout" in r["note"]
 
 
@@ -128,6 +128,52 @@ def test_summary_rows_from_results():
     rows5 = run_all.rows_w5(w5)
     assert rows5[0].ratio == 3.0 and [r.ratio for r in rows5[1:]] == [None, None]
     runs = [dict(name="w1", status="ok", note="", rows=[row], seconds=1.0, results=[], log="x")]
-    md = run_all.markdown(runs, {"lava": "py"}, quick=True, stamp="T", plot_name=None)
+    md = run_all.markdown(runs, {"lava": "py"}, mode="quick", stamp="T", plot_name=None)
     assert "| W3 MPC | best of 5, 1000 iterations |" in md and "quick run" in md
     json.dumps(runs[0]["rows"])  # plain data
+
+
+def test_summary_holds_no_path_of_this_machine(monkeypatch, tmp_path):
+    monkeypatch.setenv("CALDERA_BENCH_CACHE", str(tmp_path / "cache"))
+    log = (
+        f"Lava: Lava from {tmp_path / 'cache' / 'lava' / 'bin' / 'python'}\n"
+        f"results: {BENCH / 'results' / 'w1-T.json'}\n"
+        f"pycache in {pathlib.Path.home() / '.cache' / 'x'}\n"
+    )
+    runs = [dict(name="w1", status="ok", note="", rows=[], seconds=1.0, results=[], log=log)]
+    md = run_all.markdown(runs, {"lava": "py"}, mode="short", stamp="T", plot_name=None)
+    assert "Lava: Lava from <cache>/lava/bin/python" in md
+    assert "results: ./benchmarks/results/w1-T.json" in md and "pycache in ~/.cache/x" in md
+    assert str(ROOT) not in md and str(tmp_path) not in md
+    assert "short run: real sizes, fewer repetitions" in md and "quick run" not in md
+    with pytest.raises(ValueError, match="mode must be one of full, short, quick"):
+        run_all.markdown(runs, {}, mode="fast", stamp="T", plot_name=None)
+
+
+def test_modes_reach_every_workload(monkeypatch, tmp_path):
+    monkeypatch.setattr(refenv, "ensure", lambda name, log=print: pathlib.Path("py-" + name))
+    seen = []
+    monkeypatch.setattr(
+        run_all,
+        "run_workload",
+        lambda n, envs, mode: (
+            seen.append((n, mode)) or dict(name=n, status="skipped", note="", rows=[], seconds=0.0, log="")
+        ),
+    )
+    monkeypatch.setattr(run_all, "RESULTS", tmp_path)
+    assert run_all.main(["w3", "w4", "--short"]) == 0
+    assert seen == [("w3", "short"), ("w4", "short")]
+    seen.clear()
+    assert run_all.main(["w1", "--quick"]) == 0 and seen == [("w1", "quick")]
+    seen.clear()
+    assert run_all.main(["w2"]) == 0 and seen == [("w2", "full")]
+    with pytest.raises(SystemExit):
+        run_all.main(["--short", "--quick"])
+
+
+@pytest.mark.parametrize("name", list(run_all.WORKLOADS))
+def test_short_and_quick_options_exist_in_each_script(name):
+    w = run_all.WORKLOADS[name]
+    text = (BENCH / w["script"]).read_text()
+    for opt in [a for a in w["quick"] + w["short"] if a.startswith("--")]:
+        assert f'"{opt}"' in text, f"{w['script']} has no option {opt}"

@@ -231,3 +231,54 @@ def test_profile_json_is_plain():
     src.stop()
     d = json.loads(prof.to_json())
     assert d["format"] == "caldera-profile-1" and d["partitions"][0]["steps"] == 10
+
+
+def test_view_conv_kernel_statistics():
+    from caldera.procs import Conv
+
+    a = LIF(shape=(4, 4, 1), name="a")
+    kernel = np.zeros((2, 3, 3, 1))
+    kernel[0, :, :, 0] = [[1, 0, -3], [0, 2, 0], [0, 0, 4]]
+    kernel[1, 1, 1, 0] = 6
+    c = Conv(weight=kernel, input_shape=(4, 4, 1), name="c")
+    b = LIF(shape=c.output_shape, name="b")
+    a.s_out.connect(c.s_in)
+    c.a_out.connect(b.a_in)
+    v = caldera.view(a)
+    info = {n["name"]: n for n in v.to_dict()["nodes"]}
+    assert info["c"]["class"] == "Conv"
+    assert info["c"]["ports"] == [
+        {"name": "s_in", "kind": "InPort", "shape": "4×4×1"},
+        {"name": "a_out", "kind": "OutPort", "shape": "2×2×2"},
+    ]
+    assert info["c"]["weights"] == {
+        "storage": "kernel",
+        "shape": "2×3×3×1",
+        "nonzero": 5,
+        "total": 18,
+        "min": -3.0,
+        "max": 6.0,
+        "mean": 2.0,
+    }
+    assert "kernel 2×3×3×1 nz 28% [-3, 6]" in v.to_svg()
+    assert info["a"]["weights"] is None
+
+
+def test_report_draws_a_large_raster_as_a_picture(tmp_path, monkeypatch):
+    import base64
+
+    from caldera import run_report
+
+    monkeypatch.setattr(run_report, "MAX_SVG_SPIKES", 5)
+    src, layer, out, mon = network(steps=40)
+    src.run(RunSteps(40), RunConfig(backend="cpu", tag="fixed_pt"))
+    counts = {p: int(np.count_nonzero(mon.get_data()[p]["s_out"])) for p in ("src", "out")}
+    page = mon.report(tmp_path / "r.html").read_text()
+    src.stop()
+    assert min(counts.values()) > 5
+    figs = re.findall(r'<figure class="raster" data-process="(\w+)"[^>]*data-spikes="(\d+)"[^>]*>(.*?)</figure>', page)
+    assert {p: int(n) for p, n, _ in figs} == counts
+    for _, _, body in figs:
+        m = re.search(r'<img alt="raster of [^"]+" src="data:image/png;base64,([^"]+)">', body)
+        assert m and base64.b64decode(m.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "drawn as a picture: more than 5 spikes" in body

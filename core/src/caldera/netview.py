@@ -38,9 +38,13 @@ def _shape(shape: ty.Any) -> str:
 
 def _weight_stats(proc: ty.Any) -> dict | None:
     var = getattr(proc, "vars", None)
-    if var is None or "weights" not in proc.vars:
+    if var is None:
         return None
-    w = proc.weights
+    # Dense/Sparse (and their delay variants) hold ``weights``; Conv holds its kernel as ``weight``
+    name = "weights" if "weights" in proc.vars else "weight" if "weight" in proc.vars else None
+    if name is None:
+        return None
+    w = proc.vars[name]
     try:
         value = w.get() if proc.is_compiled and proc.runtime.state != "running" else w.init_value()
     except Exception:  # noqa: BLE001 - a view never fails because of one statistic
@@ -50,7 +54,8 @@ def _weight_stats(proc: ty.Any) -> dict | None:
         total, kind = int(np.prod(value.shape)), "sparse"
     else:
         arr = np.asarray(value, dtype=np.float64)
-        data, total, kind = arr[arr != 0], int(arr.size), "dense"
+        data, total = arr[arr != 0], int(arr.size)
+        kind = "kernel" if name == "weight" else "dense"
     stats = {"storage": kind, "shape": _shape(np.shape(value)), "nonzero": int(data.size), "total": total}
     if data.size:
         stats.update(min=float(data.min()), max=float(data.max()), mean=float(data.mean()))
