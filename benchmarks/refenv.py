@@ -3,7 +3,8 @@
 The benchmarks compare caldera with systems that cannot share its interpreter:
 
 - ``lava``: Lava 0.10 with lava-dnf 0.3 and lava-optimization 0.5 (W1, W3's MPC QP, W4). Lava 0.10 runs on
-  Python 3.10 only, so this environment needs a Python 3.10 interpreter: pyenv's (``pyenv install 3.10``),
+  Python 3.10 only, so this environment needs a Python 3.10 interpreter: pyenv's (``pyenv install 3.10``; its
+  ``versions`` folder under ``pyenv root``, ``$PYENV_ROOT`` or ``~/.pyenv``, pyenv on PATH or not),
   ``python3.10`` on ``PATH``, or one that ``uv python find 3.10`` knows, in that order;
   ``CALDERA_PYTHON310=/path/to/python3.10`` names one explicitly.
 - ``brian2``: Brian2 with its Cython code generation (W2), on the Python running this script.
@@ -85,15 +86,18 @@ def find_python(version: str) -> str | None:
     explicit = os.environ.get("CALDERA_PYTHON" + version.replace(".", ""))
     if explicit:
         candidates.append(explicit)
+    roots: list[str] = []
     pyenv = shutil.which("pyenv")
     if pyenv:
         try:
-            root = subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip()
+            roots.append(subprocess.run([pyenv, "root"], capture_output=True, text=True, timeout=30).stdout.strip())
         except (OSError, subprocess.TimeoutExpired):
-            root = ""
-        if root:
-            found = glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python"))
-            candidates += sorted(found, key=_version_key, reverse=True)
+            pass
+    # pyenv's versions also when pyenv itself is not on PATH (a non-interactive shell, CI)
+    roots += [os.environ.get("PYENV_ROOT", ""), str(pathlib.Path.home() / ".pyenv")]
+    for root in dict.fromkeys(r for r in roots if r):
+        found = glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python"))
+        candidates += sorted(found, key=_version_key, reverse=True)
     on_path = shutil.which(f"python{version}")
     if on_path:
         candidates.append(on_path)

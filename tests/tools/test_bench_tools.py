@@ -46,10 +46,35 @@ def test_missing_python310_is_a_clear_error(monkeypatch, tmp_path):
     assert not (tmp_path / "lava").exists()
 
 
-def test_explicit_python_of_the_wrong_version_is_not_taken(monkeypatch):
+def test_explicit_python_of_the_wrong_version_is_not_taken(monkeypatch, tmp_path):
     monkeypatch.setenv("CALDERA_PYTHON310", sys.executable)  # this is 3.11+
     monkeypatch.setenv("PATH", "")  # no pyenv, python3.10 or uv
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pyenv
+    monkeypatch.delenv("PYENV_ROOT", raising=False)
     assert refenv.find_python("3.10") is None
+
+
+def _fake_python(path: pathlib.Path) -> pathlib.Path:
+    """An executable that passes the version probe (it exits 0), standing for a real interpreter."""
+    path.parent.mkdir(parents=True)
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_pyenv_versions_found_without_pyenv_on_path(monkeypatch, tmp_path):
+    monkeypatch.delenv("CALDERA_PYTHON310", raising=False)
+    monkeypatch.setenv("PATH", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    root = tmp_path / "pyenv"
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    _fake_python(root / "versions" / "3.10.7" / "bin" / "python")
+    newest = _fake_python(root / "versions" / "3.10.12" / "bin" / "python")
+    _fake_python(root / "versions" / "3.11.2" / "bin" / "python")
+    assert refenv.find_python("3.10") == str(newest)  # 3.10.12 before 3.10.7, never 3.11
+    monkeypatch.delenv("PYENV_ROOT")
+    home = _fake_python(tmp_path / "home" / ".pyenv" / "versions" / "3.10.1" / "bin" / "python")
+    assert refenv.find_python("3.10") == str(home)
 
 
 def test_bench_stops_before_measuring_without_python310(monkeypatch, capsys, tmp_path):
