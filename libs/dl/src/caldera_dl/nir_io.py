@@ -12,15 +12,32 @@ runs here with snnTorch's own spikes:
   ``v_leak dt / tau_mem``.
 - ``LIF`` (``tau dv/dt = v_leak - v + r x``) → ``LIF`` with ``du = 1`` (no current state),
   ``dv = dt / tau`` and ``r dt / tau`` in the incoming weights.
-- ``Linear`` / ``Affine`` → ``Dense`` (an Affine bias feeding a ``LIF`` becomes its
-  ``bias_mant``), ``Conv2d`` → ``Conv``, ``SumPool2d`` / ``AvgPool2d`` → a grouped
-  ``Conv``, ``Flatten`` → Lava's ``transpose``/``flatten`` virtual ports,
+- ``IF`` (``dv/dt = r x``) → ``LIF`` with ``du = 1``, ``dv = 0``, ``r dt`` in the incoming weights.
+- ``LI`` (``tau dv/dt = v_leak - v + r x``, no spikes) → a ``LIF`` that never fires
+  (``vth`` 2**60) whose ``v`` is the readout: ``net.readout`` lists them (an LI may
+  only feed ``Output``).
+- ``Threshold`` → ``LIF`` with ``du = dv = 1``: a spike where the input exceeds the
+  threshold, no state.
+- ``Linear`` / ``Affine`` → ``Dense`` (an Affine bias feeding a neuron without a current
+  state becomes its ``bias_mant``), ``Conv2d`` → ``Conv``, ``SumPool2d`` / ``AvgPool2d``
+  → a grouped ``Conv``, ``Flatten`` → Lava's ``transpose``/``flatten`` virtual ports,
+  ``Delay`` (a whole number of steps) next to a ``Linear``/``Affine`` → ``DelayDense``
+  (before the synapse: per input, after it: per output),
   ``Input`` / ``Output`` → the network's ``inp`` / ``out``.
+- Cycles (recurrent weights: a neuron → synapse → the same neuron) and neurons fed by
+  several synapses are wired as they are; nested ``NIRGraph`` nodes (snnTorch's
+  recurrent layers) are inlined as ``name.child``.
 
 Neurons reset to 0 (``v_reset`` must be 0), as caldera's LIF does; every
-synapse adds caldera's one-step delay. Anything else (``Delay``, ``LI``,
-``IF``, ``Threshold``, subgraphs, a synapse feeding a synapse, …) is reported:
-all unsupported nodes in one error, and nothing is built.
+synapse adds caldera's one-step delay (so constant inputs — biases, ``v_leak`` —
+also act in the steps before a layer's first input arrives). Anything else
+(``Scale``, ``I``, ``CubaLI``, ``Conv1d``, a synapse feeding a synapse, an LI
+feeding a neuron, a Delay of a fraction of a step, …) is reported: all unsupported
+nodes in one error, and nothing is built.
+
+Export (:func:`to_nir`): caldera-dl blocks of CubaLIF neurons (dense, conv, pool,
+flatten; axonal delays as ``Delay`` nodes; recurrent blocks as a cycle) and
+caldera ``Dense`` + ``LIF`` networks.
 """
 
 from __future__ import annotations
@@ -35,7 +52,10 @@ from caldera_dl import netx
 
 DT = 1e-4
 SYNAPSES = ("Linear", "Affine", "Conv2d", "SumPool2d", "AvgPool2d")
-NEURONS = ("LIF", "CubaLIF")
+NEURONS = ("LIF", "CubaLIF", "IF", "LI", "Threshold")
+PASS = ("Flatten", "Delay")  # nodes that only reshape or delay: folded into the synapse next to them
+NO_CURRENT = ("LIF", "IF", "LI", "Threshold")  # neurons without a current state: an Affine bias is a v bias
+LI_VTH = 2.0**60  # an LI neuron never reaches it
 
 
 class NIRError(ParameterError):
@@ -67,12 +87,48 @@ def _pair(v: ty.Any) -> tuple[int, int]:
     return (int(v[0]), int(v[0])) if v.size == 1 else (int(v[0]), int(v[1]))
 
 
+def _flatten_subgraphs(nodes: dict, edges: list) -> tuple[dict, list]:
+    """Nested ``NIRGraph`` nodes (e.g. snnTorch's recurrent layers) inlined as ``name.child`` nodes."""
+    import nir
+
+    subs = {k: v for k, v in nodes.items() if isinstance(v, nir.NIRGraph)}
+    if not subs:
+        return nodes, edges
+    out_nodes = {k: v for k, v in nodes.items() if k not in subs}
+    out_edges = []
+    ins, outs = {}, {}
+    for name, sub in subs.items():
+        sn, se = _flatten_subgraphs(dict(sub.nodes), list(sub.edges))
+        for k, v in sn.items():
+            if type(v).__name__ not in ("Input", "Output"):
+                out_nodes[f"{name}.{k}"] = v
+        # edges through the subgraph's Input / Output nodes become edges to and from their neighbours
+        ins[name] = [f"{name}.{b}" for a, b in se if type(sn[a]).__name__ == "Input"]
+        outs[name] = [f"{name}.{a}" for a, b in se if type(sn[b]).__name__ == "Output"]
+        out_edges += [
+            (f"{name}.{a}", f"{name}.{b}")
+            for a, b in se
+            if type(sn[a]).__name__ != "Input" and type(sn[b]).__name__ != "Output"
+        ]
+    for a, b in edges:
+        srcs = outs.get(a.split(".")[0], [a]) if a.split(".")[0] in subs and a not in out_nodes else [a]
+        dsts = ins.get(b.split(".")[0], [b]) if b.split(".")[0] in subs and b not in out_nodes else [b]
+        out_edges += [(x, y) for x in srcs for y in dsts]
+    return out_nodes, out_edges
+
+
 def from_nir(graph: ty.Any, *, dt: float = DT, input_shape: ty.Sequence[int] | None = None) -> netx.Network:
-    """Caldera processes (``floating_pt``) for a NIR graph or file; returns a :class:`caldera_dl.netx.Network`."""
-    from caldera.procs import LIF, Conv, Dense
+    """Caldera processes (``floating_pt``) for a NIR graph or file; returns a :class:`caldera_dl.netx.Network`.
+
+    Cycles (recurrent connections) are fine: every synapse is a caldera
+    connection with its one-step delay, so a neuron's spikes come back the next
+    step. An ``LI`` readout has no spikes: ``net.readout`` lists its LIF processes,
+    whose ``v`` holds the leaky integral (probe it).
+    """
+    from caldera.procs import LIF, Conv, DelayDense, Dense
 
     g = _load(graph)
-    nodes, edges = dict(g.nodes), list(g.edges)
+    nodes, edges = _flatten_subgraphs(dict(g.nodes), list(g.edges))
     succ: dict[str, list[str]] = {k: [] for k in nodes}
     pred: dict[str, list[str]] = {k: [] for k in nodes}
     for a, b in edges:
@@ -82,188 +138,262 @@ def from_nir(graph: ty.Any, *, dt: float = DT, input_shape: ty.Sequence[int] | N
         pred[b].append(a)
     kinds = {k: type(v).__name__ for k, v in nodes.items()}
     bad = []
-    for k, kind in kinds.items():
-        if kind not in (*SYNAPSES, *NEURONS, "Input", "Output", "Flatten"):
-            bad.append(f"{k!r} ({kind})")
-        elif kind in NEURONS:
-            n = nodes[k]
-            if n.v_reset is not None and np.any(_arr(n.v_reset) != 0):
-                bad.append(f"{k!r} ({kind} with v_reset != 0)")
 
-    # what feeds each synapse / neuron, skipping Flatten nodes
-    def through_flatten(k: str, direction: dict) -> list[tuple[str, bool]]:
+    def through(k: str, direction: dict) -> list[tuple[str, bool, float]]:
+        """Neighbours past Flatten / Delay nodes: (node, a Flatten on the way, the delays on the way in time)."""
         out = []
         for n in direction[k]:
-            if kinds.get(n) == "Flatten":
-                out += [(m, True) for m, _ in through_flatten(n, direction)]
+            if kinds.get(n) in PASS:
+                d = _arr(nodes[n].delay) if kinds[n] == "Delay" else 0.0
+                out += [(m, f or kinds[n] == "Flatten", dd + d) for m, f, dd in through(n, direction)]
             else:
-                out.append((n, False))
+                out.append((n, False, 0.0))
         return out
 
     for k, kind in kinds.items():
+        if kind not in (*SYNAPSES, *NEURONS, *PASS, "Input", "Output"):
+            bad.append(f"{k!r} ({kind})")
+        elif kind in ("LIF", "CubaLIF", "IF"):
+            n = nodes[k]
+            if getattr(n, "v_reset", None) is not None and np.any(_arr(n.v_reset) != 0):
+                bad.append(f"{k!r} ({kind} with v_reset != 0)")
+        elif kind == "Delay":
+            steps = _arr(nodes[k].delay) / dt
+            if np.any(steps < 0) or np.any(np.abs(steps - np.round(steps)) > 1e-6 * np.maximum(1, steps)):
+                bad.append(f"{k!r} (Delay of {nodes[k].delay} s: not a whole number of steps of dt={dt})")
+    for k, kind in kinds.items():
         if kind in SYNAPSES:
-            for n, _ in through_flatten(k, succ):
+            targets = through(k, succ)
+            for n, _, _d in targets:
                 if kinds[n] not in NEURONS and kinds[n] != "Output":
                     bad.append(f"{k!r} ({kind} feeding {kinds[n]} {n!r}: a synapse must feed neurons)")
-            if not succ[k]:
+            neurons = [n for n, _, _ in targets if kinds[n] in NEURONS]
+            if not targets:
                 bad.append(f"{k!r} ({kind} feeding nothing)")
+            elif len(neurons) > 1:
+                bad.append(f"{k!r} ({kind} feeding {len(neurons)} neuron nodes; caldera's synapse feeds one)")
+            delayed = any(np.any(d) for _, _, d in targets + through(k, pred))
+            if delayed and kind not in ("Linear", "Affine"):
+                bad.append(f"{k!r} (Delay next to {kind}: only Linear / Affine synapses take delays)")
+            if any(np.any(d) for _, _, d in through(k, pred)) and len(pred[k]) > 1:
+                bad.append(f"{k!r} ({kind} with a Delay before it and several sources)")
         if kind in NEURONS:
-            feeders = through_flatten(k, pred)
-            if len(feeders) != 1 or kinds[feeders[0][0]] not in SYNAPSES:
-                what = ", ".join(f"{kinds[f]} {f!r}" for f, _ in feeders) or "nothing"
-                bad.append(f"{k!r} ({kind} fed by {what}; caldera takes exactly one synapse before a neuron)")
+            feeders = through(k, pred)
+            if not feeders or any(kinds[f] not in SYNAPSES for f, _, _ in feeders):
+                what = ", ".join(f"{kinds[f]} {f!r}" for f, _, _ in feeders) or "nothing"
+                bad.append(f"{k!r} ({kind} fed by {what}; caldera feeds neurons through synapses)")
+            if kind == "LI":
+                for n, _, _ in through(k, succ):
+                    if kinds[n] != "Output":
+                        bad.append(f"{k!r} (LI feeding {kinds[n]} {n!r}: an LI is a readout, it sends no spikes)")
         if kind == "Affine":
-            for n, _ in through_flatten(k, succ):
+            for n, _, _ in through(k, succ):
                 if kinds[n] == "CubaLIF" and np.any(_arr(nodes[k].bias) != 0):
                     bad.append(f"{k!r} (Affine with a bias feeding CubaLIF {n!r}: a constant synaptic current)")
+        if kind == "Delay":
+            around = [kinds[n] for n, _, _ in through(k, pred) + through(k, succ)]
+            if not any(a in SYNAPSES for a in around):
+                bad.append(f"{k!r} (Delay not next to a synapse)")
     if bad:
         raise NIRError(f"from_nir: caldera cannot run these NIR nodes: {'; '.join(sorted(set(bad)))}")
 
-    # topological order
-    order, seen = [], set()
-
-    def visit(k: str) -> None:
-        if k in seen:
-            return
-        seen.add(k)
-        for p in pred[k]:
-            visit(p)
-        order.append(k)
-
-    for k in nodes:
-        visit(k)
-    inputs = [k for k in order if kinds[k] == "Input"]
-    shapes: dict[str, tuple[int, ...]] = {}  # torch layout (N,) or (C, H, W), per node output
+    # shapes (torch layout (N,) or (C, H, W)) of every node's output, through cycles
+    shapes: dict[str, tuple[int, ...]] = {}
+    inputs = [k for k in nodes if kinds[k] == "Input"]
     for k in inputs:
         shapes[k] = tuple(input_shape) if input_shape is not None else _shape_of(nodes[k].input_type)
-
-    def in_shape(k: str) -> tuple[int, ...]:
-        p = pred[k][0]
-        return shapes[p]
-
-    blocks: list[netx.Block] = []
-    procs: dict[str, ty.Any] = {}  # neuron node -> process; synapse node -> process
-    for k in order:
-        kind, node = kinds[k], nodes[k]
-        if kind == "Flatten":
-            shapes[k] = (int(np.prod(in_shape(k))),)
-        elif kind == "Output":
-            shapes[k] = in_shape(k) if pred[k] else ()
-        elif kind in NEURONS:
-            syn_key = through_flatten(k, pred)[0][0]
-            shape = shapes[syn_key]
-            cshape = shape[::-1] if len(shape) == 3 else shape
-
-            def full(x: ty.Any, shape: tuple[int, ...] = shape) -> np.ndarray:
-                a = _arr(x)
-                a = a.reshape(shape) if a.size == int(np.prod(shape)) else np.broadcast_to(a, shape)
-                return a.transpose(2, 1, 0) if len(shape) == 3 else a
-
-            if kind == "CubaLIF":
-                du = dt / full(node.tau_syn)
-                dv = dt / full(node.tau_mem)
-                w_scale = full(node.w_in) * du
-                gain = full(node.r) * dv
-            else:
-                du = np.ones(cshape)
-                dv = dt / full(node.tau)
-                w_scale = full(node.r) * dv
-                gain = np.ones(cshape)
-            vth = full(node.v_threshold) / gain
-            bias = full(node.v_leak) * dv / gain
-            syn = procs[syn_key]
-            if kinds[syn_key] == "Affine" and kind == "LIF":
-                b = _arr(nodes[syn_key].bias)
-                bias = bias + (b.reshape(cshape) if b.size > 1 else b) * w_scale / gain
-            for name, val in (("du", du), ("dv", dv), ("vth", vth)):
-                if np.ptp(val) > 1e-12 * max(1.0, float(np.abs(val).max())):
-                    raise NIRError(f"from_nir: {k!r} ({kind}) has per-neuron {name}; caldera's LIF takes one value")
-            # the input scale per neuron goes into the synapse rows (output neurons)
-            _scale_synapse(syn, w_scale)
-            lif = LIF(
-                shape=cshape,
-                du=float(du.reshape(-1)[0]),
-                dv=float(dv.reshape(-1)[0]),
-                vth=float(vth.reshape(-1)[0]),
-                bias_mant=bias if np.any(bias != 0) else 0,
-                name=f"nir_{k}",
-            )
-            syn.a_out.connect(lif.a_in)
-            procs[k] = lif
-            shapes[k] = shape
-            blocks.append(netx.Block(len(blocks), kind, cshape, lif, syn, inp=syn.s_in, out=lif.s_out))
-        elif kind in SYNAPSES:
-            src = in_shape(k)
-            flat = any(kinds[p] == "Flatten" for p in pred[k])
+    geometry: dict[str, dict] = {}
+    for _ in range(len(nodes) + 1):
+        changed = False
+        for k, kind in kinds.items():
+            if k in shapes:
+                continue
+            known = [shapes[p] for p in pred[k] if p in shapes]
             if kind in ("Linear", "Affine"):
-                w = _arr(node.weight)
-                n_in = int(np.prod(src))
-                if w.ndim != 2 or w.shape[1] != n_in:
-                    raise NIRError(f"from_nir: {k!r} ({kind}) has weight {w.shape}; its input gives {n_in} values")
-                p = Dense(weights=w.copy(), num_message_bits=0, name=f"nir_{k}")
-                shapes[k] = (w.shape[0],)
-            else:
+                shapes[k] = (int(_arr(nodes[k].weight).shape[0]),)
+            elif not known:
+                continue
+            elif kind in NEURONS or kind in ("Delay", "Output"):
+                shapes[k] = known[0]
+            elif kind == "Flatten":
+                shapes[k] = (int(np.prod(known[0])),)
+            else:  # Conv2d / pooling
+                src = known[0]
                 if len(src) != 3:
                     raise NIRError(f"from_nir: {k!r} ({kind}) needs a (C, H, W) input, gets {src}")
                 c, h, wd = src
+                node = nodes[k]
                 if kind == "Conv2d":
                     w = _arr(node.weight)
-                    if np.any(_arr(node.bias) != 0):
-                        raise NIRError(f"from_nir: {k!r} (Conv2d with a bias) is not supported")
                     stride, pad, dil = _pair(node.stride), _pair(node.padding), _pair(node.dilation)
-                    groups = int(node.groups)
-                    weight = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(0, 3, 2, 1))
-                    cout = w.shape[0]
-                    kh, kw = w.shape[2:]
+                    kh, kw, cout = w.shape[2], w.shape[3], w.shape[0]
                 else:
-                    kh, kw = _pair(node.kernel_size)
-                    stride, pad = _pair(node.stride), _pair(node.padding)
-                    dil, groups, cout = (1, 1), c, c
-                    val = 1.0 / (kh * kw) if kind == "AvgPool2d" else 1.0
-                    weight = np.full((c, kw, kh, 1), val)
-                p = Conv(
-                    weight=weight,
-                    input_shape=(wd, h, c),
-                    stride=stride[::-1],
-                    padding=pad[::-1],
-                    dilation=dil[::-1],
-                    groups=groups,
-                    name=f"nir_{k}",
-                )
+                    (kh, kw), stride, pad, dil, cout = (
+                        _pair(node.kernel_size),
+                        _pair(node.stride),
+                        _pair(node.padding),
+                        (1, 1),
+                        c,
+                    )
                 oh = (h + 2 * pad[0] - dil[0] * (kh - 1) - 1) // stride[0] + 1
                 ow = (wd + 2 * pad[1] - dil[1] * (kw - 1) - 1) // stride[1] + 1
                 shapes[k] = (cout, oh, ow)
-            procs[k] = p
-            for q in pred[k]:
-                srcs = [q] if kinds[q] != "Flatten" else [x for x, _ in through_flatten(q, pred)]
-                for s in srcs:
-                    if kinds[s] in NEURONS:
-                        port = procs[s].s_out
-                        if flat and len(procs[s].s_out.shape) == 3:
-                            port.transpose([2, 1, 0]).flatten().connect(p.s_in)
-                        else:
-                            port.connect(p.s_in)
-    outputs = [k for k in order if kinds[k] == "Output"]
+                geometry[k] = dict(src=src, stride=stride, pad=pad, dil=dil, kh=kh, kw=kw)
+            changed = True
+        if not changed:
+            break
+    missing = [k for k in nodes if k not in shapes and kinds[k] != "Output"]
+    if missing:
+        raise NIRError(f"from_nir: cannot work out the shapes of {missing} (no path from an Input)")
+
+    def caldera_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+        return shape[::-1] if len(shape) == 3 else shape
+
+    # synapses
+    procs: dict[str, ty.Any] = {}
+    for k, kind in kinds.items():
+        if kind not in SYNAPSES:
+            continue
+        node = nodes[k]
+        sources = through(k, pred)
+        if kind in ("Linear", "Affine"):
+            w = _arr(node.weight)
+            n_in = int(np.prod(shapes[pred[k][0]]))
+            if w.ndim != 2 or w.shape[1] != n_in:
+                raise NIRError(f"from_nir: {k!r} ({kind}) has weight {w.shape}; its input gives {n_in} values")
+            d_out = sum((d for _, _, d in through(k, succ)), 0.0)
+            d_in = sum((d for _, _, d in sources), 0.0)
+            if np.any(d_out) or np.any(d_in):
+                do = np.broadcast_to(_arr(d_out).reshape(-1), (w.shape[0],))
+                di = np.broadcast_to(_arr(d_in).reshape(-1), (w.shape[1],))
+                steps = np.rint((do[:, None] + di[None, :]) / dt).astype(np.int64)
+                procs[k] = DelayDense(
+                    weights=w.copy(), delays=steps, max_delay=max(int(steps.max()), 1), name=f"nir_{k}"
+                )
+            else:
+                procs[k] = Dense(weights=w.copy(), num_message_bits=0, name=f"nir_{k}")
+        else:
+            geo = geometry[k]
+            c, h, wd = geo["src"]
+            if kind == "Conv2d":
+                w = _arr(node.weight)
+                if np.any(_arr(node.bias) != 0):
+                    raise NIRError(f"from_nir: {k!r} (Conv2d with a bias) is not supported")
+                weight = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(0, 3, 2, 1))
+                groups = int(node.groups)
+            else:
+                val = 1.0 / (geo["kh"] * geo["kw"]) if kind == "AvgPool2d" else 1.0
+                weight = np.full((c, geo["kw"], geo["kh"], 1), val)
+                groups = c
+            procs[k] = Conv(
+                weight=weight,
+                input_shape=(wd, h, c),
+                stride=geo["stride"][::-1],
+                padding=geo["pad"][::-1],
+                dilation=geo["dil"][::-1],
+                groups=groups,
+                name=f"nir_{k}",
+            )
+
+    # neurons
+    blocks: list[netx.Block] = []
+    readout = []
+    for k, kind in kinds.items():
+        if kind not in NEURONS:
+            continue
+        node = nodes[k]
+        feeders = [f for f, _, _ in through(k, pred)]
+        shape = shapes[k]
+        cshape = caldera_shape(shape)
+
+        def full(x: ty.Any, shape: tuple[int, ...] = shape) -> np.ndarray:
+            a = _arr(x)
+            a = a.reshape(shape) if a.size == int(np.prod(shape)) else np.broadcast_to(a, shape)
+            return a.transpose(2, 1, 0) if len(shape) == 3 else a
+
+        ones = np.ones(cshape)
+        zeros = np.zeros(cshape)
+        if kind == "CubaLIF":
+            du = dt / full(node.tau_syn)
+            dv = dt / full(node.tau_mem)
+            w_scale = full(node.w_in) * du
+            gain = full(node.r) * dv
+            vth, leak = full(node.v_threshold), full(node.v_leak)
+        elif kind in ("LIF", "LI"):
+            du, dv = ones, dt / full(node.tau)
+            w_scale, gain = full(node.r) * dv, ones
+            vth = full(node.v_threshold) if kind == "LIF" else ones * LI_VTH
+            leak = full(node.v_leak)
+        elif kind == "IF":  # dv/dt = r x: v += dt r x
+            du, dv = ones, zeros
+            w_scale, gain = full(node.r) * dt, ones
+            vth, leak = full(node.v_threshold), zeros
+        else:  # Threshold: a spike where the input exceeds the threshold, no state
+            du, dv, w_scale, gain = ones, ones, ones, ones
+            vth, leak = full(node.threshold), zeros
+        vth = vth / gain
+        bias = leak * dv / gain
+        for f in feeders:
+            if kinds[f] == "Affine" and kind in NO_CURRENT:
+                b = _arr(nodes[f].bias)
+                bias = bias + (b.reshape(cshape) if b.size > 1 else b) * w_scale / gain
+        for name, val in (("du", du), ("dv", dv), ("vth", vth)):
+            if np.ptp(val) > 1e-12 * max(1.0, float(np.abs(val).max())):
+                raise NIRError(f"from_nir: {k!r} ({kind}) has per-neuron {name}; caldera's LIF takes one value")
+        for f in feeders:
+            _scale_synapse(procs[f], w_scale)
+        lif = LIF(
+            shape=cshape,
+            du=float(du.reshape(-1)[0]),
+            dv=float(dv.reshape(-1)[0]),
+            vth=float(vth.reshape(-1)[0]),
+            bias_mant=bias if np.any(bias != 0) else 0,
+            name=f"nir_{k}",
+        )
+        procs[k] = lif
+        if kind == "LI":
+            readout.append(lif)
+        for f in feeders:
+            procs[f].a_out.connect(lif.a_in)
+        syn = procs[feeders[0]]
+        blocks.append(netx.Block(len(blocks), kind, cshape, lif, syn, inp=syn.s_in, out=lif.s_out))
+
+    # connections into the synapses
+    net_inp = None
+    for k, kind in kinds.items():
+        if kind not in SYNAPSES:
+            continue
+        p = procs[k]
+        for s, flat, _ in through(k, pred):
+            if kinds[s] == "Input":
+                net_inp = net_inp or p.s_in
+            elif kinds[s] in NEURONS:
+                port = procs[s].s_out
+                if flat and len(port.shape) == 3:
+                    port.transpose([2, 1, 0]).flatten().connect(p.s_in)
+                else:
+                    port.connect(p.s_in)
     if not blocks:
         raise NIRError("from_nir: the graph has no neurons")
+    outputs = [k for k in nodes if kinds[k] == "Output"]
     net = netx.Network(blocks, source="NIR graph", input_shape=None)
-    firsts = [procs[s] for k in inputs for s, _ in through_flatten(k, succ) if s in procs]
-    if firsts:
-        net.inp = firsts[0].s_in
-        net.in_layer = next(b for b in blocks if b.synapse is firsts[0])
-    outs = [procs[p] for k in outputs for p, _ in through_flatten(k, pred) if p in procs]
+    if net_inp is not None:
+        net.inp = net_inp
+        net.in_layer = next((b for b in blocks if b.inp is net_inp), blocks[0])
+    outs = [procs[p] for k in outputs for p, _, _ in through(k, pred) if kinds.get(p) in NEURONS]
     if outs:
         net.out = outs[0].s_out
         net.out_layer = next(b for b in blocks if b.neuron is outs[0])
+    net.readout = readout
     in_shapes = [shapes[k] for k in inputs]
-    net.input_shape = (in_shapes[0][::-1] if len(in_shapes[0]) == 3 else in_shapes[0]) if in_shapes else None
+    net.input_shape = caldera_shape(in_shapes[0]) if in_shapes else None
     return net
 
 
 def _scale_synapse(syn: ty.Any, scale: np.ndarray) -> None:
     """Multiply each output row of a Dense / each output channel of a Conv by the neuron's input scale."""
     s = np.asarray(scale)
-    if type(syn).__name__ == "Dense":
+    if type(syn).__name__ in ("Dense", "DelayDense"):
         w = np.asarray(syn.weights.init, dtype=np.float64) * s.reshape(-1, 1)
         syn.weights.init = w
         syn.proc_params["weights"] = w
@@ -324,7 +454,7 @@ def to_nir(model: ty.Any, *, dt: float = DT, path: str | os.PathLike | None = No
             n = blk.neuron
             from caldera_dl.neuron import CubaLIF
 
-            if type(n) is not CubaLIF or n.refractory or n.quantize or isinstance(blk, B.RecurrentDense):
+            if type(n) is not CubaLIF or n.refractory or n.quantize:
                 raise NIRError(f"to_nir: block {i} ({type(blk).__name__} with {type(n).__name__}) has no NIR form here")
             cd, vd = (float(x) for x in n.decays())
             bias = None if n.bias is None else n.bias.detach().double().numpy()
@@ -353,7 +483,15 @@ def to_nir(model: ty.Any, *, dt: float = DT, path: str | os.PathLike | None = No
                 scale = blk.pool_weight
             nodes[f"{i}_syn"] = syn
             nodes[f"{i}"] = _cuba(shape, cd, vd, n.threshold, bias, dt, scale)
-            edges += [(prev, f"{i}_syn"), (f"{i}_syn", f"{i}")]
+            edges.append((prev, f"{i}_syn"))
+            if getattr(blk, "delay", None) is not None:  # axonal delays: a Delay node between synapse and neuron
+                nodes[f"{i}_delay"] = nir.Delay(delay=blk.delay.steps().cpu().numpy().astype(np.float64) * dt)
+                edges += [(f"{i}_syn", f"{i}_delay"), (f"{i}_delay", f"{i}")]
+            else:
+                edges.append((f"{i}_syn", f"{i}"))
+            if isinstance(blk, B.RecurrentDense):  # the cycle: neuron -> recurrent weights -> neuron
+                nodes[f"{i}_rec"] = nir.Linear(weight=blk.recurrent.weight.detach().double().numpy())
+                edges += [(f"{i}", f"{i}_rec"), (f"{i}_rec", f"{i}")]
             prev = f"{i}"
         nodes["output"] = nir.Output(output_type={"output": np.asarray(shape)})
         edges.append((prev, "output"))
