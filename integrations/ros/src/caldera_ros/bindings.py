@@ -94,7 +94,8 @@ class Input:
     ``encoder``: "raw" (the values as they are), "rate", "latency", "delta" (send-on-change, the core's
     DeltaEncoder) or "events" (``dvs_msgs/EventArray`` binned per step). ``options`` holds the message
     conversion's and the encoder's parameters. ``queue``: how many steps of input may wait (oldest dropped
-    beyond; default 16, and 50 for events: a bound on the input's lag behind real time). ``hold``: between messages, keep sending the last value (default) or zeros (default for events).
+    beyond): by default what arrives in 0.1 s (the most a wall clock lets the network lag behind before it
+    skips ahead), at least 16 steps, and 50 for events. ``hold``: between messages, keep sending the last value (default) or zeros (default for events).
     """
 
     topic: str
@@ -137,7 +138,7 @@ class Input:
         shape = port.shape
         events = self.encoder == "events"
         hold = (not events) if self.hold is None else bool(self.hold)
-        queue = self.queue if self.queue is not None else (50 if events else 16)
+        queue = self.queue if self.queue is not None else (50 if events else max(16, round(0.1 / dt)))
         try:
             if events:
                 self.binner = EventBinner(shape, dt, **self.convert_options)

@@ -5,11 +5,20 @@ every step (after every other model's management phase), until ``StepClock`` let
 
 * ``"free"``: at once (as fast as the network runs);
 * ``"wall"``: ``dt`` seconds of wall-clock time per step, against absolute deadlines (no drift); a network
-  more than ``max_lag`` seconds behind is re-anchored instead of racing to catch up (counted in ``late``);
+  more than ``max_lag`` seconds behind is re-anchored instead of racing to catch up (counted in ``late``).
+  With ``early`` set (a callable: how many input arrays are waiting?), a step with ``k`` arrays waiting
+  ends its wait once it is less than ``k`` steps ahead of the wall clock (``kick()`` wakes it when input
+  arrives): one array waiting ends the wait of a step whose own interval has begun, so the next step takes
+  it in at once instead of at the step's deadline; a burst of arrays (a sender that stalled and caught
+  up) is worked off ahead of the wall clock instead of staying queued behind it. The network runs at most
+  as many steps ahead as arrays wait, and the step rate stays ``1/dt`` on average (the deadlines do not
+  move);
 * ``"topic"``: ``dt`` seconds of the time published on a clock topic (``/clock`` in simulation) per step; the
   network waits for the clock.
 
-``pause()``/``stop()`` release a waiting step (the runtime interrupts host-bound models).
+``pause()``/``stop()`` release a waiting step (the runtime interrupts host-bound models). The ``Pacer``
+calls its ``hooks`` in the network's thread at the end of every step, before the wait (the node publishes
+there: no thread hand-over between a step and its messages).
 """
 
 from __future__ import annotations
@@ -26,12 +35,16 @@ CLOCKS = ("free", "wall", "topic")
 
 
 class StepClock:
-    def __init__(self, mode: str, dt: float | None, max_lag: float = 0.1) -> None:
+    def __init__(
+        self, mode: str, dt: float | None, max_lag: float = 0.1, early: ty.Callable[[], int] | None = None
+    ) -> None:
         if mode not in CLOCKS:
             raise ParameterError(f"clock must be one of {', '.join(CLOCKS)}, got {mode!r}")
         if mode != "free" and not (isinstance(dt, (int, float)) and dt > 0):
             raise ParameterError(f"a {mode!r} clock needs rate_hz > 0 (got step {dt!r} s)")
         self.mode, self.dt, self.max_lag = mode, dt, max_lag
+        self.early = early if mode == "wall" else None
+        self.early_steps = 0
         self._cv = threading.Condition()
         self._released = False
         self._anchor: tuple[int, float] | None = None
@@ -49,6 +62,12 @@ class StepClock:
                 self._anchor = None
             self._sim = t
             self._cv.notify_all()
+
+    def kick(self) -> None:
+        """Input arrived (a wall clock with ``early``: a waiting step may end now)."""
+        if self.early is not None:
+            with self._cv:
+                self._cv.notify_all()
 
     def wait(self, step: int) -> None:
         """Block until ``step`` may end."""
@@ -70,8 +89,14 @@ class StepClock:
                     self.late += 1
                     self._anchor = (step, now)
                     return
+                early, dt = self.early, ty.cast(float, self.dt)
                 while not self._released and now < deadline:
-                    self._cv.wait(deadline - now)
+                    # k arrays waiting: the step may end up to k steps ahead of the wall clock
+                    lead = dt * early() if early is not None else 0.0
+                    if deadline - now < lead:
+                        self.early_steps += 1
+                        return
+                    self._cv.wait(deadline - now - lead)
                     now = time.monotonic()
             else:
                 while not self._released and ty.cast(float, self._sim) < deadline - 1e-12:
@@ -97,6 +122,7 @@ class Pacer(Process):
         super().__init__(shape=shape, name=name)
         self.a_in = InPort(shape=shape)
         object.__setattr__(self, "clock", clock if clock is not None else StepClock("free", None))
+        object.__setattr__(self, "hooks", [])
 
 
 __all__ = ["StepClock", "Pacer", "CLOCKS"]

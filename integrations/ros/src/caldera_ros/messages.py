@@ -53,7 +53,12 @@ def _stamp_seconds(stamp: ty.Any) -> float:
 
 
 def _finite(name: str, arr: np.ndarray) -> np.ndarray:
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+    # the sum of finite values is finite unless it overflows: one pass in the common case, two when in doubt
+    if arr.dtype.kind != "f":
+        return arr
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not math.isfinite(total) and not np.isfinite(arr).all():
         raise MessageError(f"{name} holds non-finite values")
     return arr
 

@@ -168,6 +168,8 @@ class PyPacerModel(PyLoihiProcessModel):
         return True
 
     def run_post_mgmt(self) -> None:
+        for hook in self.process.hooks:
+            hook()
         self.process.clock.wait(self.time_step)
 
     def interrupt(self) -> None:

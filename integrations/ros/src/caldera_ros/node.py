@@ -6,6 +6,14 @@ messages on published topics (``Output``). Everything that can be checked is che
 ROS is touched; the network is compiled there too (a network split over several partitions forks its
 children before rospy starts threads).
 
+Latency: a message is converted in the ROS client's receiving thread and queued in the Injector; with the
+wall clock, it also ends the wait of the current step (``wake_on_input``), so the next step takes it in at
+once. The network's own thread publishes each step's outputs as the step ends (from the Extractors, in the
+``Pacer``'s hook): no thread of the node's own stands between a step and its messages, and the ROS 1
+publishers write to their subscribers' sockets directly (rospy without a ``queue_size``). ``start()`` moves
+everything allocated so far out of the garbage collector's way (``gc.freeze``): a full collection of the
+imported libraries' objects would otherwise stop every thread for tens of milliseconds now and then.
+
 Faults: a message that does not convert is dropped and counted, with a log line at most every
 ``log_period`` seconds per input; a model that raises stops the network, the ``RunError`` (process name,
 step, traceback) is logged and ``spin()`` returns 1; SIGINT or a ROS shutdown stops the network and returns 0.
@@ -15,8 +23,8 @@ dropped and malformed.
 
 from __future__ import annotations
 
+import gc
 import json
-import queue
 import sys
 import threading
 import time
@@ -72,6 +80,8 @@ class Node:
         log_period: float = 2.0,
         anonymous: bool = False,
         switch_interval: float | None = 0.0005,
+        wake_on_input: bool = True,
+        freeze_gc: bool = True,
     ) -> None:
         self.name = name
         self.network = network
@@ -81,6 +91,7 @@ class Node:
         self.transport = transport
         self.status_period, self.log_period, self.anonymous = status_period, log_period, anonymous
         self.switch_interval = switch_interval
+        self.wake_on_input, self.freeze_gc = wake_on_input, freeze_gc
         self.runtime: ty.Any = None
         self.clock: StepClock | None = None
         self.error: BaseException | None = None
@@ -92,6 +103,7 @@ class Node:
         self._step_start = 0
         self._root: ty.Any = None
         self._status_pub: ty.Any = None
+        self._frozen = False
 
     # -- build (no ROS) -------------------------------------------------------------------------------------
     def _check(self) -> float | None:
@@ -123,7 +135,9 @@ class Node:
         procs = as_network(self.network)
         injectors = [b.build(procs, dt or 1e-3, f"inputs[{i}]") for i, b in enumerate(self.inputs)]
         extractors = [b.build(procs, f"outputs[{i}]") for i, b in enumerate(self.outputs)]
-        self.clock = StepClock(ty.cast(str, self.clock_mode), dt)
+        buffers = [inj.buffer for inj in injectors]
+        early = (lambda: max(len(b) for b in buffers)) if self.wake_on_input and buffers else None
+        self.clock = StepClock(ty.cast(str, self.clock_mode), dt, early=early)
         # the pacer hangs off the smallest of the node's own ports
         ports = [inj.out_port for inj in injectors] + [ext.in_port.in_connections[0] for ext in extractors]
         port = min(ports, key=lambda p: int(np.prod(p.shape)))
@@ -152,19 +166,22 @@ class Node:
             sys.setswitchinterval(min(sys.getswitchinterval(), self.switch_interval))
         tr.start(self.name, anonymous=self.anonymous)
         self._limited = RateLimitedLog(tr.log, self.log_period)
-        pubs = [tr.publisher(b.topic, tr.message_class(b.type), queue_size=10) for b in self.outputs]
+        # no queue: the network's thread writes each message to the subscribers' sockets as the step ends
+        pubs = [tr.publisher(b.topic, tr.message_class(b.type), queue_size=None) for b in self.outputs]
         self._status_pub = tr.publisher("~status", tr.message_class("std_msgs/String"), latch=True, queue_size=1)
         if self.clock_mode == "topic":
             tr.subscribe(self.clock_topic, tr.message_class("rosgraph_msgs/Clock"), self._on_clock, 10)
         self._t_start = time.monotonic()
         self._step_start = self.runtime.time_step
+        self._root.hooks[:] = [self._publisher(b, pub) for b, pub in zip(self.outputs, pubs)]
+        if self.freeze_gc:
+            gc.collect()
+            gc.freeze()  # what exists now lives as long as the node: no full collection walks it again
+            self._frozen = True
         self._root.run(caldera.RunContinuous())
         for i, b in enumerate(self.inputs):
-            tr.subscribe(b.topic, tr.message_class(b.type), self._callback(i, b), max(b.queue or 0, 10))
-        for i, (b, pub) in enumerate(zip(self.outputs, pubs)):
-            t = threading.Thread(target=self._publish_loop, args=(b, pub), name=f"caldera-ros-out{i}", daemon=True)
-            t.start()
-            self._threads.append(t)
+            # rospy keeps every message it reads (no queue_size): the Injector's queue is the one that drops
+            tr.subscribe(b.topic, tr.message_class(b.type), self._callback(i, b), None)
         t = threading.Thread(target=self._status_loop, name="caldera-ros-status", daemon=True)
         t.start()
         self._threads.append(t)
@@ -187,6 +204,8 @@ class Node:
             self._limited("clock", "warn", f"caldera_ros: bad clock message dropped ({e})")
 
     def _callback(self, i: int, b: Input) -> ty.Callable[[ty.Any], None]:
+        kick = ty.cast(StepClock, self.clock).kick
+
         def on_message(msg: ty.Any) -> None:
             self.received += 1
             try:
@@ -196,30 +215,38 @@ class Node:
                 self._limited(
                     f"in{i}", "warn", f"caldera_ros: dropped a malformed message on {b.topic} (inputs[{i}]): {e}"
                 )
+                return
+            kick()
 
         return on_message
 
-    def _publish_loop(self, b: Output, pub: ty.Any) -> None:
+    def _publisher(self, b: Output, pub: ty.Any) -> ty.Callable[[], None]:
+        """The hook that publishes ``b``'s values at the end of each step, in the network's thread."""
         ext = b.extractor
         assert ext is not None
-        steps = 0
-        last: np.ndarray | None = None
+        buffer = ext.buffer
         cls = self.transport.message_class(b.type)
-        while not self._done.is_set():
-            try:
-                item = ext.receive(timeout=0.1)
-            except queue.Empty:
-                continue
-            while item is not None:  # every due step's value, in order (a change is never skipped)
-                steps += 1
-                if steps % b.every == 0 and not (b.on_change and last is not None and np.array_equal(item, last)):
-                    last = item
-                    try:
-                        pub.publish(b.message(cls, item, self.transport.stamp()))
-                        self.published += 1
-                    except Exception as e:  # noqa: BLE001 - ROS going down; keep the network running
-                        self._limited(f"out:{b.topic}", "warn", f"caldera_ros: publishing on {b.topic} failed: {e}")
-                item = ext.buffer.get(block=False)
+        stamp = self.transport.stamp if ty.cast(ty.Any, b.mtype).stamped else (lambda: None)
+        state = {"steps": 0, "last": None}
+
+        def publish() -> None:
+            # every value the step delivered, in order (a change is never skipped); nothing waits here
+            while len(buffer):
+                item = buffer.get(block=False)
+                if item is None:
+                    break
+                state["steps"] += 1
+                last = state["last"]
+                if state["steps"] % b.every or (b.on_change and last is not None and np.array_equal(item, last)):
+                    continue
+                state["last"] = item
+                try:
+                    pub.publish(b.message(cls, item, stamp()))
+                    self.published += 1
+                except Exception as e:  # noqa: BLE001 - ROS going down, a value that does not convert: keep running
+                    self._limited(f"out:{b.topic}", "warn", f"caldera_ros: publishing on {b.topic} failed: {e}")
+
+        return publish
 
     def status(self) -> dict:
         rt = self.runtime
@@ -229,6 +256,7 @@ class Node:
             "node": self.name,
             "state": rt.state if rt is not None else "built",
             "step": rt.time_step if rt is not None else 0,
+            "uptime_s": round(wall, 4),
             "steps_per_s": round(steps / wall, 1),
             "real_time_factor": round(steps / (self.rate_hz * wall), 4) if self.rate_hz else None,
             "received": self.received,
@@ -236,6 +264,7 @@ class Node:
             "malformed": sum(b.malformed for b in self.inputs),
             "published": self.published,
             "late_steps": self.clock.late if self.clock is not None else 0,
+            "early_steps": self.clock.early_steps if self.clock is not None else 0,
             "master_restarts": getattr(self.transport, "reregistrations", 0),
         }
 
@@ -281,6 +310,9 @@ class Node:
                 self.error = self.error or e
         for t in self._threads:
             t.join(timeout=5)
+        if self._frozen:  # what start() froze may be collected again
+            gc.unfreeze()
+            self._frozen = False
         if self.transport is not None and self._status_pub is not None:
             self._publish_status()
             self.transport.shutdown(reason)

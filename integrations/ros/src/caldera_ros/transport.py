@@ -27,8 +27,10 @@ class TransportError(CalderaError, RuntimeError):
 class Transport(ty.Protocol):
     def start(self, name: str, anonymous: bool = False) -> None: ...
     def message_class(self, type_name: str) -> type: ...
-    def subscribe(self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int) -> ty.Any: ...
-    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int = 10) -> ty.Any: ...
+    def subscribe(
+        self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int | None
+    ) -> ty.Any: ...
+    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int | None = 10) -> ty.Any: ...
     def param(self, name: str, default: ty.Any = None) -> ty.Any: ...
     def stamp(self) -> ty.Any: ...
     def is_shutdown(self) -> bool: ...
@@ -90,11 +92,25 @@ class Ros1Transport:
             self._classes[type_name] = cls
         return self._classes[type_name]
 
-    def subscribe(self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int) -> ty.Any:
-        return self._rospy().Subscriber(topic, cls, callback, queue_size=queue_size, tcp_nodelay=True)
+    def subscribe(self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int | None) -> ty.Any:
+        """Array fields arrive as NumPy arrays over the message's own bytes (rospy's ``numpy_msg``), not as
+        tuples of Python numbers: the conversions take them as they are."""
+        from rospy.numpy_msg import numpy_msg
 
-    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int = 10) -> ty.Any:
-        return self._rospy().Publisher(topic, cls, queue_size=queue_size, latch=latch, tcp_nodelay=True)
+        rospy = self._rospy()
+        if hasattr(cls, "deserialize_numpy"):
+            cls = numpy_msg(cls)
+        return rospy.Subscriber(topic, cls, callback, queue_size=queue_size, tcp_nodelay=True)
+
+    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int | None = 10) -> ty.Any:
+        """``queue_size=None``: ``publish()`` writes to the subscribers' sockets in the calling thread (no
+        queue, no thread of rospy's in between); a number: rospy's queue and thread per subscriber."""
+        import warnings
+
+        rospy = self._rospy()
+        with warnings.catch_warnings():  # rospy warns about every publisher without a queue_size, wanted or not
+            warnings.filterwarnings("ignore", message=".*explicit keyword argument 'queue_size'")
+            return rospy.Publisher(topic, cls, queue_size=queue_size, latch=latch, tcp_nodelay=True)
 
     def param(self, name: str, default: ty.Any = None) -> ty.Any:
         return self._rospy().get_param(name, default)
@@ -234,10 +250,10 @@ class LoopbackTransport:
     def message_class(self, type_name: str) -> type:
         return PLAIN_TYPES.get(type_name) or _plain(type_name)
 
-    def subscribe(self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int) -> None:
+    def subscribe(self, topic: str, cls: type, callback: ty.Callable[[ty.Any], None], queue_size: int | None) -> None:
         self.subscribers.setdefault(topic, []).append(callback)
 
-    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int = 10) -> ty.Any:
+    def publisher(self, topic: str, cls: type, latch: bool = False, queue_size: int | None = 10) -> ty.Any:
         if topic.startswith("~"):
             topic = f"{self.name}/{topic[1:]}"
         outer = self
