@@ -109,7 +109,7 @@ def nengo(session: nox.Session) -> None:
     integrations/nengo/suite/pytest.ini (the simulator and the unsupported tests, each with its reason).
     """
     # with caldera-cython installed its backend is the default one: the suite runs the compiled kernels
-    session.install("./core", "./plugins/cpu", "./plugins/cython", "./integrations/nengo")
+    session.install("./core", "./plugins/cpu", "./plugins/cython", "./plugins/loihi", "./integrations/nengo")
     session.install(*NENGO_SUITE_DEPS)
     tmp = pathlib.Path(session.create_tmp()).resolve()
     home = tmp / "home"

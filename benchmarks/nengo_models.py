@@ -4,7 +4,12 @@ For each model: build time and steps/s (medians of ``--repeats`` runs of ``--sec
 ratio against nengo.Simulator measured in the same run, and the largest difference of the probed decoded
 output against Nengo's (the parameters are Nengo's, so the outputs agree to rounding).
 
-    python benchmarks/nengo_models.py [--seconds 10] [--repeats 3] [--models chain,channel]
+``--backends ...,loihi`` adds ``tag='fixed_pt'`` on caldera-loihi's emulator (the model quantized as
+nengo-loihi does): its output differs from Nengo's by quantization and spike timing, so its row gives the RMS
+difference of the probed output instead, and the emulator's estimated energy per step. Models it cannot map
+(the PES-learned connection) are reported as such.
+
+    python benchmarks/nengo_models.py [--seconds 10] [--repeats 3] [--models chain,channel] [--backends cpu,cython,loihi]
 """
 
 from __future__ import annotations
@@ -100,11 +105,13 @@ def simulators(backends: list[str]) -> dict:
         if b not in installed:
             print(f"backend {b!r} is not installed: skipped")
             continue
-        sims[f"caldera/{b}"] = lambda net, b=b: caldera_nengo.Simulator(net, progress_bar=False, backend=b)
+        tag = "fixed_pt" if b == "loihi" else "floating_pt"
+        name = "caldera/loihi-fx" if b == "loihi" else f"caldera/{b}"
+        sims[name] = lambda net, b=b, tag=tag: caldera_nengo.Simulator(net, progress_bar=False, backend=b, tag=tag)
     return sims
 
 
-def measure(make_sim, net, probe, steps: int) -> tuple[float, float, np.ndarray]:
+def measure(make_sim, net, probe, steps: int) -> tuple[float, float, np.ndarray, float | None]:
     t0 = time.perf_counter()
     sim = make_sim(net)
     t1 = time.perf_counter()
@@ -112,7 +119,8 @@ def measure(make_sim, net, probe, steps: int) -> tuple[float, float, np.ndarray]
         sim.run_steps(steps)
         t2 = time.perf_counter()
         out = sim.data[probe].copy()
-    return t1 - t0, steps / (t2 - t1), out
+        nj = sim.report.totals()["energy_pj_per_step_mean"] / 1e3 if getattr(sim, "tag", "") == "fixed_pt" else None
+    return t1 - t0, steps / (t2 - t1), out, nj
 
 
 def main() -> None:
@@ -126,26 +134,35 @@ def main() -> None:
     sims = simulators(args.backends.split(","))
     steps = int(round(args.seconds / 0.001))
     print(f"{args.seconds:g} s of model time ({steps} steps), medians of {args.repeats} runs each")
-    print(f"{'model':<11} {'simulator':<15} {'build s':>8} {'steps/s':>9} {'x nengo':>8} {'max |diff|':>11}")
+    print(f"{'model':<11} {'simulator':<16} {'build s':>8} {'steps/s':>9} {'x nengo':>8} {'max |diff|':>11}  notes")
     for name in args.models.split(","):
         net, probe = MODELS[name]()
         ref_rate = None
         ref_out = None
         for sim_name, make in sims.items():
             builds, rates = [], []
-            for _ in range(args.repeats):
-                b, r, out = measure(make, net, probe, steps)
-                builds.append(b)
-                rates.append(r)
+            notes = ""
+            try:
+                for _ in range(args.repeats):
+                    b, r, out, nj = measure(make, net, probe, steps)
+                    builds.append(b)
+                    rates.append(r)
+            except nengo.exceptions.BuildError as e:
+                print(f"{name:<11} {sim_name:<16} cannot map: {str(e)[:90]}", flush=True)
+                continue
             rate = statistics.median(rates)
             if sim_name == "nengo":
                 ref_rate, ref_out = rate, out
                 diff = ""
+            elif nj is not None:  # quantized and spiking on the chip: how far from Nengo, and at what energy
+                diff = ""
+                notes = f"rms diff {np.sqrt(np.mean((out - ref_out) ** 2)):.3f}, est. {nj:.1f} nJ/step on Loihi"
             else:
                 diff = f"{np.max(np.abs(out - ref_out)):.1e}"
             ratio = rate / ref_rate
             print(
-                f"{name:<11} {sim_name:<15} {statistics.median(builds):8.3f} {rate:9.0f} {ratio:8.2f} {diff:>11}",
+                f"{name:<11} {sim_name:<16} {statistics.median(builds):8.3f} {rate:9.0f} {ratio:8.2f} {diff:>11}  "
+                + notes,
                 flush=True,
             )
 

@@ -145,7 +145,7 @@ def test_bad_arguments():
     net = nengo.Network()
     with pytest.raises(nengo.exceptions.ValidationError, match="tag"):
         caldera_nengo.Simulator(net, tag="double")
-    with pytest.raises(BuildError, match="fixed_pt.*not implemented.*floating_pt"):
+    with pytest.raises(BuildError, match="fixed_pt.*runs on backend='loihi'.*got backend=None"):
         caldera_nengo.Simulator(net, tag="fixed_pt")
     with pytest.raises(BuildError, match="backend='nope'"):
         caldera_nengo.Simulator(net, backend="nope", progress_bar=False)

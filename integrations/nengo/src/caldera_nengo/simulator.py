@@ -25,6 +25,7 @@ from nengo.utils.graphs import toposort
 from nengo.utils.progress import Progress, ProgressTracker
 from nengo.utils.simulator import operator_dependency_graph
 
+from caldera_nengo.loihi import LoihiPlan, check_loihi, loihi_builder
 from caldera_nengo.models import COMPILED_BACKENDS, compiled_kernels
 from caldera_nengo.process import NengoNetwork, StepProgram
 from caldera_nengo.support import check_supported
@@ -53,8 +54,9 @@ class Simulator:
         The caldera backend (``"cpu"``, ``"cython"``, ``"loihi"``); None picks the installed one with the
         highest priority.
     tag : str
-        ``"floating_pt"``: Nengo's float64 arithmetic (``"fixed_pt"``, quantization for Loihi, is not
-        implemented yet and raises BuildError).
+        ``"floating_pt"``: Nengo's float64 arithmetic. ``"fixed_pt"`` (with ``backend="loihi"``): the
+        ensembles quantized as nengo-loihi does and run on caldera-loihi's emulator, the rest on the host
+        (see :mod:`caldera_nengo.loihi`); ``sim.report`` then gives the emulator's report.
     """
 
     def __init__(
@@ -71,40 +73,51 @@ class Simulator:
         self.closed = True  # until the constructor succeeds
         if tag not in TAGS:
             raise ValidationError(f"tag must be one of {TAGS}, got {tag!r}", attr="tag", obj=self)
-        if tag == "fixed_pt":
-            raise BuildError(
-                "tag='fixed_pt' (Nengo models quantized for Loihi) is not implemented by caldera-nengo yet; "
-                "supported: tag='floating_pt' on the cpu and cython backends"
-            )
         if backend is not None and not isinstance(backend, str):
             raise ValidationError(f"backend must be a backend name (str) or None, got {backend!r}", attr="backend")
+        if tag == "fixed_pt":
+            _check_fixed_pt(network, model, backend)
         self.progress_bar = progress_bar
         self.optimize = optimize
         self.backend = backend
         self.tag = tag
+        self._plan: LoihiPlan | None = None
         if network is not None:
-            check_supported(network, backend=backend, tag=tag)
+            if tag == "fixed_pt":
+                check_loihi(network)
+            else:
+                check_supported(network, backend=backend, tag=tag)
         if model is None:
-            self.model = Model(dt=float(dt), label=f"{network}, dt={dt:f}", decoder_cache=get_default_decoder_cache())
+            if tag == "fixed_pt":  # decoders solved for the chip's rates; nengo's cache would mix them up
+                self.model = Model(dt=float(dt), label=f"{network}, dt={dt:f}", builder=loihi_builder())
+            else:
+                cache = get_default_decoder_cache()
+                self.model = Model(dt=float(dt), label=f"{network}, dt={dt:f}", decoder_cache=cache)
         else:
             self.model = model
         pt = ProgressTracker(progress_bar, Progress("Building", "Build"))
         with pt:
             if network is not None:
                 self.model.build(network, progress=pt.next_stage("Building", "Build"))
-            self.dg = operator_dependency_graph(self.model.operators)
+            run_model = self.model
+            if tag == "fixed_pt":  # the chip's blocks, and the host's own Nengo model
+                self._plan = LoihiPlan(network, self.model)
+                run_model = Model(dt=float(dt), label=f"host of {network}, dt={dt:f}")
+                run_model.build(self._plan.host_network)
+            self.dg = operator_dependency_graph(run_model.operators)
             if optimize:
                 with pt.next_stage("Building (running optimizer)", "Optimization"):
-                    nengo_optimize(self.model, self.dg)
+                    nengo_optimize(run_model, self.dg)
+        self._run_model = run_model
         self._step_order = [op for op in toposort(self.dg) if hasattr(op, "make_step")]
         self.signals = SignalDict()
-        for op in self.model.operators:
+        for op in run_model.operators:
             op.init_signals(self.signals)
         self._sim_data = self.model.params
         self.data = SimulationData(self._sim_data)
         if network is not None:
-            self.model._caldera_nodes = list(network.all_nodes)
-        self._program = StepProgram(self.model, self._step_order, self.signals, self.model.dt)
+            run_model._caldera_nodes = list(network.all_nodes)
+        self._program = StepProgram(run_model, self._step_order, self.signals, self.model.dt)
         if seed is None:
             if network is not None and network.seed is not None:
                 seed = network.seed + 1
@@ -121,14 +134,32 @@ class Simulator:
     def _new_process(self) -> None:
         if self._proc is not None:
             self._proc.stop()
-        proc = NengoNetwork(self._program, name=f"nengo:{self.model.label}")
+        if self._plan is not None:
+            proc = self._plan.make_processes(self._program)
+        else:
+            proc = NengoNetwork(self._program, name=f"nengo:{self.model.label}")
         try:
             proc.compile(self._run_cfg)
         except CompileError as e:
             raise BuildError(f"cannot run this model on backend={self.backend!r}, tag={self.tag!r}: {e}") from e
         self._proc = proc
-        if proc.runtime.backend in COMPILED_BACKENDS:
+        self._proc_fresh = True
+        if self._plan is None and proc.runtime.backend in COMPILED_BACKENDS:
             self._program.use_compiled(compiled_kernels())
+
+    @property
+    def report(self):
+        """caldera-loihi's report of the emulated chip (cores, per-step activity, energy and time estimates);
+        ``tag='fixed_pt'`` only."""
+        if self._plan is None:
+            raise ValidationError(
+                "sim.report is the Loihi emulator's report: it exists for tag='fixed_pt', backend='loihi'",
+                attr="report",
+                obj=self,
+            )
+        import caldera_loihi
+
+        return caldera_loihi.report(self._proc)
 
     @property
     def runtime(self):
@@ -154,6 +185,8 @@ class Simulator:
             )
 
     def __getstate__(self):
+        if getattr(self, "_plan", None) is not None:
+            raise TypeError("a tag='fixed_pt' Simulator cannot be pickled (its state lives in the chip's processes)")
         signals = {k: v for k, v in self.signals.items() if not k.readonly} if self.signals is not None else {}
         return {
             "model": self.model,
@@ -210,8 +243,11 @@ class Simulator:
         return self._step_order
 
     def clear_probes(self) -> None:
-        for probe in self.model.probes:
+        for probe in self._run_model.probes:
             self._sim_data[probe] = []
+        if self._plan is not None:  # the user's probes of chip objects read the host's probes
+            for probe, host_probe in self._plan.probe_alias.items():
+                self._sim_data[probe] = self._sim_data[host_probe]
         self._program.probe_data = self._sim_data
         self.data.reset()
 
@@ -230,14 +266,15 @@ class Simulator:
             self.signals.reset(key)
         self.rng = np.random.RandomState(self.seed)
         self._program.bind(self.seed)
-        if self._proc is None or self._proc.runtime is None or self._proc.runtime.state in ("failed", "stopped"):
+        stale = self._proc is None or self._proc.runtime is None or self._proc.runtime.state in ("failed", "stopped")
+        if stale or (self._plan is not None and not self._proc_fresh):  # fixed_pt: the chip's state is reset too
             self._new_process()
         self.clear_probes()
         self._read_time()
 
     def _read_time(self) -> None:
-        self._n_steps = int(self.signals[self.model.step].item())
-        self._time = float(self.signals[self.model.time].item())
+        self._n_steps = int(self.signals[self._run_model.step].item())
+        self._time = float(self.signals[self._run_model.time].item())
 
     def run(self, time_in_seconds: float, progress_bar=None) -> None:
         if time_in_seconds < 0:
@@ -270,6 +307,7 @@ class Simulator:
         if self._proc.runtime is None or self._proc.runtime.state in ("failed", "stopped"):
             self._new_process()
         old = np.seterr(invalid="raise", divide="ignore")  # as Nengo: a nan produced in a step is an error
+        self._proc_fresh = False
         try:
             self._proc.run(RunSteps(num_steps=steps), self._run_cfg)
         except RunError as e:
@@ -298,3 +336,13 @@ class Simulator:
         period = 1 if sample_every is None else sample_every / self.dt
         steps = np.arange(1, self.n_steps + 1)
         return self.dt * steps[steps % period < 1]
+
+
+def _check_fixed_pt(network, model, backend) -> None:
+    if backend != "loihi":
+        raise BuildError(
+            f"tag='fixed_pt' (the model quantized as nengo-loihi does) runs on backend='loihi', caldera-loihi's "
+            f"emulator; got backend={backend!r} (the cpu and cython backends run tag='floating_pt')"
+        )
+    if network is None or model is not None:
+        raise BuildError("tag='fixed_pt' builds from a network (Simulator(network, ...)), not from a given model")

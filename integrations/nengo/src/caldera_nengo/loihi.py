@@ -1,0 +1,410 @@
+"""``tag="fixed_pt"`` on ``backend="loihi"``: a Nengo model split between the emulated chip and the host.
+
+As nengo-loihi does it:
+
+- **Build**: Nengo's builder makes every parameter, except that decoders are solved against the rates the
+  chip's neurons actually fire at (:func:`loihi_rates`: the refractory period and the inter-spike interval
+  rounded to whole steps, ``tau_rc`` as the 12-bit decay realises it), as nengo-loihi's solver does.
+- **Chip**: every ensemble (``nengo.LIF`` or ``nengo.SpikingRectifiedLinear``) becomes a block of Loihi
+  compartments (:class:`~caldera_nengo.loihi_procs.NengoLIF`: ``refractory_delay = round(tau_ref/dt) + 1``,
+  voltage floor from ``min_voltage``). A connection between ensembles becomes one ``Dense`` synapse whose
+  weights fold decoders, transform and the post ensemble's encoders and gains (nengo-loihi's full-weight
+  path; nengo-loihi's default instead relays decoded values through on/off "decode neurons"). Each block has
+  one synaptic filter: the longest ``Lowpass`` tau among its inputs (nengo-loihi's rule, with a warning),
+  ``0.005`` s (nengo-loihi's ``decode_tau``) where none is given. Everything is then quantized by
+  :mod:`caldera_nengo.discretize`.
+- **Host**: Nodes and what they connect to run in a host-side Nengo model (caldera-nengo's own kernels) inside
+  one caldera process, :class:`~caldera_nengo.loihi_procs.NengoHost`. A value sent to the chip is filtered
+  by its connection's synapse on the host and encoded as spikes by a pair of on/off integrate-and-fire neurons
+  per dimension (nengo-loihi's input encoding: each fires at up to one spike per step, ``0.5 (1 +- x) / dt``
+  Hz); on the chip those spikes reach the ensemble through its encoders with ``decode_tau``'s filter. The
+  chip's spikes come back to the host each step, where decoders (for connections to Nodes and for probes of
+  decoded values) are applied and the synapses filter.
+- **Timing**: the chip's synapses deliver a spike one step after it was sent (Loihi's pipeline), so values
+  sent from the host reach the neurons one step later than in ``nengo.Simulator``.
+
+Objects that cannot be mapped raise ``nengo.exceptions.BuildError`` naming them, at build time.
+"""
+
+from __future__ import annotations
+
+import typing as ty
+import warnings
+
+import nengo
+import numpy as np
+from caldera.procs.dense import Dense as ChipDense
+from nengo.builder import Builder, Model
+from nengo.builder.connection import get_eval_points, get_targets
+from nengo.exceptions import BuildError
+from nengo.solvers import NoSolver, Solver
+from nengo.transforms import Dense, NoTransform
+
+from caldera_nengo.discretize import BlockQuantization, decays, discretize_block
+from caldera_nengo.loihi_procs import NengoHost, NengoLIF
+
+#: the filter of a block with no Lowpass input, and of the host's inputs on the chip (nengo-loihi's decode_tau)
+DECODE_TAU = 0.005
+CHIP_NEURONS = (nengo.LIF, nengo.SpikingRectifiedLinear)
+CHIP_PROBES = "decoded_output of an Ensemble, spikes (or output) of Ensemble.neurons, anything of a Node"
+
+
+# -- the rates the chip fires at -------------------------------------------------------------------
+def loihi_rates(neuron_type: ty.Any, x: np.ndarray, gain: np.ndarray, bias: np.ndarray, dt: float) -> np.ndarray:
+    """Firing rates of Loihi compartments configured for ``neuron_type`` at inputs ``x`` (Nengo's ``rates``
+    signature plus ``dt``): the inter-spike interval is a whole number of steps."""
+    j = neuron_type.current(x, gain, bias)
+    out = np.zeros_like(j)
+    if type(neuron_type) is nengo.SpikingRectifiedLinear:
+        on = j > 0
+        out[on] = (neuron_type.amplitude / dt) / np.ceil(1.0 / (j[on] * dt))
+        return out
+    # LIF: the refractory period in whole steps, tau_rc as its rounded 12-bit decay realises it
+    tau_ref = dt * np.round(neuron_type.tau_ref / dt)
+    decay = np.round(-np.expm1(-dt / neuron_type.tau_rc) * 4095) / 4095
+    tau_rc = -dt / np.log1p(-decay)
+    j = j - 1
+    on = j > 0
+    period = tau_ref + tau_rc * np.log1p(1.0 / j[on])
+    out[on] = (neuron_type.amplitude / dt) / np.ceil(period / dt)
+    return out
+
+
+def _build_loihi_solver(model: Model, solver: Solver, conn: nengo.Connection, rng: np.random.RandomState):
+    """Nengo's decoder build (eval points, targets, solver) with activities from :func:`loihi_rates`."""
+    if solver.weights:
+        raise BuildError(f"{conn}: solvers with weights=True are not supported with tag='fixed_pt'")
+    built = model.params[conn.pre_obj]
+    eval_points = get_eval_points(model, conn, rng)
+    targets = get_targets(conn, eval_points, dtype=nengo.rc.float_dtype)
+    x = np.dot(eval_points, built.encoders.T / conn.pre_obj.radius)
+    activities = loihi_rates(conn.pre_obj.neuron_type, x, built.gain, built.bias, model.dt)
+    if np.count_nonzero(activities) == 0:
+        raise BuildError(f"Building {conn}: 'activities' matrix is all zero for {conn.pre_obj}")
+    decoders, info = conn.solver(activities, targets, rng=rng)
+    return eval_points, decoders.T, info
+
+
+def loihi_builder() -> type[Builder]:
+    """A Nengo ``Builder`` whose decoders are solved against :func:`loihi_rates`."""
+    builders = dict(Builder.builders)
+    builders[Solver] = _build_loihi_solver
+    builders[NoSolver] = Builder.builders[NoSolver]
+    return type("LoihiRatesBuilder", (Builder,), {"builders": builders})
+
+
+# -- what can be mapped ------------------------------------------------------------------------------
+def check_loihi(network: nengo.Network) -> None:
+    """Raise BuildError for the first object of ``network`` that cannot run with ``tag='fixed_pt'``."""
+    for ens in network.all_ensembles:
+        if type(ens.neuron_type) not in CHIP_NEURONS:
+            raise BuildError(
+                f"{ens}: neuron type {type(ens.neuron_type).__name__} cannot run on the Loihi chip; supported with "
+                "tag='fixed_pt': LIF and SpikingRectifiedLinear (other types: tag='floating_pt')"
+            )
+        if ens.noise is not None:
+            raise BuildError(f"{ens}: ensemble noise is not supported on the Loihi chip (tag='fixed_pt')")
+    for conn in network.all_connections:
+        if conn.learning_rule_type is not None:
+            raise BuildError(
+                f"{conn}: learning rules ({conn.learning_rule_type}) are not supported with tag='fixed_pt'; "
+                "use tag='floating_pt'"
+            )
+        on_chip = isinstance(conn.pre_obj, (nengo.Ensemble, nengo.ensemble.Neurons)) or isinstance(
+            conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons)
+        )
+        if isinstance(conn.post_obj, nengo.connection.LearningRule):
+            raise BuildError(f"{conn}: connections to learning rules are not supported with tag='fixed_pt'")
+        if on_chip and not isinstance(conn.transform, (Dense, NoTransform)):
+            raise BuildError(
+                f"{conn}: {type(conn.transform).__name__} transforms are not supported on the Loihi chip "
+                "(tag='fixed_pt'); supported: Dense and no transform"
+            )
+        chip_post = isinstance(conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons))
+        if chip_post and conn.synapse is not None and type(conn.synapse) is not nengo.Lowpass:
+            raise BuildError(
+                f"{conn}: synapse {conn.synapse} cannot be a Loihi compartment's filter; supported on connections "
+                "into ensembles with tag='fixed_pt': nengo.Lowpass and None"
+            )
+    for probe in network.all_probes:
+        _probe_kind(probe)
+
+
+def _probe_kind(probe: nengo.Probe) -> str:
+    obj = probe.obj
+    if isinstance(obj, nengo.Node):
+        return "node"
+    if isinstance(obj, nengo.Ensemble) and probe.attr == "decoded_output":
+        return "decoded"
+    if isinstance(obj, nengo.ensemble.Neurons) and probe.attr in ("output", "spikes"):
+        return "spikes"
+    raise BuildError(
+        f"{probe}: probing {probe.attr!r} of {obj} is not supported with tag='fixed_pt'; supported: {CHIP_PROBES}"
+    )
+
+
+# -- the plan: host model, chip blocks and their quantization -------------------------------------
+class Recv:
+    """Chip spikes of one ensemble as a host Node: Nengo's spike values (``amplitude / dt``) each step."""
+
+    def __init__(self, ens: nengo.Ensemble, dt: float) -> None:
+        self.ens = ens
+        self.size = ens.n_neurons
+        self.scale = ens.neuron_type.amplitude / dt
+        self.value = np.zeros(self.size)
+
+    def receive(self, spikes: np.ndarray) -> None:
+        np.multiply(spikes, self.scale, out=self.value)
+
+    def __call__(self, t: float) -> np.ndarray:
+        return self.value
+
+
+class Send:
+    """A host value spike-encoded for the chip: per dimension an on and an off integrate-and-fire neuron
+    (voltage ``+= 0.5 (1 +- x)`` per step, a spike and ``-= 1`` at 1, at most one spike per step)."""
+
+    def __init__(self, dim: int, label: str) -> None:
+        self.dim = dim
+        self.label = label
+        self.voltage = np.zeros(2 * dim)
+        self.rounding = False  # one more axon, always spiking: the synapse's rounding offset
+        self.reset()
+
+    @property
+    def size(self) -> int:
+        return 2 * self.dim + self.rounding
+
+    def reset(self) -> None:
+        self.voltage[:] = 0
+        self.spikes = np.zeros(self.size, dtype=bool)
+        self.spikes[2 * self.dim :] = True
+
+    def __call__(self, t: float, x: np.ndarray) -> None:
+        v = self.voltage
+        v[: self.dim] += 0.5 * (1 + x)
+        v[self.dim :] += 0.5 * (1 - x)
+        np.maximum(v, 0, out=v)
+        on = self.spikes[: 2 * self.dim]
+        np.greater_equal(v, 1, out=on)
+        v[on] -= 1
+        np.minimum(v, 1, out=v)  # one spike per step: what cannot be sent is not kept
+
+
+class Block:
+    """One ensemble on the chip: its floating-point inputs (weights per spike, tau) and, once quantized,
+    its integers."""
+
+    def __init__(self, ens: nengo.Ensemble) -> None:
+        self.ens = ens
+        self.inputs: list[tuple[ty.Any, np.ndarray, float]] = []  # (source, weights (n, n_src), tau)
+        self.q: BlockQuantization | None = None
+        self.refractory_delay = 1
+        self.vmin = 0
+        self.v0: np.ndarray | None = None
+
+
+def _matrix(w: ty.Any, rows: int, cols: int) -> np.ndarray:
+    """A connection's built weights as a (rows, cols) matrix (None: identity; scalar or vector: diagonal)."""
+    if w is None:
+        return np.eye(rows, cols)
+    w = np.asarray(w, dtype=np.float64)
+    if w.ndim == 0:
+        return float(w) * np.eye(rows, cols)
+    if w.ndim == 1:
+        return np.diag(w)
+    return w
+
+
+def _indices(n: int, sl: ty.Any) -> np.ndarray:
+    return np.arange(n)[sl]
+
+
+class LoihiPlan:
+    """How a network runs with ``tag='fixed_pt'``: built from ``model`` (the full build, made with
+    :func:`loihi_builder`), a host Nengo network, the chip blocks, and the processes made from them."""
+
+    def __init__(self, network: nengo.Network, model: Model) -> None:
+        self.network = network
+        self.model = model
+        self.dt = model.dt
+        self.blocks: dict[nengo.Ensemble, Block] = {ens: Block(ens) for ens in network.all_ensembles}
+        self.recvs: list[Recv] = []
+        self.sends: list[Send] = []
+        self.probe_alias: dict[nengo.Probe, nengo.Probe] = {}  # the user's probe -> the host probe
+        self._recv_of: dict[nengo.Ensemble, tuple[Recv, nengo.Node]] = {}
+        self.send_targets: list[tuple[Send, nengo.Ensemble, int]] = []  # (send, post ensemble, input index)
+        probe_conns = {
+            k.post_obj: k
+            for k in model.params
+            if isinstance(k, nengo.Connection) and isinstance(k.post_obj, nengo.Probe)
+        }
+        host = nengo.Network(label=f"host of {network}", seed=network.seed, add_to_container=False)
+        self.host_network = host
+        host.nodes.extend(network.all_nodes)
+        with host:
+            for conn in network.all_connections:
+                self._connection(conn)
+            for probe in network.all_probes:
+                kind = _probe_kind(probe)
+                if kind == "node":
+                    host.probes.append(probe)
+                elif kind == "spikes":
+                    _, node = self._recv(probe.obj.ensemble)
+                    target = node if probe.slice is None else node[probe.slice]
+                    self.probe_alias[probe] = nengo.Probe(
+                        target, synapse=probe.synapse, sample_every=probe.sample_every
+                    )
+                else:
+                    ens = probe.obj
+                    _, node = self._recv(ens)
+                    dec = model.params[probe_conns[probe]].weights
+                    out = nengo.Node(size_in=dec.shape[0], label=f"{probe} decoded")
+                    nengo.Connection(node, out, transform=dec, synapse=None)
+                    self.probe_alias[probe] = nengo.Probe(out, synapse=probe.synapse, sample_every=probe.sample_every)
+        for block in self.blocks.values():
+            self._quantize(block)
+
+    # -- connections
+    def _recv(self, ens: nengo.Ensemble) -> tuple[Recv, nengo.Node]:
+        if ens not in self._recv_of:
+            r = Recv(ens, self.dt)
+            self.recvs.append(r)
+            self._recv_of[ens] = (r, nengo.Node(r, size_out=r.size, label=f"{ens} spikes"))
+        return self._recv_of[ens]
+
+    def _pre_weights(self, conn: nengo.Connection, ens: nengo.Ensemble) -> np.ndarray:
+        """(size_out, n_pre): the decoded value (or transformed activity) per unit of Nengo spike value."""
+        w = self.model.params[conn].weights
+        if isinstance(conn.pre_obj, nengo.Ensemble):
+            return np.asarray(w, dtype=np.float64)
+        idx = _indices(ens.n_neurons, conn.pre_slice)
+        full = np.zeros((conn.size_out, ens.n_neurons))
+        full[:, idx] = _matrix(w, conn.size_out, idx.size)
+        return full
+
+    def _post_map(self, conn: nengo.Connection, w: np.ndarray, encoded: bool) -> np.ndarray:
+        """(n_post, n_src): ``w`` (size_out, n_src) into the post ensemble's neurons' input currents.
+        ``encoded``: ``w`` gives values divided by the post ensemble's radius (the host's encoded inputs)."""
+        post = conn.post_obj
+        if isinstance(post, nengo.Ensemble):
+            built = self.model.params[post]
+            idx = _indices(post.dimensions, conn.post_slice)
+            enc = built.encoders * built.gain[:, None] if encoded else built.scaled_encoders
+            return enc[:, idx] @ w
+        built = self.model.params[post.ensemble]
+        idx = _indices(post.ensemble.n_neurons, conn.post_slice)
+        out = np.zeros((post.ensemble.n_neurons, w.shape[1]))
+        np.add.at(out, idx, built.gain[idx, None] * w)
+        return out
+
+    def _connection(self, conn: nengo.Connection) -> None:
+        chip = (nengo.Ensemble, nengo.ensemble.Neurons)
+        pre_chip = isinstance(conn.pre_obj, chip)
+        post_chip = isinstance(conn.post_obj, chip)
+        tau = 0.0 if conn.synapse is None else getattr(conn.synapse, "tau", 0.0)
+        if not pre_chip and not post_chip:
+            self.host_network.connections.append(conn)
+        elif pre_chip:
+            pre = conn.pre_obj if isinstance(conn.pre_obj, nengo.Ensemble) else conn.pre_obj.ensemble
+            w = self._pre_weights(conn, pre)
+            if post_chip:
+                spike = pre.neuron_type.amplitude / self.dt  # Nengo's spike value; a chip spike is 1
+                post = conn.post_obj if isinstance(conn.post_obj, nengo.Ensemble) else conn.post_obj.ensemble
+                self.blocks[post].inputs.append((pre, self._post_map(conn, w * spike, encoded=False), tau))
+            else:
+                _, node = self._recv(pre)
+                nengo.Connection(node, conn.post, transform=w, synapse=conn.synapse, label=f"{conn} (host)")
+        else:  # host -> chip
+            post_is_ens = isinstance(conn.post_obj, nengo.Ensemble)
+            post = conn.post_obj if post_is_ens else conn.post_obj.ensemble
+            t = _matrix(self.model.params[conn].weights, conn.size_out, conn.size_mid)
+            if post_is_ens:  # transform on the host, values in units of the radius
+                host_t, chip_t, dim = t / post.radius, np.eye(conn.size_out), conn.size_out
+            else:  # into neurons: the transform's output may be large, so it is applied on the chip
+                host_t, chip_t, dim = np.eye(conn.size_mid), t, conn.size_mid
+            send = Send(dim, f"{conn}")
+            self.sends.append(send)
+            node = nengo.Node(send, size_in=dim, size_out=0, label=f"{conn} (to chip)")
+            kw = {"function": conn.function} if conn.function is not None else {}
+            nengo.Connection(conn.pre, node, transform=host_t, synapse=conn.synapse, **kw)
+            onoff = np.hstack([chip_t, -chip_t])
+            self.blocks[post].inputs.append((send, self._post_map(conn, onoff, encoded=True), DECODE_TAU))
+
+    # -- quantization
+    def _quantize(self, block: Block) -> None:
+        ens, dt = block.ens, self.dt
+        built = self.model.params[ens]
+        taus = sorted({tau for _, _, tau in block.inputs})
+        if len(taus) > 1:
+            warnings.warn(
+                f"{ens}: Loihi has one synaptic filter per compartment; its inputs have taus {taus}, using the "
+                f"longest, {taus[-1]:g}",
+                stacklevel=4,
+            )
+        tau_s = taus[-1] if taus else DECODE_TAU
+        nt = ens.neuron_type
+        lif = type(nt) is nengo.LIF
+        try:
+            decay_u, decay_v, scale_v = decays(tau_s, dt, nt.tau_rc if lif else None)
+        except BuildError as e:
+            raise BuildError(f"{ens}: {e}") from e
+        vth = 1.0 if lif else 1.0 / dt  # SpikingRectifiedLinear: an input of 1 fires 1/dt steps apart (1 Hz)
+        block.refractory_delay = int(np.round(getattr(nt, "tau_ref", 0.0) / dt)) + 1
+        q = discretize_block(str(ens), decay_u, decay_v, scale_v, vth, built.bias, [w for _, w, _ in block.inputs])
+        for i, ((src, _, _), (w, e)) in enumerate(zip(block.inputs, q.synapses)):
+            if isinstance(src, Send) and e <= -2:
+                # The synapse sums, then shifts right by -e, which floors: on inputs that arrive every step
+                # and mostly cancel (the on/off pairs) that is a steady negative current. An axon that
+                # spikes every step with weight 2**(-e-1) (half the last bit kept) makes the shift round.
+                src.rounding = True
+                src.reset()
+                q.synapses[i] = (np.hstack([w, np.full((w.shape[0], 1), 2 ** (-e - 1), np.int32)]), e)
+        block.q = q
+        min_voltage = getattr(nt, "min_voltage", 0.0)
+        vmin = q.v_scale * min_voltage
+        block.vmin = -(2 ** int(np.clip(np.round(np.log2(-vmin + 1)), 0, 23))) + 1
+        # the initial voltages Nengo drew for this ensemble, in the chip's units (nengo-loihi starts at 0)
+        sig = self.model.sig[ens.neurons].get("voltage")
+        v0 = np.zeros(ens.n_neurons) if sig is None else np.asarray(sig.initial_value, dtype=np.float64)
+        block.v0 = np.floor(np.clip(v0, 0, 1) * (q.vth << 6)).astype(np.int32)
+
+    # -- processes
+    def make_processes(self, program: ty.Any) -> NengoHost:
+        """Fresh caldera processes (chip state at its initial values), connected; returns the host process."""
+        self.program = program
+        for s in self.sends:
+            s.reset()
+        for r in self.recvs:
+            r.value[:] = 0
+        host = NengoHost(self, name=f"nengo host:{self.network}")
+        lifs = {}
+        for ens, b in self.blocks.items():
+            q = b.q
+            lifs[ens] = NengoLIF(
+                shape=(ens.n_neurons,),
+                v=b.v0,
+                du=q.du,
+                dv=q.dv,
+                bias_mant=q.bias_mant,
+                bias_exp=q.bias_exp,
+                vth=q.vth,
+                refractory_delay=b.refractory_delay,
+                vmin=b.vmin,
+                name=f"{ens}",
+            )
+        send_index = {id(s): i for i, s in enumerate(self.sends)}
+        for ens, b in self.blocks.items():
+            for (src, _, _), (w, w_exp) in zip(b.inputs, b.q.synapses):
+                dense = ChipDense(weights=w, weight_exp=w_exp, name=f"{src} -> {ens}")
+                if isinstance(src, Send):
+                    getattr(host, f"send_{send_index[id(src)]}").connect(dense.s_in)
+                else:
+                    lifs[src].s_out.connect(dense.s_in)
+                dense.a_out.connect(lifs[ens].a_in)
+        for i, r in enumerate(self.recvs):
+            lifs[r.ens].s_out.connect(getattr(host, f"recv_{i}"))
+        return host
+
+
+__all__ = ["LoihiPlan", "check_loihi", "loihi_builder", "loihi_rates"]

@@ -1,0 +1,227 @@
+"""tag='fixed_pt' on backend='loihi': Nengo models quantized as nengo-loihi does, run on caldera-loihi's emulator.
+
+Accuracy is checked as nengo-loihi's own tests check theirs (``nengo_loihi/tests/test_basic.py``: decoded
+values within ``atol=0.1, rtol=0.1`` of the reference after 0.1 s, filtered with ``Alpha(0.02)``), here against
+``nengo.Simulator`` on the same network. The quantization is checked integer by integer.
+"""
+
+from __future__ import annotations
+
+import caldera_nengo
+import nengo
+import numpy as np
+import pytest
+from caldera.run_conditions import RunSteps
+from caldera.run_config import RunConfig
+from caldera_nengo.discretize import decays, discretize_block
+from caldera_nengo.loihi_procs import NengoLIF
+from nengo.exceptions import BuildError
+
+FILTER = nengo.synapses.Alpha(0.02)
+
+
+def _both(net, seconds):
+    with nengo.Simulator(net, progress_bar=False) as ref:
+        ref.run(seconds)
+    with caldera_nengo.Simulator(net, backend="loihi", tag="fixed_pt", progress_bar=False) as sim:
+        sim.run(seconds)
+    return ref, sim
+
+
+def _close(ref, sim, probe, atol, rtol, after=0.1):
+    t = sim.trange()
+    assert np.array_equal(t, ref.trange())
+    a = FILTER.filtfilt(sim.data[probe])[t > after]
+    b = FILTER.filtfilt(ref.data[probe])[t > after]
+    np.testing.assert_allclose(a, b, atol=atol, rtol=rtol)
+
+
+def test_communication_channel_and_squaring():
+    with nengo.Network(seed=1) as net:
+        u = nengo.Node(nengo.processes.WhiteSignal(1.0, high=1, rms=0.5, seed=1))
+        a = nengo.Ensemble(100, 1)
+        b = nengo.Ensemble(101, 1)
+        c = nengo.Ensemble(102, 1)
+        nengo.Connection(u, a)
+        nengo.Connection(a, b)
+        nengo.Connection(a, c, function=np.square, synapse=None)
+        pu, pa, pb, pc = (nengo.Probe(x) for x in (u, a, b, c))
+        spikes = nengo.Probe(a.neurons)
+    ref, sim = _both(net, 1.0)
+    for p in (pa, pb, pc):
+        _close(ref, sim, p, atol=0.1, rtol=0.1)
+    np.testing.assert_array_equal(sim.data[pu], ref.data[pu])  # host side: Nengo's numbers
+    rate = sim.data[spikes].sum(axis=0) * sim.dt  # spikes per neuron in the one second
+    ref_rate = ref.data[spikes].sum(axis=0) * ref.dt
+    assert set(np.unique(sim.data[spikes])) <= {0.0, 1 / sim.dt}
+    assert abs(rate.sum() - ref_rate.sum()) < 0.15 * ref_rate.sum()
+    rep = sim.report  # the emulator's report: one core per ensemble here, a's spikes as probed
+    assert rep.steps == 1000 and rep.cores_used == 3
+    by_name = {p["name"]: p for p in rep.processes}
+    assert by_name[str(a)]["cls"] == "NengoLIF" and by_name[str(a)]["neurons"] == 100
+    assert by_name[str(a)]["spikes"] == int(round(rate.sum()))
+    totals = rep.totals()
+    assert totals["spikes"] == sum(by_name[str(e)]["spikes"] for e in (a, b, c))
+    assert totals["host_inputs"] > 0 and totals["energy_pj"] > 0
+
+
+def test_integrator():
+    # tau 0.05: with 0.1 the biases' 12 bits force a weight exponent of -7, where the truncating current decay
+    # costs a feed-forward pair ~11 % of its gain (nengo-loihi's quantization has the same limit; see the README)
+    tau = 0.05
+    with nengo.Network(seed=2) as net:
+        u = nengo.Node(nengo.processes.Piecewise({0: 0, 0.2: 1, 0.5: 0, 0.7: -0.5, 1.0: 0}))
+        a = nengo.Ensemble(200, 1)
+        nengo.Connection(u, a, transform=tau, synapse=tau)
+        nengo.Connection(a, a, synapse=tau)
+        p = nengo.Probe(a, synapse=0.05)
+    ref, sim = _both(net, 1.2)
+    t = sim.trange()
+    _close(ref, sim, p, atol=0.1, rtol=0.15)
+    # the ideal: 0.3 from 0.5 s to 0.7 s, then 0.15 after 1.0 s
+    held = sim.data[p][(t > 0.6) & (t < 0.7)].mean()
+    assert abs(held - 0.3) < 0.06
+    assert sim.data[p][t > 1.1].mean() < held - 0.05
+
+
+def test_product_network():
+    with nengo.Network(seed=3) as net:
+        a = nengo.Node(lambda t: np.sin(2 * np.pi * t))
+        b = nengo.Node(lambda t: 0.8 * np.cos(2 * np.pi * t))
+        prod = nengo.networks.Product(100, 1)
+        nengo.Connection(a, prod.input_a)
+        nengo.Connection(b, prod.input_b)
+        p = nengo.Probe(prod.output, synapse=0.01)
+    ref, sim = _both(net, 1.0)
+    _close(ref, sim, p, atol=0.1, rtol=0.15)
+    t = sim.trange()
+    ideal = 0.8 * np.sin(2 * np.pi * t) * np.cos(2 * np.pi * t)
+
+    def rmse(x):
+        return np.sqrt(np.mean((FILTER.filtfilt(x)[t > 0.1, 0] - ideal[t > 0.1]) ** 2))
+
+    assert rmse(sim.data[p]) < rmse(ref.data[p]) + 0.05
+
+
+def test_neuron_connections_and_reset():
+    with nengo.Network(seed=4) as net:
+        u = nengo.Node(0.5)
+        a = nengo.Ensemble(50, 1, neuron_type=nengo.SpikingRectifiedLinear())
+        b = nengo.Ensemble(50, 1)
+        nengo.Connection(u, a)
+        nengo.Connection(a, b)
+        nengo.Connection(u, b.neurons, transform=-3 * np.ones((50, 1)))  # inhibits b completely
+        out = nengo.Node(size_in=1)
+        nengo.Connection(a, out, synapse=0.02)
+        pa, pb, po = nengo.Probe(a, synapse=0.02), nengo.Probe(b.neurons), nengo.Probe(out)
+    with caldera_nengo.Simulator(net, backend="loihi", tag="fixed_pt", progress_bar=False) as sim:
+        sim.run(0.5)
+        first = {p: sim.data[p].copy() for p in (pa, pb, po)}
+        assert abs(first[pa][-100:].mean() - 0.5) < 0.1
+        assert first[pb][200:].sum() == 0  # after the inhibition arrives, b is silent
+        # the Node's input and the probe decode the same spikes (with their own solvers' decoders)
+        np.testing.assert_allclose(first[po], first[pa], atol=0.03)
+        sim.reset()
+        assert sim.n_steps == 0 and len(sim.data[pa]) == 0
+        sim.run(0.5)
+        for p, x in first.items():  # the chip's state was reset too: the same run again
+            np.testing.assert_array_equal(sim.data[p], x)
+
+
+def test_quantization_integers_follow_nengo_loihi():
+    # A LIF block (tau_rc 0.02, dt 0.001) with synapse tau 0.005, biases [2, -0.5, 10], two synapses.
+    # du = round(4095 (1 - e^-0.2) - 1) = round(741.30) = 741; dv = round(4095 (1 - e^-0.05)) = round(199.72) = 200.
+    # w_max = 0.8, w_scale = 255 / 0.8 = 318.75; the first exponent where threshold and biases fit is -2.
+    # Synapse 1: mantissas round(w * 318.75): 0.8 -> 255, 0.4 -> 127.5 -> 128, 0.1 -> 31.875 -> 32,
+    # 0.2 -> 63.75 -> 64, 0.3 -> 95.625 -> 96, exponent -2. Synapse 2 (w_max 0.05): dw = floor(log2(0.8/0.05)) = 4,
+    # exponent max(-2 - 4, -6) = -6, mantissas round(w * 318.75 * 16): 255, 51, 102.
+    # Threshold and biases (v_scale from the decays' impulse sums) as nengo-loihi's discretize_compartment gives
+    # them for this block: vth = 576512 = 9008 << 6; biases 56304 = 3519 << 4, -14076 = -3519 << 2,
+    # 281472 = 2199 << 7.
+    decay_u, decay_v, scale_v = decays(0.005, 0.001, 0.02)
+    w1 = np.array([[0.8, 0.4], [0.1, 0.2], [0.0, 0.3]])
+    w2 = np.array([[0.05], [0.01], [0.02]])
+    q = discretize_block("test", decay_u, decay_v, scale_v, 1.0, np.array([2.0, -0.5, 10.0]), [w1, w2])
+    assert (q.du, q.dv, q.vth, q.w_exp) == (741, 200, 9008, -2)
+    assert q.bias_mant.tolist() == [3519, -3519, 2199] and q.bias_exp.tolist() == [4, 2, 7]
+    (m1, e1), (m2, e2) = q.synapses
+    assert m1.tolist() == [[255, 128], [32, 64], [0, 96]] and e1 == -2
+    assert m2.tolist() == [[255], [51], [102]] and e2 == -6
+    # mixed signs: Loihi 2 keeps 8 bits including the sign, so mantissas are even (-0.4 -> -127.5 -> -128)
+    q = discretize_block(
+        "test", decay_u, decay_v, scale_v, 1.0, np.array([0.0, 0.0]), [np.array([[0.8, -0.4], [0.1, 0.3]])]
+    )
+    assert q.synapses[0][0].tolist() == [[254, -128], [32, 96]]
+    # SpikingRectifiedLinear (no leak, threshold 1/dt) with synapse None: du = round(4095 - 1) = 4094, dv = 0,
+    # w_max 2: mantissas round(w * 127.5): 255, 127.5 -> 128, 63.75 -> 64, 31.875 -> 32, 12.75 -> 13; exponent -3
+    decay_u, decay_v, scale_v = decays(0.0, 0.001, None)
+    q = discretize_block(
+        "relu",
+        decay_u,
+        decay_v,
+        scale_v,
+        1000.0,
+        np.array([0.0, 300.0]),
+        [np.array([[2.0, 1.0, 0.5], [0.25, 0.1, 0.0]])],
+    )
+    assert (q.du, q.dv, q.vth, q.w_exp) == (4094, 0, 15941, -3)
+    assert q.bias_mant.tolist() == [0, 2391] and q.bias_exp.tolist() == [0, 7]
+    assert q.synapses[0][0].tolist() == [[255, 128, 64], [32, 13, 0]]
+
+
+def test_chip_neurons_refractory_period_and_voltage_floor():
+    # no leak, bias 100 << 6 = 6400 per step, threshold 100 << 6 = 6400: v = 6400 (not above), 12800 -> spike
+    # at step 2; refractory_delay 3 holds v at 0 for steps 3 and 4; then 6400, 12800 -> spikes at 2, 6, 10, ...
+    # The second neuron's negative bias stops at vmin = -7 (nengo-loihi's -(2**k) + 1 floors); the third at 0.
+    lif = NengoLIF(shape=(1,), bias_mant=100, bias_exp=6, vth=100, dv=0, du=0, refractory_delay=3, vmin=0)
+    neg = NengoLIF(shape=(2,), bias_mant=[-3, -3], bias_exp=0, vth=100, refractory_delay=1, vmin=-7)
+    cfg = RunConfig(backend="loihi", tag="fixed_pt")
+    spikes = []
+    for _ in range(12):
+        lif.run(RunSteps(num_steps=1), cfg)
+        spikes.append(int(lif.v.get()[0] == 0 and lif.ref_count.get()[0] == 2))
+    assert [i + 1 for i, s in enumerate(spikes) if s] == [2, 6, 10]
+    neg.run(RunSteps(num_steps=5), cfg)
+    assert neg.v.get().tolist() == [-7, -7]
+    lif.stop()
+    neg.stop()
+
+
+def test_what_cannot_be_mapped_is_a_build_error_naming_it():
+    def build(make):
+        with nengo.Network() as net:
+            obj = make()
+        with pytest.raises(BuildError) as e:
+            caldera_nengo.Simulator(net, backend="loihi", tag="fixed_pt", progress_bar=False)
+        return str(e.value), obj
+
+    msg, ens = build(lambda: nengo.Ensemble(10, 1, neuron_type=nengo.LIFRate(), label="rate"))
+    assert "rate" in msg and "LIFRate" in msg and "LIF and SpikingRectifiedLinear" in msg
+
+    def learned():
+        a, b = nengo.Ensemble(10, 1), nengo.Ensemble(10, 1)
+        return nengo.Connection(a, b, learning_rule_type=nengo.PES(), label="learned")
+
+    msg, _ = build(learned)
+    assert "learned" in msg and "PES" in msg and "floating_pt" in msg
+
+    def alpha():
+        a, b = nengo.Ensemble(10, 1), nengo.Ensemble(10, 1)
+        return nengo.Connection(a, b, synapse=nengo.Alpha(0.01), label="alpha")
+
+    msg, _ = build(alpha)
+    assert "alpha" in msg and "Lowpass" in msg
+
+    def voltage():
+        a = nengo.Ensemble(10, 1, label="volt")
+        return nengo.Probe(a.neurons, "voltage")
+
+    msg, _ = build(voltage)
+    assert "voltage" in msg and "volt" in msg and "decoded_output" in msg
+    with nengo.Network() as net:
+        nengo.Ensemble(10, 1)
+    with pytest.raises(BuildError, match="backend='loihi'.*got backend='cpu'"):
+        caldera_nengo.Simulator(net, backend="cpu", tag="fixed_pt", progress_bar=False)
+    with caldera_nengo.Simulator(net, backend="cpu", progress_bar=False) as sim:
+        with pytest.raises(nengo.exceptions.ValidationError, match="fixed_pt"):
+            sim.report  # noqa: B018
