@@ -66,9 +66,9 @@ def test_communication_channel_and_squaring():
 
 
 def test_integrator():
-    # tau 0.05: with 0.1 the biases' 12 bits force a weight exponent of -7, where the truncating current decay
-    # costs a feed-forward pair ~11 % of its gain (nengo-loihi's quantization has the same limit; see the README)
-    tau = 0.05
+    # the classic tau 0.1: the biases' 12 bits force a weight exponent of about -6, where the truncating current
+    # decay costs the recurrent loop a few % of its gain (nengo-loihi's quantization has the same limit; README)
+    tau = 0.1
     with nengo.Network(seed=2) as net:
         u = nengo.Node(nengo.processes.Piecewise({0: 0, 0.2: 1, 0.5: 0, 0.7: -0.5, 1.0: 0}))
         a = nengo.Ensemble(200, 1)
@@ -78,6 +78,9 @@ def test_integrator():
     ref, sim = _both(net, 1.2)
     t = sim.trange()
     _close(ref, sim, p, atol=0.1, rtol=0.15)
+    # both synapses into a shift right; each got the rounding axon: weight half the last kept bit, last column
+    for (_, w_float, _), (w, e) in zip(sim._plan.blocks[a].inputs, sim._plan.blocks[a].q.synapses):
+        assert e <= -2 and w.shape[1] == w_float.shape[1] + 1 and np.all(w[:, -1] == 2 ** (-e - 1))
     # the ideal: 0.3 from 0.5 s to 0.7 s, then 0.15 after 1.0 s
     held = sim.data[p][(t > 0.6) & (t < 0.7)].mean()
     assert abs(held - 0.3) < 0.06

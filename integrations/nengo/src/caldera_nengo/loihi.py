@@ -20,6 +20,10 @@ As nengo-loihi does it:
   Hz); on the chip those spikes reach the ensemble through its encoders with ``decode_tau``'s filter. The
   chip's spikes come back to the host each step, where decoders (for connections to Nodes and for probes of
   decoded values) are applied and the synapses filter.
+- **Rounding**: a synapse with a negative weight exponent sums, then shifts right, which floors; where inputs
+  arrive every step that is a steady negative current. Each such synapse gets one more input axon that spikes
+  every step with weight ``2**(-e-1)``, which turns the floor into rounding (host inputs: an extra axon from
+  the host; chip synapses: from a one-compartment clock neuron that fires every step).
 - **Timing**: the chip's synapses deliver a spike one step after it was sent (Loihi's pipeline), so values
   sent from the host reach the neurons one step later than in ``nengo.Simulator``.
 
@@ -202,6 +206,7 @@ class Block:
         self.refractory_delay = 1
         self.vmin = 0
         self.v0: np.ndarray | None = None
+        self.rounded: list[bool] = []  # per input: a chip synapse whose shift is made to round by the clock
 
 
 def _matrix(w: ty.Any, rows: int, cols: int) -> np.ndarray:
@@ -352,14 +357,20 @@ class LoihiPlan:
         vth = 1.0 if lif else 1.0 / dt  # SpikingRectifiedLinear: an input of 1 fires 1/dt steps apart (1 Hz)
         block.refractory_delay = int(np.round(getattr(nt, "tau_ref", 0.0) / dt)) + 1
         q = discretize_block(str(ens), decay_u, decay_v, scale_v, vth, built.bias, [w for _, w, _ in block.inputs])
+        block.rounded = []
         for i, ((src, _, _), (w, e)) in enumerate(zip(block.inputs, q.synapses)):
-            if isinstance(src, Send) and e <= -2:
-                # The synapse sums, then shifts right by -e, which floors: on inputs that arrive every step
-                # and mostly cancel (the on/off pairs) that is a steady negative current. An axon that
-                # spikes every step with weight 2**(-e-1) (half the last bit kept) makes the shift round.
-                src.rounding = True
-                src.reset()
+            rounded = e <= -2
+            if rounded:
+                # The synapse sums, then shifts right by -e, which floors: with inputs arriving every step
+                # (on/off pairs that mostly cancel, busy populations) that is a steady negative current. An
+                # axon that spikes every step with weight 2**(-e-1) (half the last bit kept) makes the shift
+                # round: the host's inputs get one more axon, chip synapses one from a neuron that fires
+                # every step (the clock, one compartment).
                 q.synapses[i] = (np.hstack([w, np.full((w.shape[0], 1), 2 ** (-e - 1), np.int32)]), e)
+                if isinstance(src, Send):
+                    src.rounding = True
+                    src.reset()
+            block.rounded.append(rounded and not isinstance(src, Send))
         block.q = q
         min_voltage = getattr(nt, "min_voltage", 0.0)
         vmin = q.v_scale * min_voltage
@@ -394,11 +405,16 @@ class LoihiPlan:
                 name=f"{ens}",
             )
         send_index = {id(s): i for i, s in enumerate(self.sends)}
+        clock = None
+        if any(any(b.rounded) for b in self.blocks.values()):  # fires every step: v = 1 > threshold 0
+            clock = NengoLIF(shape=(1,), bias_mant=1, vth=0, name="rounding clock")
         for ens, b in self.blocks.items():
-            for (src, _, _), (w, w_exp) in zip(b.inputs, b.q.synapses):
+            for (src, _, _), (w, w_exp), rounded in zip(b.inputs, b.q.synapses, b.rounded):
                 dense = ChipDense(weights=w, weight_exp=w_exp, name=f"{src} -> {ens}")
                 if isinstance(src, Send):
                     getattr(host, f"send_{send_index[id(src)]}").connect(dense.s_in)
+                elif rounded:
+                    lifs[src].s_out.concat_with([clock.s_out], axis=0).connect(dense.s_in)
                 else:
                     lifs[src].s_out.connect(dense.s_in)
                 dense.a_out.connect(lifs[ens].a_in)
