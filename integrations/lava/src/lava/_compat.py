@@ -46,8 +46,8 @@ MODULE_HINTS: dict[str, str] = {
     "learning connections",
     "lava.frameworks": "not supported: lava.frameworks.loihi2 only re-exports Lava names; import them from their "
     "own modules",
-    "lava.networks": "not supported: the lava.networks algebra (NetworkList, GradedVec networks) has no caldera "
-    "counterpart; build the same processes with lava.proc.*",
+    "lava.networks.resfire": "not supported: ResFireVec needs Lava's RFZero process, which has no caldera "
+    "counterpart; lava.networks.network and .gradedvecnetwork are provided",
     "lava.proc.clp": "not supported: the continual-learning prototypes (CLP) have no caldera counterpart",
     "lava.proc.conv_in_time": "not supported: ConvInTime has no caldera counterpart",
     "lava.proc.receiver": "not supported: Receiver is a Loihi-hardware helper process",

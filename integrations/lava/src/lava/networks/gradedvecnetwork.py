@@ -1,0 +1,176 @@
+"""Lava's ``lava.networks.gradedvecnetwork``: vectors and matrices of graded spikes over standard processes.
+
+``InputVec`` (a ``RingBuffer`` source), ``OutputVec`` (a ``RingBuffer`` sink), ``LIFVec``, ``GradedVec``,
+``ProductVec`` (``ProdNeuron``), ``GradedDense`` / ``GradedSparse`` (``Dense`` / ``Sparse`` with the weights
+scaled by ``2**exp``, 8-bit weights, 24-bit messages and ``weight_exp=-exp``), as Lava builds them.
+Not provided: ``NormalizeNet`` (its ``NormVecDelay`` and ``InvSqrt`` processes have no caldera
+counterpart) and the Loihi 2 adapters (``loihi2=True``).
+"""
+
+from __future__ import annotations
+
+import typing as ty
+
+import numpy as np
+from caldera.errors import ParameterError
+from caldera.procs.dense import Dense
+from caldera.procs.graded import GradedVec as GradedVecProc
+from caldera.procs.graded import ProdNeuron
+from caldera.procs.io.sink import RingBufferSink
+from caldera.procs.io.source import RingBuffer as RingBufferSource
+from caldera.procs.lif import LIF
+from caldera.procs.sparse import Sparse
+
+from lava._compat import missing
+from lava.networks.network import AlgebraicMatrix, AlgebraicVector
+
+
+def _no_loihi2(cls: str, kwargs: dict) -> None:
+    if kwargs.pop("loihi2", False):
+        raise ParameterError(
+            f"{cls}(loihi2=True): the Loihi 2 adapters (lava.proc.embedded_io) are not provided by caldera-lava; "
+            "run on Loihi2SimCfg / Loihi2HwCfg (the emulator) without them"
+        )
+
+
+def _no_more(cls: str, kwargs: dict) -> None:
+    if kwargs:
+        raise TypeError(f"{cls}: unknown keyword argument(s) {', '.join(map(repr, kwargs))}")
+
+
+class InputVec(AlgebraicVector):
+    """Input values ``vec`` (N x M: the N values of each of M steps, repeated every M steps), scaled by
+    ``2**exp`` to fixed point, sent as graded spikes."""
+
+    def __init__(self, vec: ty.Any, **kwargs: ty.Any) -> None:
+        _no_loihi2("InputVec", kwargs)
+        self.exp = kwargs.pop("exp", 0)
+        _no_more("InputVec", kwargs)
+        data = np.atleast_2d(np.asarray(vec)) * 2**self.exp
+        self.shape = data.shape
+        self.inport_plug = RingBufferSource(data=data)
+        self.main = self.inport_plug
+        self.out_port = self.inport_plug.s_out
+
+    def __lshift__(self, other: ty.Any) -> ty.Any:
+        return NotImplemented
+
+
+class OutputVec(AlgebraicVector):
+    """Records the graded spikes it receives in a ``RingBuffer`` of ``buffer`` steps; ``get_data()`` reads
+    them as signed 24-bit values."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        _no_loihi2("OutputVec", kwargs)
+        self.shape = kwargs.pop("shape", (1,))
+        self.buffer = kwargs.pop("buffer", 1)
+        self.num_message_bits = kwargs.pop("num_message_bits", 24)
+        self.outport_plug = RingBufferSink(shape=self.shape, buffer=self.buffer, **kwargs)
+        self.main = self.outport_plug
+        self.in_port = self.outport_plug.a_in
+
+    def get_data(self) -> np.ndarray:
+        # a message is a signed 24-bit number: sign-extend the low 24 bits, as Lava reads its sink
+        return (self.outport_plug.data.get().astype(np.int32) << 8) >> 8
+
+
+class LIFVec(AlgebraicVector):
+    """A ``LIF`` population (``lava.proc.lif.process.LIF``'s arguments)."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        self.main = LIF(**kwargs)
+        self.shape = self.main.shape
+        self.in_port = self.main.a_in
+        self.out_port = self.main.s_out
+
+
+class GradedVec(AlgebraicVector):
+    """Graded-spike neurons without dynamics (``GradedVec`` process: ``shape``, ``vth``, ``exp``);
+    ``a * b`` of two of them is their element-wise product (a ``ProductVec`` between identity matrices)."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        self.shape = kwargs.pop("shape", (1,))
+        self.vth = kwargs.pop("vth", 10)
+        self.exp = kwargs.pop("exp", 0)
+        _no_more("GradedVec", kwargs)
+        self.main = GradedVecProc(shape=self.shape, vth=self.vth, exp=self.exp)
+        self.in_port = self.main.a_in
+        self.out_port = self.main.s_out
+
+    def __mul__(self, other: ty.Any) -> ty.Any:
+        if isinstance(other, GradedVec):
+            product = ProductVec(shape=self.shape, vth=1, exp=self.exp)
+            eye = np.eye(int(np.prod(self.shape)))
+            weights_a, weights_b, weights_out = GradedSparse(weights=eye), GradedSparse(weights=eye), GradedSparse(
+                weights=eye
+            )
+            product << (weights_a @ self, weights_b @ other)  # noqa: B015 - connects
+            weights_out @ product  # noqa: B018 - connects
+            return weights_out
+        return NotImplemented
+
+
+class ProductVec(AlgebraicVector):
+    """Neurons that multiply their two inputs (``ProdNeuron``); connect both with ``p << (m1, m2)``."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        self.vth = kwargs.pop("vth", 10)
+        self.shape = kwargs.pop("shape", (1,))
+        self.exp = kwargs.pop("exp", 0)
+        _no_more("ProductVec", kwargs)
+        self.main = ProdNeuron(shape=self.shape, vth=self.vth, exp=self.exp)
+        self.in_port = self.main.a_in1
+        self.in_port2 = self.main.a_in2
+        self.out_port = self.main.s_out
+
+    def __lshift__(self, other: ty.Any) -> ty.Any:
+        if isinstance(other, (list, tuple)) and len(other) == 2:
+            other[0].out_port.connect(self.in_port)
+            other[1].out_port.connect(self.in_port2)
+            return None  # as Lava: the connections are the result
+        return NotImplemented
+
+
+def _scaled(weights: ty.Any, exp: int) -> ty.Any:
+    return weights * 2**exp
+
+
+class GradedDense(AlgebraicMatrix):
+    """``Dense`` with ``weights * 2**exp`` (``exp`` 7 by default), 8-bit weights, 24-bit messages and
+    ``weight_exp=-exp``: weights in [-1, 1) as fixed point."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        weights = kwargs.pop("weights", 0)
+        self.exp = kwargs.pop("exp", 7)
+        _no_more("GradedDense", kwargs)
+        self.main = Dense(
+            weights=_scaled(np.asarray(weights), self.exp), num_message_bits=24, num_weight_bits=8, weight_exp=-self.exp
+        )
+        self.in_port = self.main.s_in
+        self.out_port = self.main.a_out
+
+
+class GradedSparse(AlgebraicMatrix):
+    """``Sparse`` with ``weights * 2**exp`` (``exp`` 7 by default), 8-bit weights, 24-bit messages and
+    ``weight_exp=-exp``."""
+
+    def __init__(self, **kwargs: ty.Any) -> None:
+        weights = kwargs.pop("weights", 0)
+        self.exp = kwargs.pop("exp", 7)
+        _no_more("GradedSparse", kwargs)
+        if not hasattr(weights, "tocsr"):
+            from scipy.sparse import csr_matrix
+
+            weights = csr_matrix(np.asarray(weights))
+        self.main = Sparse(
+            weights=_scaled(weights.tocsr(), self.exp), num_message_bits=24, num_weight_bits=8, weight_exp=-self.exp
+        )
+        self.in_port = self.main.s_in
+        self.out_port = self.main.a_out
+
+
+__all__ = ["InputVec", "OutputVec", "LIFVec", "GradedVec", "ProductVec", "GradedDense", "GradedSparse"]
+__getattr__ = missing(
+    __name__,
+    {"NormalizeNet": "not supported: its NormVecDelay and InvSqrt processes have no caldera counterpart"},
+)

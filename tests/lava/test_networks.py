@@ -1,0 +1,88 @@
+"""``lava.networks``: Lava's algebraic network syntax over caldera's standard processes, with hand-worked numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from caldera.errors import ParameterError
+from lava.magma.core.run_conditions import RunSteps
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.networks.gradedvecnetwork import GradedDense, GradedSparse, GradedVec, InputVec, LIFVec, OutputVec
+from lava.networks.network import AlgebraicMatrix, AlgebraicVector, Network, NetworkList
+from lava.proc.dense.process import Dense
+from lava.proc.sparse.process import Sparse
+
+FIXED = Loihi2SimCfg(select_tag="fixed_pt")
+
+
+def test_matrix_vector_chain_gives_the_fixed_point_numbers() -> None:
+    # 3 inputs, 2 steps repeated: (10, 20, 30) then (5, 5, 5), scaled by 2**4
+    inp = InputVec(np.array([[10, 20, 30], [5, 5, 5]]).T, exp=4)
+    dense = GradedDense(weights=np.array([[0.5, 0.25, 0.0], [0.0, 1 - 1 / 128, -0.5]]))
+    vec = GradedVec(shape=(2,), vth=1, exp=0)
+    out = OutputVec(shape=(2,), buffer=6)
+    assert vec << dense @ inp is vec
+    out << vec  # vector to vector: through an identity GradedSparse (one more step)
+    inp.run(condition=RunSteps(num_steps=6), run_cfg=FIXED)
+    got = out.get_data()
+    inp.stop()
+    # weights * 128 = [[64, 32, 0], [0, 127, -64]]; mixed signs keep 7 bits + sign (even values): 127 -> 126;
+    # weight_exp -7: (64*160 + 32*320) >> 7 = 160, (126*320 - 64*480) >> 7 = 75, (64+32)*80 >> 7 = 60,
+    # (126 - 64) * 80 >> 7 = 38; Dense and the identity Sparse each add one step
+    assert got.tolist() == [[0, 0, 160, 60, 160, 60], [0, 0, 75, 38, 75, 38]]
+    assert isinstance(dense.main, Dense) and dense.main.proc_params["weight_exp"] == -7
+    assert dense.main.proc_params["num_message_bits"] == 24
+
+
+def test_sum_of_networks_and_product_of_vectors() -> None:
+    a = InputVec(np.array([[3, 4]]).T, exp=0)
+    b = InputVec(np.array([[5, -2]]).T, exp=0)
+    total = GradedVec(shape=(2,), vth=0)
+    out = OutputVec(shape=(2,), buffer=3)
+    summed = GradedDense(weights=np.eye(2)) @ a + GradedDense(weights=np.eye(2) * 0.5) @ b
+    assert isinstance(summed, NetworkList) and len(summed) == 2
+    total << summed
+    out << total
+    a.run(condition=RunSteps(num_steps=3), run_cfg=FIXED)
+    # eye * 128 (excitatory: 8 bits, 128) >> 7 = x; eye * 0.5 * 128 = 64: (64 * b) >> 7 = 2, -1
+    assert out.get_data()[:, 2].tolist() == [3 + 2, 4 - 1]
+    a.stop()
+
+    x = GradedVec(shape=(2,), vth=0, exp=0)
+    y = GradedVec(shape=(2,), vth=0, exp=0)
+    x << GradedDense(weights=np.eye(2)) @ InputVec(np.array([[6, 7]]).T)
+    y << GradedDense(weights=np.eye(2)) @ InputVec(np.array([[2, -3]]).T)
+    prod = x * y
+    assert isinstance(prod, GradedSparse)
+    res = GradedVec(shape=(2,), vth=0)
+    res << prod
+    out = OutputVec(shape=(2,), buffer=8)
+    out << res
+    x.run(condition=RunSteps(num_steps=8), run_cfg=FIXED)
+    assert out.get_data()[:, -1].tolist() == [12, -21]
+    x.stop()
+
+
+def test_lif_vector_and_the_base_classes() -> None:
+    lif = LIFVec(shape=(2,), du=0, dv=0, vth=5, bias_mant=[2, 3])
+    assert isinstance(lif, AlgebraicVector) and isinstance(lif, Network)
+    lif.run(condition=RunSteps(num_steps=2), run_cfg=FIXED)
+    assert lif.main.v.get().tolist() == [4, 6]
+    lif.stop()
+    assert issubclass(GradedSparse, AlgebraicMatrix)
+    sp = GradedSparse(weights=np.eye(3))
+    assert isinstance(sp.main, Sparse)
+    assert (lif + sp) == NetworkList([lif, sp])
+    with pytest.raises(TypeError):
+        lif << 3  # noqa: B015
+
+
+def test_what_is_not_provided_says_so() -> None:
+    with pytest.raises(ImportError, match="NormalizeNet.*NormVecDelay and InvSqrt"):
+        from lava.networks.gradedvecnetwork import NormalizeNet  # noqa: F401
+    with pytest.raises(ImportError, match="lava.networks.resfire.*RFZero"):
+        import lava.networks.resfire  # noqa: F401
+    with pytest.raises(ParameterError, match=r"InputVec\(loihi2=True\)"):
+        InputVec(np.ones((2, 1)), loihi2=True)
+    with pytest.raises(TypeError, match="GradedDense: unknown keyword argument"):
+        GradedDense(weights=np.eye(2), weight=1)
