@@ -131,6 +131,44 @@ def test_optimization_solver_config_and_errors() -> None:
         OptimizationSolver(QUBO(q)).solve(SolverConfig(hyperparameters={"temperature": 8}))
     with pytest.raises(ValueError, match="'GPU' was requested as backend"):
         OptimizationSolver(QUBO(q)).solve(SolverConfig(backend="GPU"))
+    with pytest.raises(NotImplementedError, match=r"probe_state=True.*probe_cost=True"):
+        OptimizationSolver(QUBO(q)).solve(SolverConfig(probe_state=True))
+    report = OptimizationSolver(QUBO(q)).solve(SolverConfig(timeout=50, target_cost=-1, probe_cost=True))
+    assert report.cost_timeseries is not None and report.cost_timeseries.min() == -1
+    with pytest.raises(ImportError, match=r"problems\.CSP .*caldera_optim\.CSP"):
+        from lava.lib.optimization.problems.problems import CSP  # noqa: F401
+
+
+@needs_optim
+def test_mis_generator_draws_lava_optimizations_graphs_and_its_qubo_is_solved() -> None:
+    from lava.lib.optimization.solvers.generic.solver import OptimizationSolver, SolverConfig
+    from lava.lib.optimization.utils.generators.mis import MISProblem
+
+    mis = MISProblem(num_vertices=12, connection_probability=0.4, seed=3)
+    adjacency = mis.get_graph_matrix()
+    # lava-optimization's draw, written out: the seeded global generator, upper triangle mirrored, no diagonal
+    np.random.seed(3)
+    upper = np.triu((np.random.rand(12, 12) < 0.4).astype(int), 1)
+    np.testing.assert_array_equal(adjacency, upper + upper.T)
+    assert adjacency.sum() > 0 and np.all(np.diag(adjacency) == 0)
+    complement = mis.get_complement_graph_matrix()
+    np.testing.assert_array_equal(complement + adjacency + np.eye(12, dtype=int), np.ones((12, 12), int))
+    qubo = mis.get_as_qubo(w_diag=1, w_off=4)
+    np.testing.assert_array_equal(qubo._q_lava, 2 * adjacency - np.eye(12, dtype=int))  # as given
+    best = _brute_force(2 * adjacency - np.eye(12, dtype=int))
+    report = OptimizationSolver(qubo).solve(SolverConfig(timeout=2000, target_cost=best))
+    x = report.best_state
+    assert report.best_cost == best and x @ adjacency @ x == 0  # an independent set of the largest size
+    if importlib.util.find_spec("networkx") is not None:
+        import networkx as nx
+
+        g = mis.get_graph()
+        assert g.number_of_edges() == adjacency.sum() // 2
+        assert max(len(c) for c in nx.find_cliques(mis.get_complement_graph())) == -best
+    with pytest.raises(ValueError, match="off-diagonal weights must be > 2 x diagonal"):
+        mis.get_as_qubo(w_diag=2, w_off=4)
+    mis.set_parameters(5, 0.1, 1)  # as in lava-optimization: new parameters, the graph already drawn is kept
+    assert mis.num_vertices == 5 and mis.get_graph_matrix().shape == (12, 12)
 
 
 @needs_optim

@@ -63,7 +63,8 @@ MODULE_HINTS: dict[str, str] = {
     "lava.lib.dl.netx maps its network reader",
     "lava.lib.dl.bootstrap": "not supported: install caldera-dl for training",
     "lava.lib.optimization.apps": "not supported: the clustering/TSP/scheduler apps of lava-optimization",
-    "lava.lib.optimization.utils.generators": "not supported: problem generators of lava-optimization",
+    "lava.lib.optimization.utils.generators.clustering_tsp_vrp": "not supported: the clustering/TSP/VRP problem "
+    "generators of lava-optimization's apps (lava.lib.optimization.utils.generators.mis is provided)",
     "lava.lib.optimization.utils.report_analyzer": "not supported",
     "lava.lib.optimization.utils.solver_tuner": "not supported",
     "lava.lib.optimization.utils.datatype_converter": "not supported",

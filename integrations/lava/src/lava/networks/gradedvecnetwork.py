@@ -101,8 +101,10 @@ class GradedVec(AlgebraicVector):
         if isinstance(other, GradedVec):
             product = ProductVec(shape=self.shape, vth=1, exp=self.exp)
             eye = np.eye(int(np.prod(self.shape)))
-            weights_a, weights_b, weights_out = GradedSparse(weights=eye), GradedSparse(weights=eye), GradedSparse(
-                weights=eye
+            weights_a, weights_b, weights_out = (
+                GradedSparse(weights=eye),
+                GradedSparse(weights=eye),
+                GradedSparse(weights=eye),
             )
             product << (weights_a @ self, weights_b @ other)  # noqa: B015 - connects
             weights_out @ product  # noqa: B018 - connects

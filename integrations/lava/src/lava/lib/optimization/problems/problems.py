@@ -90,13 +90,20 @@ class QP(_problems.QP):
         return np.asarray(self.E @ x).reshape(-1) - np.asarray(self.f)
 
 
-_NOT = "not supported: caldera-optim solves QUBO and QP problems (lava.lib.optimization.problems.problems.QUBO / QP)"
+_NOT = (
+    "not supported: caldera-optim has no integer-program solver; it solves QUBO and QP problems "
+    "(lava.lib.optimization.problems.problems.QUBO / QP)"
+)
+_CSP = (
+    "not mapped: caldera-optim's constraint solver is caldera_optim.CSP(variables, domains, constraints).solve(), "
+    "with an API of its own (binary constraints as allowed-value matrices, as here)"
+)
 __all__ = ["QUBO", "QP"]
 __getattr__ = missing(
     __name__,
     {
         "OptimizationProblem": "not supported: the abstract problem interface; QUBO and QP are provided",
-        "CSP": _NOT,
+        "CSP": _CSP,
         "IQP": _NOT,
         "ILP": _NOT,
         "DType": "not supported: lava-optimization's variable-domain type",

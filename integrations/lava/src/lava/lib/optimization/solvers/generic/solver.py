@@ -111,6 +111,11 @@ class OptimizationSolver:
     def solve(self, config: SolverConfig = SolverConfig()) -> SolverReport:  # noqa: B008 - Lava's signature
         if not isinstance(config.timeout, (int, np.integer)) or config.timeout < 1:
             raise ValueError(f"SolverConfig.timeout must be a positive number of steps, got {config.timeout!r}")
+        if config.probe_state:
+            raise NotImplementedError(
+                "SolverConfig(probe_state=True): not supported; caldera-optim records the cost of each step "
+                "(probe_cost=True: SolverReport.cost_timeseries) and the best state, not every state"
+            )
         if config.probe_time or config.probe_energy:
             raise NotImplementedError(
                 "SolverConfig(probe_time/probe_energy=True): not supported; caldera-loihi's report "
