@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from caldera import cli
 
 SCRIPT = """\
@@ -65,3 +66,17 @@ def test_check_bad_arguments(tmp_path, capsys) -> None:
     assert cli.main(["lava", "check", str(tmp_path / "missing.py")]) == 2
     assert "no such file" in capsys.readouterr().err
     assert cli.main(["lava"]) == 2
+
+
+def test_coverage_command_is_the_readme_list(capsys) -> None:
+    import importlib.util
+    import pathlib
+
+    if any(importlib.util.find_spec(m) is None for m in ("caldera_dnf", "caldera_optim", "caldera_dl")):
+        pytest.skip("the README's list is made with caldera-dnf, caldera-optim and caldera-dl installed")
+    assert cli.main(["lava", "coverage"]) == 0
+    out = capsys.readouterr().out
+    assert "| `lava.networks.network` | `NetworkList`, `Network`, `AlgebraicVector`, `AlgebraicMatrix` | — |" in out
+    assert "- `lava.proc.clp`.* (8 modules): not supported:" in out
+    readme = (pathlib.Path(__file__).parents[2] / "integrations/lava/README.md").read_text(encoding="utf-8")
+    assert out in readme, "integrations/lava/README.md: paste the output of `caldera lava coverage` into the list"

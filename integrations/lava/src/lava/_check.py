@@ -117,11 +117,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     c.add_argument("scripts", nargs="+", help="Python files or Jupyter notebooks (.ipynb); they are not run")
     c.add_argument("-a", "--all", action="store_true", help="also list the names that are provided")
     c.add_argument("--json", action="store_true", help="print one JSON list of findings")
+    sub.add_parser("coverage", help="print which Lava 0.10 modules and names caldera-lava provides (Markdown)")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "lava_command", None) == "coverage":
+        from lava._coverage import coverage_markdown
+
+        print(coverage_markdown(), end="")
+        return 0
     if getattr(args, "lava_command", None) != "check":
-        print("usage: caldera lava check SCRIPT [SCRIPT ...] [--all] [--json]", file=sys.stderr)
+        print("usage: caldera lava check SCRIPT [SCRIPT ...] [--all] [--json] | caldera lava coverage", file=sys.stderr)
         return 2
     findings: list[Finding] = []
     for s in args.scripts:

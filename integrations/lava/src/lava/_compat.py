@@ -59,8 +59,22 @@ MODULE_HINTS: dict[str, str] = {
     "lava.proc.io.dataloader.SpikeDataloader",
     "lava.utils.slurm": "not supported: SLURM boards are for Loihi hardware",
     "lava.utils.sparse": "not supported: use scipy.sparse.find",
-    "lava.lib.dl.slayer": "not supported: SLAYER training is caldera_dl's job (install caldera-dl); "
-    "lava.lib.dl.netx maps its network reader",
+    "lava.lib.dl.slayer": "not supported: SLAYER training is caldera_dl's job (install caldera-dl), with an API of "
+    "its own (no neuron_params dicts): caldera_dl.block (Dense, Conv, Pool, Flatten, RecurrentDense, Network), "
+    "caldera_dl.neuron, caldera_dl.train; lava.lib.dl.netx maps its network reader",
+    "lava.lib.dl.slayer.block": "not mapped: caldera_dl.block.Dense / Conv / Pool / Flatten / RecurrentDense pair a "
+    "synapse with a caldera_dl.neuron neuron (CubaLIF for cuba, AdaptiveLIF for alif, Resonator for rf, SigmaDelta "
+    "for sigma_delta; nothing for adrf, adrf_iz, rf_iz), chained by caldera_dl.block.Network and exported with "
+    "caldera_dl.write_netx",
+    "lava.lib.dl.slayer.neuron": "not mapped: caldera_dl.neuron.CubaLIF(threshold, current_decay, voltage_decay), "
+    "AdaptiveLIF, SigmaDelta and Resonator are the trainable neurons (Loihi's arithmetic; quantize=True for fixed_pt)",
+    "lava.lib.dl.slayer.loss": "not mapped: caldera_dl.train.spike_rate_loss(spikes, labels, true_rate=, "
+    "false_rate=) and spike_time_loss are the losses",
+    "lava.lib.dl.slayer.classifier": "not mapped: caldera_dl.train.predict(spikes) (the class with the most spikes)",
+    "lava.lib.dl.slayer.utils": "not mapped: caldera_dl.train.Classifier trains and tests with progress and "
+    "learning curves (what Assistant and LearningStats do); caldera_dl.block.quantized quantizes a network",
+    "lava.lib.dl.slayer.axon": "not mapped: caldera_dl.block.Delay (learnable axonal delays: Dense(delay=True))",
+    "lava.lib.dl.slayer.io": "not supported: lava-dl's event file readers; caldera_dl.data encodes arrays as spikes",
     "lava.lib.dl.bootstrap": "not supported: install caldera-dl for training",
     "lava.lib.optimization.apps": "not supported: the clustering/TSP/scheduler apps of lava-optimization",
     "lava.lib.optimization.utils.generators.clustering_tsp_vrp": "not supported: the clustering/TSP/VRP problem "
