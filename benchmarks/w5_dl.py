@@ -13,6 +13,9 @@
    same process, alternating epochs; median over epochs, and both final test accuracies.
 3. **pilotnet**: lava-dl 0.6.0's PilotNet SDNN (netx fixture, fetched like the tests do) on ``cython`` and
    ``cpu``: steps/s over a stream of 20 recorded frames, median of ``--reps`` runs.
+4. **ann**: ANN -> SNN for a CNN (Conv-ReLU-AvgPool-Conv-ReLU-AvgPool-Flatten-Linear) trained on the digits as
+   images: accuracy of the ANN, of its sigma-delta conversion and of rate-coded conversions (20, 40, 100 steps)
+   in torch and deployed (``floating_pt``) on ``cpu`` and ``cython``, with spikes/messages per sample.
 
 Torch runs single-threaded for both libraries (these models are small; extra threads only contend). Figures go
 to stdout and ``benchmarks/results/w5-<timestamp>.json``.
@@ -199,6 +202,51 @@ def part_snntorch(args) -> dict:
     }
 
 
+def part_ann(args) -> dict:
+    import torch
+    from caldera_dl import ann
+    from sklearn.datasets import load_digits
+    from torch import nn
+
+    d = load_digits()
+    x = torch.tensor(d.data / 16, dtype=torch.float32).view(-1, 1, 8, 8)
+    y = torch.tensor(d.target)
+    perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+    x, y = x[perm], y[perm]
+    xtr, ytr, xte, yte = x[360:], y[360:], x[:360], y[:360]
+    torch.manual_seed(0)
+    net = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2),
+        nn.Flatten(), nn.Linear(64, 10),
+    )  # fmt: skip
+    opt = torch.optim.Adam(net.parameters(), 1e-2)
+    for _ in range(max(args.epochs // 2, 3)):
+        for i in range(0, len(xtr), 64):
+            loss = nn.functional.cross_entropy(net(xtr[i : i + 64]), ytr[i : i + 64])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    net.eval()
+    n_dep = 60 if args.epochs <= 5 else len(xte)
+    res = {"deploy_samples": n_dep}
+    convs = {"sdnn": ann.convert(net, input_shape=(1, 8, 8), mode="sdnn")}
+    for steps in (20, 40, 100):
+        convs[f"rate-{steps}"] = ann.convert(net, input_shape=(1, 8, 8), mode="rate", num_steps=steps, calibration=xtr)
+    for name, conv in convs.items():
+        row = {}
+        for backend in ("cpu", "cython"):
+            rep = ann.report(net, conv, xte, yte, backend=backend, deploy_samples=n_dep)
+            row.update(ann=rep.ann_accuracy, snn=rep.snn_accuracy, activity=rep.activity_per_sample)
+            row[backend] = rep.deployed_accuracy
+        res[name] = row
+        _log(
+            f"ann {name}: ANN {row['ann']:.4f}, SNN {row['snn']:.4f}, deployed cpu {row['cpu']:.4f} / cython "
+            f"{row['cython']:.4f} ({n_dep} samples), {row['activity']:.0f} spikes/messages per sample"
+        )
+    return res
+
+
 def _pilotnet_folder() -> pathlib.Path | None:
     sys.path.insert(0, str(ROOT.parent / "tests" / "dl"))
     try:
@@ -251,7 +299,7 @@ def part_pilotnet(args) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--parts", default="digits,snntorch,pilotnet")
+    ap.add_argument("--parts", default="digits,snntorch,pilotnet,ann")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--qat-epochs", type=int, default=0, help="fine-tune the quantized copy this many epochs")
     ap.add_argument("--steps", type=int, default=20, help="time steps per digit")
@@ -267,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     (ROOT / "results").mkdir(exist_ok=True)
     results = {"args": vars(args)}
     for part in args.parts.split(","):
-        fn = {"digits": part_digits, "snntorch": part_snntorch, "pilotnet": part_pilotnet}.get(part.strip())
+        fn = {"digits": part_digits, "snntorch": part_snntorch, "pilotnet": part_pilotnet, "ann": part_ann}.get(
+            part.strip()
+        )
         if fn is None:
             ap.error(f"unknown part {part!r}")
         results[part.strip()] = fn(args)

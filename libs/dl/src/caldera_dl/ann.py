@@ -10,7 +10,11 @@ Two codings:
 - ``mode="rate"``: ReLUs become integrate-and-fire neurons (CUBA LIF with no current
   memory and no leak, threshold 1, reset to 0); weights and biases are normalized
   layer by layer with the ``percentile`` of the ANN's activations on calibration
-  data (Diehl et al. 2015), the input is rate-coded; the output is the spike count.
+  data (Diehl et al. 2015) times a ``headroom`` (lower rates: less overshoot lost at
+  each reset to zero), the output layer by its largest activation (no class saturates);
+  an AvgPool2d before a Linear is folded into its weights; the input is rate-coded;
+  the output layer integrates its input without firing and its last voltage is the
+  score (:meth:`Converted.output`; deployed: ``deploy.run(..., probe_v=True)``).
 
 :func:`convert` returns a :class:`Converted` (the ``caldera_dl.block.Network`` in
 ``.snn``, deployable with ``to_processes``), and :func:`report` measures the ANN's,
@@ -30,6 +34,8 @@ from torch import nn
 from caldera_dl import block as B
 from caldera_dl.neuron import CubaLIF, SigmaDelta
 
+OUTPUT_VTH = 2.0**60  # the rate-coded output layer's threshold: it integrates and never fires
+
 
 @dataclass
 class Converted:
@@ -40,6 +46,7 @@ class Converted:
     num_steps: int
     baseline: torch.Tensor | None = None  # sdnn: the output for a zero input (what the pre-roll already sent)
     scales: list[float] = field(default_factory=list)  # rate: the activation scale of each layer
+    integrate_output: bool = False  # rate: the output layer integrates (never fires); its last v is the score
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Inputs ``(batch, features...)`` as the SNN's input ``(batch, features..., num_steps)``."""
@@ -54,16 +61,29 @@ class Converted:
         return rate_encode(x, self.num_steps).to(x.dtype)
 
     def readout(self, out: ty.Any) -> torch.Tensor:
-        """The ANN-like output from the SNN's output ``(batch, classes, time)``: accumulated messages or spike counts."""
+        """The ANN-like output from the SNN's output ``(batch, classes, time)``: accumulated messages, spike counts
+        or (``integrate_output``) the output layer's last voltage (pass :meth:`output` or a deployed ``output_v``)."""
         out = torch.as_tensor(np.asarray(out)) if not isinstance(out, torch.Tensor) else out
+        if self.integrate_output:
+            return out[..., -1]
         total = out.sum(-1)
         if self.mode == "sdnn" and self.baseline is not None:
             total = total + self.baseline.to(total.dtype)
         return total
 
     @torch.no_grad()
+    def output(self, inp: torch.Tensor, return_all: bool = False) -> ty.Any:
+        """The SNN's output for encoded input: spikes / messages, or the integrating output layer's voltage."""
+        outs = self.snn(inp, return_all=True)
+        if self.integrate_output:
+            last = self.snn.blocks[-1]
+            _, _, v = last.neuron(last.current(outs[-2]), return_state=True)
+            outs[-1] = v
+        return outs if return_all else outs[-1]
+
+    @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.snn(self.encode(x))).argmax(1)
+        return self.readout(self.output(self.encode(x))).argmax(1)
 
 
 def _layers(ann: nn.Module) -> list[nn.Module]:
@@ -102,6 +122,43 @@ def _plan(ann: nn.Module) -> list[tuple[nn.Module, bool]]:
 
 
 @torch.no_grad()
+def _merge_pools(plan: list, input_shape: tuple[int, ...]) -> list:
+    """Rate coding: an AvgPool2d followed (through a Flatten) by a Linear becomes part of that Linear's weights.
+
+    Both are linear, so the ANN computes the same; the SNN saves a spiking layer and the rate error it would add.
+    """
+    out: list = []
+    h = torch.zeros(1, *input_shape)
+    i = 0
+    while i < len(plan):
+        m, relu = plan[i]
+        nxt = plan[i + 1 : i + 3]
+        if (
+            isinstance(m, nn.AvgPool2d)
+            and not relu
+            and len(nxt) == 2
+            and isinstance(nxt[0][0], nn.Flatten)
+            and isinstance(nxt[1][0], nn.Linear)
+        ):
+            n_pre = int(np.prod(h.shape[1:]))
+            basis = torch.eye(n_pre).reshape(n_pre, *h.shape[1:])
+            pool = m(basis).reshape(n_pre, -1).T  # (pooled, pre-pool) in torch's flatten order
+            lin = nxt[1][0]
+            merged = nn.Linear(n_pre, lin.out_features, bias=lin.bias is not None)
+            merged.weight.copy_(lin.weight @ pool)
+            if lin.bias is not None:
+                merged.bias.copy_(lin.bias)
+            out += [(nxt[0][0], False), (merged, nxt[1][1])]
+            h = merged(h.reshape(1, -1))
+            i += 3
+            continue
+        out.append((m, relu))
+        h = m(h)
+        i += 1
+    return out
+
+
+@torch.no_grad()
 def _activations(plan: list, x: torch.Tensor, percentile: float) -> list[float]:
     scales = []
     h = x
@@ -127,8 +184,15 @@ def convert(
     num_steps: int | None = None,
     calibration: torch.Tensor | None = None,
     percentile: float = 99.9,
+    headroom: float = 1.0,
+    merge_pools: bool = True,
 ) -> Converted:
-    """Convert ``ann`` (see the module docstring). ``input_shape``: ``(N,)`` or ``(C, H, W)`` without batch."""
+    """Convert ``ann`` (see the module docstring). ``input_shape``: ``(N,)`` or ``(C, H, W)`` without batch.
+
+    Rate coding: ``headroom`` divides every hidden layer's rates by that factor beyond the ``percentile``
+    normalization (reset-to-zero IF neurons lose the overshoot above the threshold at each spike, a share that
+    grows with the rate); ``merge_pools`` folds an AvgPool2d → Flatten → Linear into one Linear.
+    """
     if mode not in ("sdnn", "rate"):
         raise ParameterError(f"convert: mode must be 'sdnn' or 'rate', got {mode!r}")
     plan = _plan(ann)
@@ -137,7 +201,11 @@ def convert(
     if mode == "rate":
         if calibration is None:
             raise ParameterError("convert: mode='rate' needs calibration data (a batch of inputs) to normalize layers")
+        if merge_pools:
+            plan = _merge_pools(plan, shape)
         scales = _activations(plan, calibration.to(torch.float32), percentile)
+        scales = [s_ * headroom for s_ in scales[:-1]] + scales[-1:]
+        scales[-1] = 1.0  # the output layer integrates: no rate to keep below one spike per step
     else:
         scales = []
     prev_scale = 1.0
@@ -154,7 +222,8 @@ def convert(
         else:
             if not relu and not last and not isinstance(m, nn.AvgPool2d):
                 raise ParameterError(f"convert: rate coding needs a ReLU after every layer but the last (layer {idx})")
-            nrn = CubaLIF(1.0, current_decay=1.0, voltage_decay=0.0)
+            # the output layer integrates without firing (a count of spikes would saturate and tie)
+            nrn = CubaLIF(OUTPUT_VTH if last else 1.0, current_decay=1.0, voltage_decay=0.0)
         if isinstance(m, nn.Linear):
             blk = B.Dense(m.in_features, m.out_features, nrn)
             w = m.weight.detach().clone() * (prev_scale / lam)
@@ -201,7 +270,7 @@ def convert(
         with torch.no_grad():
             base = ann(torch.zeros(1, *input_shape)).reshape(1, -1)
         return Converted(snn, mode, steps, baseline=base[0])
-    return Converted(snn, mode, num_steps or 64, scales=scales)
+    return Converted(snn, mode, num_steps or 64, scales=scales, integrate_output=True)
 
 
 @dataclass
@@ -239,9 +308,10 @@ def report(
     ann.eval()
     acc_ann = float((ann(x).argmax(1) == y).double().mean())
     inp = conv.encode(x)
-    outs = conv.snn(inp, return_all=True)
+    outs = conv.output(inp, return_all=True)
     acc_snn = float((conv.readout(outs[-1]).argmax(1) == y).double().mean())
-    activity = float(sum((o != 0).sum() for o in outs)) / len(x)
+    counted = outs[:-1] if conv.integrate_output else outs  # the integrating output layer sends nothing
+    activity = float(sum((o != 0).sum() for o in counted)) / len(x)
     acc_dep = None
     if backend is not None:
         n = len(x) if deploy_samples is None else min(len(x), int(deploy_samples))
@@ -252,8 +322,8 @@ def report(
                 preds.append(int(conv.readout(r["output"]).argmax(1)[0]))
             pred = torch.tensor(preds)
         else:
-            r = deploy.run(conv.snn, inp[:n], tag="floating_pt", backend=backend)
-            pred = conv.readout(r["output"]).argmax(1)
+            r = deploy.run(conv.snn, inp[:n], tag="floating_pt", backend=backend, probe_v=conv.integrate_output)
+            pred = conv.readout(r["output_v"] if conv.integrate_output else r["output"]).argmax(1)
         acc_dep = float((pred == y[:n]).double().mean())
     return ConversionReport(acc_ann, acc_snn, acc_dep, backend, conv.num_steps, activity)
 

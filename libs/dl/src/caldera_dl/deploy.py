@@ -336,6 +336,7 @@ def run(
     backend: str = "cpu",
     gap: int | None = None,
     probe_layers: bool = False,
+    probe_v: bool = False,
     network: netx.Network | None = None,
 ) -> dict:
     """Run samples ``inputs`` (``(batch, features..., time)``, torch layout) through the deployed network.
@@ -344,7 +345,8 @@ def run(
     steps, every layer reset when a new sample reaches it. Returns a dict with
     ``"output"``: the output spikes per sample, aligned with the torch forward
     pass (``(batch, out..., time)``, torch layout), ``"network"``, ``"steps"``
-    and, with ``probe_layers``, ``"layers"``: every block's spikes the same way.
+    and, with ``probe_layers``, ``"layers"``: every block's spikes the same way;
+    with ``probe_v``, ``"output_v"``: the output neurons' voltage, aligned the same way.
     """
     import caldera
     from caldera.procs import Monitor, RingBuffer
@@ -374,14 +376,20 @@ def run(
     probed = net.layers if probe_layers else [net.out_layer]
     for b in probed:
         mon.probe(b.neuron.s_out, num_steps=n * period)
+    vmon = None
+    if probe_v:
+        vmon = Monitor()
+        vmon.probe(net.out_layer.neuron.v, num_steps=n * period)
     run_cfg = caldera.RunConfig(backend=backend, tag=tag)
     net.run(condition=caldera.RunSteps(num_steps=n * period), run_cfg=run_cfg)
     data = mon.get_data()
+    vdata = vmon.get_data() if vmon is not None else None
     net.stop()
 
-    def per_sample(b: netx.Block, k: int) -> np.ndarray:
-        raster = np.asarray(data[b.neuron.name]["s_out"], dtype=np.float64)  # (steps, *shape); index t-1 = step t
-        if tag == "fixed_pt" and type(b.neuron).__name__ == "SigmaDelta":
+    def per_sample(b: netx.Block, k: int, var: str = "s_out") -> np.ndarray:
+        source = vdata if var == "v" else data
+        raster = np.asarray(source[b.neuron.name][var], dtype=np.float64)  # (steps, *shape); index t-1 = step t
+        if tag == "fixed_pt" and type(b.neuron).__name__ == "SigmaDelta" and var == "s_out":
             raster = raster / SD_MESSAGE
         out = np.stack([raster[j * period + k : j * period + k + T] for j in range(n)])  # (n, T, *shape)
         out = np.moveaxis(out, 1, -1)  # (n, *shape, T)
@@ -392,6 +400,8 @@ def run(
     result = {"network": net, "steps": n * period, "period": period}
     ks = {id(b): k + 1 for k, b in enumerate(net.layers)}
     result["output"] = per_sample(net.out_layer, ks[id(net.out_layer)])
+    if probe_v:
+        result["output_v"] = per_sample(net.out_layer, ks[id(net.out_layer)], "v")
     if probe_layers:
         result["layers"] = [per_sample(b, ks[id(b)]) for b in net.layers]
     return result
