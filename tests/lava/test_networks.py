@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from caldera.errors import ParameterError
+from lava._lavacode import LavaCompatibilityWarning
 from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.networks.gradedvecnetwork import GradedDense, GradedSparse, GradedVec, InputVec, LIFVec, OutputVec
@@ -22,14 +23,25 @@ def test_matrix_vector_chain_gives_the_fixed_point_numbers() -> None:
     vec = GradedVec(shape=(2,), vth=1, exp=0)
     out = OutputVec(shape=(2,), buffer=6)
     assert vec << dense @ inp is vec
-    out << vec  # vector to vector: through an identity GradedSparse (one more step)
+    out << vec  # OutputVec is a network, not a vector: connected directly (Lava 0.10)
     inp.run(condition=RunSteps(num_steps=6), run_cfg=FIXED)
     got = out.get_data()
     inp.stop()
     # weights * 128 = [[64, 32, 0], [0, 127, -64]]; mixed signs keep 7 bits + sign (even values): 127 -> 126;
     # weight_exp -7: (64*160 + 32*320) >> 7 = 160, (126*320 - 64*480) >> 7 = 75, (64+32)*80 >> 7 = 60,
-    # (126 - 64) * 80 >> 7 = 38; Dense and the identity Sparse each add one step
-    assert got.tolist() == [[0, 0, 160, 60, 160, 60], [0, 0, 75, 38, 75, 38]]
+    # (126 - 64) * 80 >> 7 = 38; Dense adds one step
+    assert got.tolist() == [[0, 160, 60, 160, 60, 160], [0, 75, 38, 75, 38, 75]]
+
+    # vector to vector: through an identity GradedSparse (one step more)
+    inp = InputVec(np.array([[5, 9]]).T)
+    first, second = GradedVec(shape=(2,), vth=0), GradedVec(shape=(2,), vth=0)
+    out = OutputVec(shape=(2,), buffer=4)
+    first << GradedDense(weights=np.eye(2)) @ inp
+    second << first
+    out << second
+    inp.run(condition=RunSteps(num_steps=4), run_cfg=FIXED)
+    assert out.get_data().tolist() == [[0, 0, 5, 5], [0, 0, 9, 9]]
+    inp.stop()
     assert isinstance(dense.main, Dense) and dense.main.proc_params["weight_exp"] == -7
     assert dense.main.proc_params["num_message_bits"] == 24
 
@@ -82,7 +94,15 @@ def test_what_is_not_provided_says_so() -> None:
         from lava.networks.gradedvecnetwork import NormalizeNet  # noqa: F401
     with pytest.raises(ImportError, match="lava.networks.resfire.*RFZero"):
         import lava.networks.resfire  # noqa: F401
+    import lava.frameworks.loihi2 as lv
+
+    assert lv.GradedDense is GradedDense and lv.InputVec is InputVec
+    with pytest.raises(AttributeError, match="ResFireVec.*RFZero"):
+        lv.ResFireVec  # noqa: B018
     with pytest.raises(ParameterError, match=r"InputVec\(loihi2=True\)"):
         InputVec(np.ones((2, 1)), loihi2=True)
-    with pytest.raises(TypeError, match="GradedDense: unknown keyword argument"):
+    with pytest.warns(LavaCompatibilityWarning, match=r"GradedDense: keyword argument\(s\) 'weight' are ignored"):
         GradedDense(weights=np.eye(2), weight=1)
+    vec = np.array([[1.0, 2.0]])
+    InputVec(vec, exp=3)
+    assert vec.tolist() == [[8.0, 16.0]]  # as Lava: the caller's array is scaled in place

@@ -44,8 +44,6 @@ MODULE_HINTS: dict[str, str] = {
     "lava.magma.core.process.ports.connection_config": "not supported: connection configs apply to Loihi hardware only",
     "lava.magma.core.process.connection": "not supported: caldera.procs.LearningDense / LearningSparse are the "
     "learning connections",
-    "lava.frameworks": "not supported: lava.frameworks.loihi2 only re-exports Lava names; import them from their "
-    "own modules",
     "lava.networks.resfire": "not supported: ResFireVec needs Lava's RFZero process, which has no caldera "
     "counterpart; lava.networks.network and .gradedvecnetwork are provided",
     "lava.proc.clp": "not supported: the continual-learning prototypes (CLP) have no caldera counterpart",

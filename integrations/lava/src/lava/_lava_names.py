@@ -8,7 +8,8 @@ provide from a misspelt one, and ``caldera lava check`` to classify a script's i
 
 # fmt: off
 MODULES: dict[str, tuple[str, ...]] = {
-    'lava.frameworks.loihi2': (),
+    # re-exported from lava.networks / lava.magma.core (the names were read from definitions only)
+    'lava.frameworks.loihi2': ('InputVec', 'OutputVec', 'GradedVec', 'GradedDense', 'GradedSparse', 'ProductVec', 'LIFVec', 'NormalizeNet', 'ResFireVec', 'RunSteps', 'RunContinuous', 'Loihi2SimCfg', 'Loihi2HwCfg'),
     'lava.lib.dl.bootstrap': ('block', 'ann_sampler', 'routine', 'Mode'),
     'lava.lib.dl.bootstrap.ann_sampler': ('AnnSampler',),
     'lava.lib.dl.bootstrap.block': ('base', 'cuba'),

@@ -2,7 +2,9 @@
 
 ``InputVec`` (a ``RingBuffer`` source), ``OutputVec`` (a ``RingBuffer`` sink), ``LIFVec``, ``GradedVec``,
 ``ProductVec`` (``ProdNeuron``), ``GradedDense`` / ``GradedSparse`` (``Dense`` / ``Sparse`` with the weights
-scaled by ``2**exp``, 8-bit weights, 24-bit messages and ``weight_exp=-exp``), as Lava builds them.
+scaled by ``2**exp``, 8-bit weights, 24-bit messages and ``weight_exp=-exp``), as Lava 0.10 builds them
+(``OutputVec`` is a plain network: ``out << vec`` connects directly; other vectors connect through an
+identity ``GradedSparse``). Other keyword arguments are ignored, as in Lava, with a warning.
 Not provided: ``NormalizeNet`` (its ``NormVecDelay`` and ``InvSqrt`` processes have no caldera
 counterpart) and the Loihi 2 adapters (``loihi2=True``).
 """
@@ -10,6 +12,7 @@ counterpart) and the Loihi 2 adapters (``loihi2=True``).
 from __future__ import annotations
 
 import typing as ty
+import warnings
 
 import numpy as np
 from caldera.errors import ParameterError
@@ -22,33 +25,43 @@ from caldera.procs.lif import LIF
 from caldera.procs.sparse import Sparse
 
 from lava._compat import missing
-from lava.networks.network import AlgebraicMatrix, AlgebraicVector
+from lava._lavacode import LavaCompatibilityWarning
+from lava.networks.network import AlgebraicMatrix, AlgebraicVector, Network
 
 
-def _no_loihi2(cls: str, kwargs: dict) -> None:
-    if kwargs.pop("loihi2", False):
+def _no_loihi2(cls: str, loihi2: bool) -> None:
+    if loihi2:
         raise ParameterError(
             f"{cls}(loihi2=True): the Loihi 2 adapters (lava.proc.embedded_io) are not provided by caldera-lava; "
             "run on Loihi2SimCfg / Loihi2HwCfg (the emulator) without them"
         )
 
 
-def _no_more(cls: str, kwargs: dict) -> None:
+def _ignored(cls: str, kwargs: dict) -> None:
+    """Lava's network classes take and ignore any other keyword argument; so do these, with a warning."""
     if kwargs:
-        raise TypeError(f"{cls}: unknown keyword argument(s) {', '.join(map(repr, kwargs))}")
+        warnings.warn(
+            f"{cls}: keyword argument(s) {', '.join(map(repr, kwargs))} are ignored (as in Lava)",
+            LavaCompatibilityWarning,
+            stacklevel=3,
+        )
 
 
 class InputVec(AlgebraicVector):
     """Input values ``vec`` (N x M: the N values of each of M steps, repeated every M steps), scaled by
-    ``2**exp`` to fixed point, sent as graded spikes."""
+    ``2**exp`` to fixed point, sent as graded spikes. As in Lava, a NumPy array ``vec`` is scaled in place."""
 
-    def __init__(self, vec: ty.Any, **kwargs: ty.Any) -> None:
-        _no_loihi2("InputVec", kwargs)
-        self.exp = kwargs.pop("exp", 0)
-        _no_more("InputVec", kwargs)
-        data = np.atleast_2d(np.asarray(vec)) * 2**self.exp
-        self.shape = data.shape
-        self.inport_plug = RingBufferSource(data=data)
+    def __init__(self, vec: ty.Any, loihi2: bool = False, exp: int = 0, **kwargs: ty.Any) -> None:
+        _no_loihi2("InputVec", loihi2)
+        _ignored("InputVec", kwargs)
+        self.loihi2 = loihi2
+        self.exp = exp
+        if isinstance(vec, np.ndarray):
+            vec *= 2**exp  # Lava scales the caller's array (a script may read it afterwards)
+        else:
+            vec = np.asarray(vec) * 2**exp
+        self.shape = np.atleast_2d(vec).shape
+        self.inport_plug = RingBufferSource(data=np.atleast_2d(vec))
         self.main = self.inport_plug
         self.out_port = self.inport_plug.s_out
 
@@ -56,15 +69,23 @@ class InputVec(AlgebraicVector):
         return NotImplemented
 
 
-class OutputVec(AlgebraicVector):
+class OutputVec(Network):
     """Records the graded spikes it receives in a ``RingBuffer`` of ``buffer`` steps; ``get_data()`` reads
-    them as signed 24-bit values."""
+    them as signed 24-bit values. A network (not a vector): ``out << vec`` connects directly."""
 
-    def __init__(self, **kwargs: ty.Any) -> None:
-        _no_loihi2("OutputVec", kwargs)
-        self.shape = kwargs.pop("shape", (1,))
-        self.buffer = kwargs.pop("buffer", 1)
-        self.num_message_bits = kwargs.pop("num_message_bits", 24)
+    def __init__(
+        self,
+        shape: ty.Any,
+        buffer: int = 1,
+        loihi2: bool = False,
+        num_message_bits: int = 24,
+        **kwargs: ty.Any,
+    ) -> None:
+        _no_loihi2("OutputVec", loihi2)
+        self.shape = shape
+        self.buffer = buffer
+        self.loihi2 = loihi2
+        self.num_message_bits = num_message_bits
         self.outport_plug = RingBufferSink(shape=self.shape, buffer=self.buffer, **kwargs)
         self.main = self.outport_plug
         self.in_port = self.outport_plug.a_in
@@ -88,11 +109,11 @@ class GradedVec(AlgebraicVector):
     """Graded-spike neurons without dynamics (``GradedVec`` process: ``shape``, ``vth``, ``exp``);
     ``a * b`` of two of them is their element-wise product (a ``ProductVec`` between identity matrices)."""
 
-    def __init__(self, **kwargs: ty.Any) -> None:
-        self.shape = kwargs.pop("shape", (1,))
-        self.vth = kwargs.pop("vth", 10)
-        self.exp = kwargs.pop("exp", 0)
-        _no_more("GradedVec", kwargs)
+    def __init__(self, shape: ty.Any, vth: int = 10, exp: int = 0, **kwargs: ty.Any) -> None:
+        _ignored("GradedVec", kwargs)
+        self.shape = shape
+        self.vth = vth
+        self.exp = exp
         self.main = GradedVecProc(shape=self.shape, vth=self.vth, exp=self.exp)
         self.in_port = self.main.a_in
         self.out_port = self.main.s_out
@@ -101,11 +122,8 @@ class GradedVec(AlgebraicVector):
         if isinstance(other, GradedVec):
             product = ProductVec(shape=self.shape, vth=1, exp=self.exp)
             eye = np.eye(int(np.prod(self.shape)))
-            weights_a, weights_b, weights_out = (
-                GradedSparse(weights=eye),
-                GradedSparse(weights=eye),
-                GradedSparse(weights=eye),
-            )
+            weights_a, weights_b = GradedSparse(weights=eye), GradedSparse(weights=eye)
+            weights_out = GradedSparse(weights=eye)
             product << (weights_a @ self, weights_b @ other)  # noqa: B015 - connects
             weights_out @ product  # noqa: B018 - connects
             return weights_out
@@ -115,11 +133,11 @@ class GradedVec(AlgebraicVector):
 class ProductVec(AlgebraicVector):
     """Neurons that multiply their two inputs (``ProdNeuron``); connect both with ``p << (m1, m2)``."""
 
-    def __init__(self, **kwargs: ty.Any) -> None:
-        self.vth = kwargs.pop("vth", 10)
-        self.shape = kwargs.pop("shape", (1,))
-        self.exp = kwargs.pop("exp", 0)
-        _no_more("ProductVec", kwargs)
+    def __init__(self, shape: ty.Any, vth: int = 10, exp: int = 0, **kwargs: ty.Any) -> None:
+        _ignored("ProductVec", kwargs)
+        self.shape = shape
+        self.vth = vth
+        self.exp = exp
         self.main = ProdNeuron(shape=self.shape, vth=self.vth, exp=self.exp)
         self.in_port = self.main.a_in1
         self.in_port2 = self.main.a_in2
@@ -141,12 +159,11 @@ class GradedDense(AlgebraicMatrix):
     """``Dense`` with ``weights * 2**exp`` (``exp`` 7 by default), 8-bit weights, 24-bit messages and
     ``weight_exp=-exp``: weights in [-1, 1) as fixed point."""
 
-    def __init__(self, **kwargs: ty.Any) -> None:
-        weights = kwargs.pop("weights", 0)
-        self.exp = kwargs.pop("exp", 7)
-        _no_more("GradedDense", kwargs)
+    def __init__(self, weights: ty.Any, exp: int = 7, **kwargs: ty.Any) -> None:
+        _ignored("GradedDense", kwargs)
+        self.exp = exp
         self.main = Dense(
-            weights=_scaled(np.asarray(weights), self.exp), num_message_bits=24, num_weight_bits=8, weight_exp=-self.exp
+            weights=_scaled(np.asarray(weights), exp), num_message_bits=24, num_weight_bits=8, weight_exp=-exp
         )
         self.in_port = self.main.s_in
         self.out_port = self.main.a_out
@@ -156,16 +173,15 @@ class GradedSparse(AlgebraicMatrix):
     """``Sparse`` with ``weights * 2**exp`` (``exp`` 7 by default), 8-bit weights, 24-bit messages and
     ``weight_exp=-exp``."""
 
-    def __init__(self, **kwargs: ty.Any) -> None:
-        weights = kwargs.pop("weights", 0)
-        self.exp = kwargs.pop("exp", 7)
-        _no_more("GradedSparse", kwargs)
+    def __init__(self, weights: ty.Any, exp: int = 7, **kwargs: ty.Any) -> None:
+        _ignored("GradedSparse", kwargs)
+        self.exp = exp
         if not hasattr(weights, "tocsr"):
             from scipy.sparse import csr_matrix
 
             weights = csr_matrix(np.asarray(weights))
         self.main = Sparse(
-            weights=_scaled(weights.tocsr(), self.exp), num_message_bits=24, num_weight_bits=8, weight_exp=-self.exp
+            weights=_scaled(weights.tocsr(), exp), num_message_bits=24, num_weight_bits=8, weight_exp=-exp
         )
         self.in_port = self.main.s_in
         self.out_port = self.main.a_out
