@@ -131,6 +131,26 @@ def test_neuron_connections_and_reset():
             np.testing.assert_array_equal(sim.data[p], x)
 
 
+def test_voltage_probe_reads_the_chip_voltages():
+    with nengo.Network(seed=6) as net:
+        a = nengo.Ensemble(20, 1, neuron_type=nengo.LIF(tau_ref=0.004), max_rates=nengo.dists.Uniform(100, 200))
+        pv = nengo.Probe(a.neurons, "voltage")
+        ps = nengo.Probe(a.neurons)
+        pv2 = nengo.Probe(a.neurons[:4], "voltage", sample_every=0.002)
+    with caldera_nengo.Simulator(net, backend="loihi", tag="fixed_pt", progress_bar=False) as sim:
+        sim.run_steps(300)
+        lif = sim._plan.lifs[a]
+        vth = int(lif.vth.get()[0]) << 6
+        v, s = sim.data[pv], sim.data[ps] > 0
+        # the probe is the chip's voltage over its threshold: the last row is the process's v exactly
+        np.testing.assert_array_equal(np.round(v[-1] * vth), lif.v.get())
+        assert v.min() >= 0 and v.max() <= 1  # the floor (min_voltage 0) and the threshold
+        # a spike resets to 0, then the refractory delay round(0.004 / 0.001) + 1 = 5 holds 0 four more steps
+        for t, i in zip(*np.nonzero(s[:-5])):
+            assert np.all(v[t : t + 5, i] == 0)
+        np.testing.assert_array_equal(sim.data[pv2], v[1::2, :4])
+
+
 def test_quantization_integers_follow_nengo_loihi():
     # A LIF block (tau_rc 0.02, dt 0.001) with synapse tau 0.005, biases [2, -0.5, 10], two synapses.
     # du = round(4095 (1 - e^-0.2) - 1) = round(741.30) = 741; dv = round(4095 (1 - e^-0.05)) = round(199.72) = 200.
@@ -215,12 +235,12 @@ def test_what_cannot_be_mapped_is_a_build_error_naming_it():
     msg, _ = build(alpha)
     assert "alpha" in msg and "Lowpass" in msg
 
-    def voltage():
-        a = nengo.Ensemble(10, 1, label="volt")
-        return nengo.Probe(a.neurons, "voltage")
+    def current():
+        a = nengo.Ensemble(10, 1, label="current")
+        return nengo.Probe(a.neurons, "input")
 
-    msg, _ = build(voltage)
-    assert "voltage" in msg and "volt" in msg and "decoded_output" in msg
+    msg, _ = build(current)
+    assert "'input'" in msg and "current" in msg and "decoded_output" in msg
     with nengo.Network() as net:
         nengo.Ensemble(10, 1)
     with pytest.raises(BuildError, match="backend='loihi'.*got backend='cpu'"):

@@ -50,7 +50,7 @@ from caldera_nengo.loihi_procs import NengoHost, NengoLIF
 #: the filter of a block with no Lowpass input, and of the host's inputs on the chip (nengo-loihi's decode_tau)
 DECODE_TAU = 0.005
 CHIP_NEURONS = (nengo.LIF, nengo.SpikingRectifiedLinear)
-CHIP_PROBES = "decoded_output of an Ensemble, spikes (or output) of Ensemble.neurons, anything of a Node"
+CHIP_PROBES = "decoded_output of an Ensemble, spikes (or output) and voltage of Ensemble.neurons, anything of a Node"
 
 
 # -- the rates the chip fires at -------------------------------------------------------------------
@@ -142,6 +142,8 @@ def _probe_kind(probe: nengo.Probe) -> str:
         return "decoded"
     if isinstance(obj, nengo.ensemble.Neurons) and probe.attr in ("output", "spikes"):
         return "spikes"
+    if isinstance(obj, nengo.ensemble.Neurons) and probe.attr == "voltage":
+        return "voltage"
     raise BuildError(
         f"{probe}: probing {probe.attr!r} of {obj} is not supported with tag='fixed_pt'; supported: {CHIP_PROBES}"
     )
@@ -149,12 +151,14 @@ def _probe_kind(probe: nengo.Probe) -> str:
 
 # -- the plan: host model, chip blocks and their quantization -------------------------------------
 class Recv:
-    """Chip spikes of one ensemble as a host Node: Nengo's spike values (``amplitude / dt``) each step."""
+    """Chip spikes of one ensemble as a host Node: Nengo's spike values (``amplitude / dt``) each step; or
+    (``voltage=True``) its voltages, in units of the threshold as Nengo's (the scale is set once quantized)."""
 
-    def __init__(self, ens: nengo.Ensemble, dt: float) -> None:
+    def __init__(self, ens: nengo.Ensemble, dt: float, voltage: bool = False) -> None:
         self.ens = ens
+        self.voltage = voltage
         self.size = ens.n_neurons
-        self.scale = ens.neuron_type.amplitude / dt
+        self.scale = 1.0 if voltage else ens.neuron_type.amplitude / dt
         self.value = np.zeros(self.size)
 
     def receive(self, spikes: np.ndarray) -> None:
@@ -237,7 +241,7 @@ class LoihiPlan:
         self.recvs: list[Recv] = []
         self.sends: list[Send] = []
         self.probe_alias: dict[nengo.Probe, nengo.Probe] = {}  # the user's probe -> the host probe
-        self._recv_of: dict[nengo.Ensemble, tuple[Recv, nengo.Node]] = {}
+        self._recv_of: dict[tuple[nengo.Ensemble, bool], tuple[Recv, nengo.Node]] = {}
         self.send_targets: list[tuple[Send, nengo.Ensemble, int]] = []  # (send, post ensemble, input index)
         probe_conns = {
             k.post_obj: k
@@ -254,8 +258,8 @@ class LoihiPlan:
                 kind = _probe_kind(probe)
                 if kind == "node":
                     host.probes.append(probe)
-                elif kind == "spikes":
-                    _, node = self._recv(probe.obj.ensemble)
+                elif kind in ("spikes", "voltage"):
+                    _, node = self._recv(probe.obj.ensemble, voltage=kind == "voltage")
                     target = node if probe.slice is None else node[probe.slice]
                     self.probe_alias[probe] = nengo.Probe(
                         target, synapse=probe.synapse, sample_every=probe.sample_every
@@ -269,14 +273,19 @@ class LoihiPlan:
                     self.probe_alias[probe] = nengo.Probe(out, synapse=probe.synapse, sample_every=probe.sample_every)
         for block in self.blocks.values():
             self._quantize(block)
+        for r in self.recvs:
+            if r.voltage:  # chip voltage over the chip threshold: Nengo's voltage (threshold 1)
+                r.scale = 1.0 / (self.blocks[r.ens].q.vth << 6)
 
     # -- connections
-    def _recv(self, ens: nengo.Ensemble) -> tuple[Recv, nengo.Node]:
-        if ens not in self._recv_of:
-            r = Recv(ens, self.dt)
+    def _recv(self, ens: nengo.Ensemble, voltage: bool = False) -> tuple[Recv, nengo.Node]:
+        key = (ens, voltage)
+        if key not in self._recv_of:
+            r = Recv(ens, self.dt, voltage)
             self.recvs.append(r)
-            self._recv_of[ens] = (r, nengo.Node(r, size_out=r.size, label=f"{ens} spikes"))
-        return self._recv_of[ens]
+            what = "voltages" if voltage else "spikes"
+            self._recv_of[key] = (r, nengo.Node(r, size_out=r.size, label=f"{ens} {what}"))
+        return self._recv_of[key]
 
     def _pre_weights(self, conn: nengo.Connection, ens: nengo.Ensemble) -> np.ndarray:
         """(size_out, n_pre): the decoded value (or transformed activity) per unit of Nengo spike value."""
@@ -402,6 +411,7 @@ class LoihiPlan:
                 vth=q.vth,
                 refractory_delay=b.refractory_delay,
                 vmin=b.vmin,
+                voltage_out=any(r.voltage and r.ens is ens for r in self.recvs),
                 name=f"{ens}",
             )
         send_index = {id(s): i for i, s in enumerate(self.sends)}
@@ -419,7 +429,8 @@ class LoihiPlan:
                     lifs[src].s_out.connect(dense.s_in)
                 dense.a_out.connect(lifs[ens].a_in)
         for i, r in enumerate(self.recvs):
-            lifs[r.ens].s_out.connect(getattr(host, f"recv_{i}"))
+            (lifs[r.ens].v_out if r.voltage else lifs[r.ens].s_out).connect(getattr(host, f"recv_{i}"))
+        self.lifs = lifs
         return host
 
 

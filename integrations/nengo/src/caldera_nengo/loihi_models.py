@@ -4,7 +4,7 @@ on the host (imported only with caldera-loihi installed)."""
 from __future__ import annotations
 
 import numpy as np
-from caldera.model import LavaPyType, PyLoihiProcessModel, implements, requires, tag
+from caldera.model import LavaPyType, PyLoihiProcessModel, PyOutPort, implements, requires, tag
 from caldera.protocols import LoihiProtocol
 from caldera.resources import CPU, Loihi2NeuroCore
 from caldera_loihi.models import LoihiLifModel
@@ -21,11 +21,18 @@ class LoihiNengoLifModel(LoihiLifModel):
     ``refractory_delay`` by a spike and counted down each step."""
 
     ref_count: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=8)
+    v_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
 
     def __init__(self, proc_params) -> None:
         super().__init__(proc_params)
         self._delay = int(proc_params["refractory_delay"])
         self._vmin = int(proc_params["vmin"])
+        self._send_v = bool(proc_params.get("voltage_out", False))
+
+    def run_spk(self) -> None:
+        self.s_out.send(self._update())
+        if self._send_v:  # a voltage probe reads them on the host
+            self.v_out.send(self.v)
 
     def _fire(self, v):
         np.maximum(v, self._vmin, out=v)

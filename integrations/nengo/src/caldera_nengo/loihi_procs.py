@@ -5,7 +5,9 @@ for ``nengo.LIF`` and ``nengo.SpikingRectifiedLinear``: Loihi's LIF (12-bit
 decays, ``bias_mant << bias_exp``, input and threshold shifted by 6) plus the
 two compartment features nengo-loihi uses that Lava's ``LIF`` lacks: a
 refractory delay (after a spike the voltage is held at 0 for
-``refractory_delay - 1`` steps) and a floor ``vmin`` on the voltage.
+``refractory_delay - 1`` steps) and a floor ``vmin`` on the voltage. With
+``voltage_out=True`` it also sends its voltages each step (``v_out``), for
+voltage probes.
 
 ``NengoHost``: the host side of the model (Nodes, probes, decoding of chip
 spikes, spike-encoding of host values), one caldera process with one InPort
@@ -38,12 +40,16 @@ class NengoLIF(LIF):
         vth: int = 1,
         refractory_delay: int = 1,
         vmin: int = 0,
+        voltage_out: bool = False,
         name: str | None = None,
     ) -> None:
         super().__init__(shape=shape, v=v, du=du, dv=dv, bias_mant=bias_mant, bias_exp=bias_exp, vth=vth, name=name)
         self.proc_params["refractory_delay"] = int(refractory_delay)
         self.proc_params["vmin"] = int(vmin)
+        self.proc_params["voltage_out"] = bool(voltage_out)
         self.ref_count = Var(shape=self.shape, init=0)
+        if voltage_out:
+            self.v_out = OutPort(shape=self.shape)
 
 
 class NengoHost(Process):
