@@ -106,6 +106,31 @@ def test_product_network():
     assert rmse(sim.data[p]) < rmse(ref.data[p]) + 0.05
 
 
+def test_passthrough_nodes_between_ensembles_fold_into_chip_synapses():
+    with nengo.Network(seed=7) as net:
+        u = nengo.Node(lambda t: [np.sin(3 * t), np.cos(3 * t)])
+        ea = nengo.networks.EnsembleArray(80, 2)
+        eb = nengo.networks.EnsembleArray(80, 2)
+        c = nengo.Ensemble(100, 1)
+        nengo.Connection(u, ea.input)
+        nengo.Connection(ea.output, eb.input, transform=[[0, 1], [1, 0]])
+        nengo.Connection(ea.output[0], c, synapse=None)
+        p = nengo.Probe(eb.output, synapse=0.03)
+        pc = nengo.Probe(c, synapse=0.03)
+    ref, sim = _both(net, 1.0)
+    _close(ref, sim, p, atol=0.1, rtol=0.1)
+    _close(ref, sim, pc, atol=0.1, rtol=0.1)
+    plan = sim._plan
+    # ea.output and eb.input relay between ensembles: folded (ea.output -> eb.input has one synapse, Nengo's
+    # default on ea.output -> eb.input; ea's ensembles -> ea.output have none); eb.output is probed: folded for
+    # nothing on the chip, kept on the host. ea.input is fed by the host: not folded.
+    assert set(plan.folded) == {ea.output, eb.input, eb.output} and plan.host_passthrough == {eb.output}
+    assert len(plan.sends) == 2  # u -> ea.input -> ea's two ensembles; nothing else crosses to the chip
+    assert {r.ens for r in plan.recvs} == {eb.ensembles[0], eb.ensembles[1], c}
+    inputs = plan.blocks[eb.ensembles[0]].inputs
+    assert [src for src, _, _ in inputs] == [ea.ensembles[1]] and inputs[0][2] == 0.005  # the transform swaps
+
+
 def test_neuron_connections_and_reset():
     with nengo.Network(seed=4) as net:
         u = nengo.Node(0.5)

@@ -20,6 +20,8 @@ As nengo-loihi does it:
   Hz); on the chip those spikes reach the ensemble through its encoders with ``decode_tau``'s filter. The
   chip's spikes come back to the host each step, where decoders (for connections to Nodes and for probes of
   decoded values) are applied and the synapses filter.
+- **Passthrough Nodes** fed only by ensembles are folded into the chip synapses of the paths through them
+  (nengo-loihi removes them too); one that is probed or read by the host also stays there.
 - **Rounding**: a synapse with a negative weight exponent sums, then shifts right, which floors; where inputs
   arrive every step that is a steady negative current. Each such synapse gets one more input axon that spikes
   every step with weight ``2**(-e-1)``, which turns the floor into rounding (host inputs: an extra axon from
@@ -250,10 +252,16 @@ class LoihiPlan:
         }
         host = nengo.Network(label=f"host of {network}", seed=network.seed, add_to_container=False)
         self.host_network = host
-        host.nodes.extend(network.all_nodes)
+        self._fold_passthrough(network)
+        off_host = {n for n in self.folded if n not in self.host_passthrough}
+        host.nodes.extend(n for n in network.all_nodes if n not in off_host)
         with host:
             for conn in network.all_connections:
-                self._connection(conn)
+                post_chip = isinstance(conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons))
+                if post_chip and conn.pre_obj in self.folded and self._foldable(conn):
+                    self._through(conn)
+                elif conn.post_obj not in off_host:
+                    self._connection(conn)
             for probe in network.all_probes:
                 kind = _probe_kind(probe)
                 if kind == "node":
@@ -311,6 +319,90 @@ class LoihiPlan:
         out = np.zeros((post.ensemble.n_neurons, w.shape[1]))
         np.add.at(out, idx, built.gain[idx, None] * w)
         return out
+
+    def _fold_passthrough(self, network: nengo.Network) -> None:
+        """Passthrough Nodes fed only by ensembles (directly or through other such Nodes) are folded into the
+        chip synapses of the paths through them, as nengo-loihi removes passthrough Nodes, instead of going
+        chip -> host -> chip. ``self.folded[node]``: per presynaptic ensemble, the Node's input as
+        ``(ensemble, matrix (size_in, n_neurons) in Nengo's units, synapse)``. A path with two synapses, or a
+        function on a Node's output, is not folded. A folded Node also stays on the host where it is probed or
+        read by the host (``self.host_passthrough``)."""
+        chip = (nengo.Ensemble, nengo.ensemble.Neurons)
+        ins: dict = {}
+        outs: dict = {}
+        for c in network.all_connections:
+            ins.setdefault(c.post_obj, []).append(c)
+            outs.setdefault(c.pre_obj, []).append(c)
+        cands = {n for n in network.all_nodes if n.output is None and n in ins}
+        folded: dict = {}
+
+        def fold(node, seen=()):
+            if node in folded:
+                return folded[node]
+            if node not in cands or node in seen:
+                return None
+            terms = []
+            for c in ins[node]:
+                place = _indices(node.size_in, c.post_slice)
+                if isinstance(c.pre_obj, chip):
+                    pre = c.pre_obj if isinstance(c.pre_obj, nengo.Ensemble) else c.pre_obj.ensemble
+                    m = np.zeros((node.size_in, pre.n_neurons))
+                    np.add.at(m, place, self._pre_weights(c, pre))
+                    terms.append((pre, m, c.synapse))
+                    continue
+                inner = fold(c.pre_obj, (*seen, node)) if c.function is None else None
+                if inner is None:
+                    return None
+                t = _matrix(self.model.params[c].weights, c.size_out, c.size_mid)
+                for pre, m2, syn in inner:
+                    if syn is not None and c.synapse is not None:
+                        return None
+                    m = np.zeros((node.size_in, pre.n_neurons))
+                    np.add.at(m, place, t @ m2[_indices(c.pre_obj.size_out, c.pre_slice)])
+                    terms.append((pre, m, syn if syn is not None else c.synapse))
+            folded[node] = terms
+            return terms
+
+        for node in list(cands):
+            fold(node)
+        self.folded = {n: t for n, t in folded.items() if t is not None}
+        probed = {p.obj for p in network.all_probes}
+        host = {n for n in self.folded if n in probed}
+        changed = True
+        while changed:  # a folded Node read by the host (or by a Node kept on the host) stays there too
+            changed = False
+            for n in self.folded:
+                if n in host:
+                    continue
+                for c in outs.get(n, ()):
+                    on_chip = isinstance(c.post_obj, chip) and self._foldable(c)
+                    if not on_chip and (c.post_obj not in self.folded or c.post_obj in host):
+                        host.add(n)
+                        changed = True
+                        break
+        self.host_passthrough = host
+
+    def _foldable(self, c: nengo.Connection) -> bool:
+        """Whether ``c`` (from a folded Node into the chip) can be one chip synapse per presynaptic ensemble."""
+        terms = self.folded.get(c.pre_obj)
+        return (
+            terms is not None
+            and c.function is None
+            and not any(syn is not None and c.synapse is not None for _, _, syn in terms)
+        )
+
+    def _through(self, c: nengo.Connection) -> None:
+        """The chip synapses of ``c``, from a folded passthrough Node into an ensemble."""
+        t = _matrix(self.model.params[c].weights, c.size_out, c.size_mid)
+        post = c.post_obj if isinstance(c.post_obj, nengo.Ensemble) else c.post_obj.ensemble
+        for pre, m, syn in self.folded[c.pre_obj]:
+            w = t @ m[_indices(c.pre_obj.size_out, c.pre_slice)]
+            if not np.any(w):  # this ensemble does not reach this connection's output
+                continue
+            synapse = syn if syn is not None else c.synapse
+            tau = 0.0 if synapse is None else synapse.tau
+            spike = pre.neuron_type.amplitude / self.dt
+            self.blocks[post].inputs.append((pre, self._post_map(c, w * spike, encoded=False), tau))
 
     def _connection(self, conn: nengo.Connection) -> None:
         chip = (nengo.Ensemble, nengo.ensemble.Neurons)
