@@ -8,6 +8,7 @@ import importlib
 import sys
 import textwrap
 import uuid
+import warnings
 
 import numpy as np
 import pytest
@@ -153,6 +154,14 @@ def test_a_sibling_module_that_fails_to_import_is_skipped_with_a_warning(tmp_pat
     with pytest.warns(LavaCompatibilityWarning, match=rf"cannot import module '{pkg}.broken'.*RuntimeError: boom"):
         c.run(condition=RunSteps(num_steps=1), run_cfg=Loihi1SimCfg())
     assert c.count.get().tolist() == [1]
+    c.stop()
+    # fixed in place: the next compile tries it again (as Lava does), without a warning
+    (tmp_path / pkg / "broken.py").write_text("FIXED = True\n")
+    c = Counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LavaCompatibilityWarning)
+        c.run(condition=RunSteps(num_steps=2), run_cfg=Loihi1SimCfg())
+    assert sys.modules[f"{pkg}.broken"].FIXED and c.count.get().tolist() == [2]
     c.stop()
 
 

@@ -23,6 +23,7 @@ import sys
 import types
 import typing as ty
 import warnings
+import weakref
 
 
 class LavaCompatibilityWarning(UserWarning):
@@ -138,7 +139,13 @@ def models_beside(process_class: type) -> list[type]:
     pkg = _package_of(process_class)
     if pkg is None or not hasattr(pkg, "__path__"):
         return []
+    # one scan per class while the package's folders are unchanged (a network may hold many such processes)
+    stamp = tuple(_mtime(d) for d in pkg.__path__)
+    hit = _models_cache.get(process_class)
+    if hit is not None and hit[0] == stamp:
+        return list(hit[1])
     found: list[type] = []
+    failed = False
     for info in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + "."):
         if info.ispkg or info.name == process_class.__module__:
             continue
@@ -151,6 +158,7 @@ def models_beside(process_class: type) -> list[type]:
                 LavaCompatibilityWarning,
                 stacklevel=2,
             )
+            failed = True  # not cached: the module is tried again at the next compile, as Lava does
             continue
         for obj in list(vars(module).values()):
             if (
@@ -160,7 +168,20 @@ def models_beside(process_class: type) -> list[type]:
                 and obj not in found
             ):
                 found.append(obj)
+    if not failed:
+        _models_cache[process_class] = (stamp, tuple(found))
     return found
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+#: models_beside's answers: {process class: (mtimes of its package's folders, models)}
+_models_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 __all__ = ["LavaCompatibilityWarning", "is_lava_code", "calling_frame", "keeps_unknown_kwargs", "models_beside"]
