@@ -14,15 +14,18 @@ A partition that needs a message from another partition blocks on that channel, 
 long as it takes: only the watchdog, the peers' liveness (the parent's supervisor
 aborts when a child dies; a child stops when its parent is gone) and a *proven*
 deadlock end the wait. The proof is the ``WaitBoard``: every partition publishes in
-shared memory whether it runs, waits (and on which channels) or has finished its
-run; a waiting partition reports a deadlock only when, in one consistent snapshot,
-no partition runs, at least one waits, and none of the awaited channels holds a
-message (or, for a blocked sender, room). A message that has not arrived *yet* is
-never taken for one that never comes.
+shared memory whether it runs, waits (and on which channels, with the channel's
+counter as it was just before its last look) or has finished its run; a waiting
+partition reports a deadlock only when, in one consistent snapshot, no partition
+runs, at least one waits, and no awaited channel's counter moved since its waiter
+looked (nothing was sent to a waiting receiver, nothing taken from a full channel
+a sender waits on). A message that has not arrived *yet* is never taken for one
+that never comes.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing as mp
 import os
 import time
@@ -47,33 +50,44 @@ def set_parent(pid: int | None) -> None:
 
 
 RUNNING, WAITING, FINISHED = 0, 1, 2
+SENT, TAKEN = 0, 1  # the two counters of a ShmChannel
 
 
 class WaitBoard:
     """Shared-memory record of what each partition is doing: the evidence for a deadlock claim.
 
     Partition ``k`` alone writes its entry (``state``, ``epoch``, the wait flags of the
-    channels it receives from or sends to), inside a sequence lock (``seq[k]`` is odd
-    while it writes). ``epoch`` tells a partition that finished the current run from one
+    channels it receives from or sends to, and per awaited channel the counter it saw:
+    messages sent, for a receiver; messages taken, for a sender), inside a sequence lock
+    (``seq[k]`` is odd while it writes). The counters, not the semaphores, are the
+    evidence: a waiter takes its semaphore *before* it can mark itself running, so a
+    partition marked as waiting may already hold the message it waited for (and be
+    descheduled for a long while on a busy machine); the counter it waited on has then
+    moved, which no proof overlooks. ``epoch`` tells a partition that finished the current run from one
     that has not started it yet. A partition that runs models in threads of its own
     (AsyncProtocol) is not tracked: it always counts as running, so no deadlock is ever
     claimed while it exists (the watchdog still applies).
     """
 
-    def __init__(
-        self, n_partitions: int, channels: list[ShmChannel], tracked: list[bool], steps: ty.Any = None
-    ) -> None:
+    def __init__(self, n_partitions: int, channels: list[ShmChannel], tracked: list[bool]) -> None:
         self.n = n_partitions
         self.channels = channels
         self.tracked = list(tracked)
-        self.seq = _CTX.RawArray("q", n_partitions)
-        self.state = _CTX.RawArray("q", [FINISHED if t else RUNNING for t in self.tracked])
-        self.epoch = _CTX.RawArray("q", n_partitions)
-        #: the last step each partition completed (shared with the executors)
-        self.step = steps if steps is not None else _CTX.RawArray("q", n_partitions)
-        self.run_epoch = _CTX.RawValue("q", 0)
-        self.recv_wait = _CTX.RawArray("b", max(1, len(channels)))
-        self.send_wait = _CTX.RawArray("b", max(1, len(channels)))
+        # Every field lives in one anonymous shared mapping that the forked partitions inherit: no file, no
+        # descriptor and nothing in multiprocessing's heap, whose arenas (one descriptor each) are never given
+        # back, so that a run cannot leave the process with more open descriptors than it found.
+        m = max(1, len(channels))
+        fields = {"seq": n_partitions, "state": n_partitions, "epoch": n_partitions, "step": n_partitions}
+        fields.update(run_epoch=1, recv_wait=m, send_wait=m, recv_seen=m, send_seen=m)
+        self._map = mmap.mmap(-1, 8 * sum(fields.values()))
+        offset = 0
+        for name, size in fields.items():
+            setattr(self, name, np.ndarray((size,), dtype=np.int64, buffer=self._map, offset=offset))
+            offset += 8 * size
+        # seq: partition k's sequence lock; state, epoch: what it does, in which run; step: the last step it
+        # completed (the executors write it); recv_seen/send_seen: per channel, the counter its waiter saw
+        # before its last look (``sent`` for a receiver, ``taken`` for a sender)
+        self.state[:] = [FINISHED if t else RUNNING for t in self.tracked]
         #: rung by a sender when the receiving partition waits on several channels at once
         self.doorbells = [_CTX.Semaphore(0) for _ in range(n_partitions)]
         for i, ch in enumerate(channels):
@@ -92,8 +106,8 @@ class WaitBoard:
 
     def new_epoch(self) -> int:
         """The parent starts a run: partitions that have not begun it do not count as finished."""
-        self.run_epoch.value += 1
-        return self.run_epoch.value
+        self.run_epoch[0] += 1
+        return int(self.run_epoch[0])
 
     def begin(self, k: int, epoch: int) -> None:
         if not self.tracked[k]:
@@ -110,15 +124,30 @@ class WaitBoard:
         self.state[k] = FINISHED
         self._close(k)
 
-    def wait_on(self, k: int, recv: ty.Sequence[int] = (), send: ty.Sequence[int] = (), flag: int = 1) -> None:
-        """Partition k starts (``flag=1``) or ends (``flag=0``) waiting on these channels."""
+    def wait_on(
+        self,
+        k: int,
+        recv: ty.Sequence[int] = (),
+        send: ty.Sequence[int] = (),
+        flag: int = 1,
+        seen: ty.Sequence[int] = (),
+    ) -> None:
+        """Partition k starts (``flag=1``) or ends (``flag=0``) waiting on these channels.
+
+        ``seen``: for each channel of ``recv`` then ``send``, its counter (``sent``, resp. ``taken``) read
+        before the waiter's last look at it found nothing (no message, resp. no room).
+        """
         if not self.tracked[k]:
             return
         self._open(k)
-        for i in recv:
+        for j, i in enumerate(recv):
             self.recv_wait[i] = flag
-        for i in send:
+            if flag:
+                self.recv_seen[i] = seen[j]
+        for j, i in enumerate(send):
             self.send_wait[i] = flag
+            if flag:
+                self.send_seen[i] = seen[len(recv) + j]
         self.state[k] = WAITING if flag else RUNNING
         self._close(k)
 
@@ -127,30 +156,30 @@ class WaitBoard:
         """A description of the deadlock if one is proven now, else None.
 
         Proven means: between two reads of every sequence number that agree (so no
-        partition changed its entry meanwhile, and the channels, which only running
-        partitions change, stood still), every tracked partition waited or had finished
-        the current run, at least one waited, and no channel a partition waits on held
-        a message (receivers) or room (senders).
+        partition changed its entry meanwhile), every tracked partition waited or had
+        finished the current run, at least one waited, and no awaited channel's counter
+        moved since its waiter last looked: nothing was sent on a channel a receiver waits
+        on, nothing taken from a channel a sender waits on. Only a running partition sends
+        or takes outside a wait, and a waiter's own take is counted, so every message that
+        could end a wait shows, however late the waiter gets to mark itself running.
         """
-        seq = self.seq[:]
+        seq = self.seq.tolist()
         if any(s & 1 for s in seq):
             return None
-        cur = self.run_epoch.value
-        states, epochs, steps = self.state[:], self.epoch[:], self.step[:]
+        cur = int(self.run_epoch[0])
+        states, epochs, steps = self.state.tolist(), self.epoch.tolist(), self.step.tolist()
         if any(s == RUNNING for s in states) or WAITING not in states:
             return None
         if any(s == FINISHED and e != cur for s, e in zip(states, epochs)):
             return None  # has not begun this run yet
-        rw, sw = self.recv_wait[:], self.send_wait[:]
-        try:
-            for i, ch in enumerate(self.channels):
-                if rw[i] and ch.filled.get_value() > 0:
-                    return None
-                if sw[i] and ch.free.get_value() > 0:
-                    return None
-        except NotImplementedError:  # no sem_getvalue (macOS): nothing can be proven
-            return None
-        if self.seq[:] != seq:
+        rw, sw = self.recv_wait.tolist(), self.send_wait.tolist()
+        rs, ss = self.recv_seen.tolist(), self.send_seen.tolist()
+        for i, ch in enumerate(self.channels):
+            if rw[i] and ch.counts[SENT] != rs[i]:
+                return None  # a message was sent after its receiver last looked
+            if sw[i] and ch.counts[TAKEN] != ss[i]:
+                return None  # room was made after its sender last looked
+        if self.seq.tolist() != seq:
             return None
         parts = []
         for k in range(self.n):
@@ -172,7 +201,7 @@ class WaitBoard:
         why = self.deadlock()
         if why is not None:
             abort.set()
-            step = min(self.step[k] for k in range(self.n) if self.state[k] == WAITING) + 1
+            step = int(min(self.step[k] for k in range(self.n) if self.state[k] == WAITING)) + 1
             raise RunError(
                 f"deadlock at step {step}: every partition waits and no message is in flight: "
                 f"{why} (a model receives more messages than its sources send, or a loop "
@@ -209,7 +238,10 @@ class ShmChannel:
         self.depth = int(depth)
         self.name = name
         self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
-        self._shm = shared_memory.SharedMemory(create=True, size=max(1, self.nbytes * self.depth))
+        ring = -(-self.nbytes * self.depth // 8) * 8  # the counters after the ring, 8-byte aligned
+        self._shm = shared_memory.SharedMemory(create=True, size=ring + 16)
+        #: messages sent and taken so far (each written by one end only): the deadlock proof's evidence
+        self.counts = np.ndarray((2,), dtype=np.int64, buffer=self._shm.buf, offset=ring)
         self.free = _CTX.Semaphore(self.depth)
         self.filled = _CTX.Semaphore(0)
         self.abort = abort
@@ -239,12 +271,15 @@ class ShmChannel:
         board = self.board
         k = self.src if sending else self.dst
         mine = ((), (self.index,)) if sending else ((self.index,), ())
+        seen = int(self.counts[TAKEN if sending else SENT])
+        if sem.acquire(block=False):  # a last look after reading the counter: what the proof relies on
+            return
         published = False
         try:
             while True:
                 try:
                     if board is not None and not published:
-                        board.wait_on(k, *mine)
+                        board.wait_on(k, *mine, seen=(seen,))
                         published = True
                     while not sem.acquire(timeout=POLL_S):
                         if board is not None:
@@ -262,6 +297,7 @@ class ShmChannel:
         if self._closed:
             return
         self._closed = True
+        self.counts = self.counts.copy()  # let go of the shared block
         try:
             self._shm.close()
         except Exception:  # noqa: BLE001 - views may still exist; unlinking still frees the segment
@@ -290,6 +326,7 @@ class ChannelSender:
         ch.acquire(ch.free, True)  # positional: the profiler wraps acquire(*args)
         self._slots[self._i][...] = arr
         self._i = (self._i + 1) % ch.depth
+        ch.counts[SENT] += 1  # before the message can be taken: see WaitBoard.deadlock
         ch.filled.release()
         board = ch.board
         if board is not None and board.recv_wait[ch.index]:
@@ -311,6 +348,7 @@ class ChannelReceiver:
         ch = self.channel
         self._pending = self._slots[self._i].copy()
         self._i = (self._i + 1) % ch.depth
+        ch.counts[TAKEN] += 1  # before the room can be used: see WaitBoard.deadlock
         ch.free.release()
 
     def __bool__(self) -> bool:
@@ -366,6 +404,10 @@ def wait_any(queues: list) -> None:
     if len(queues) == 1:
         queues[0].wait()
         return
+    own = getattr(type(queues[0]), "wait_any", None)  # endpoints of another transport (MPI) wait their own way
+    if own is not None and all(type(q) is type(queues[0]) for q in queues):
+        own(queues)
+        return
     recvs = [q for q in queues if isinstance(q, ChannelReceiver)]
     boards = {id(r.channel.board) for r in recvs}
     board = recvs[0].channel.board if recvs else None
@@ -374,12 +416,15 @@ def wait_any(queues: list) -> None:
         idx = [r.channel.index for r in recvs]
         bell = board.doorbells[k]
         abort = recvs[0].channel.abort
+        seen = [int(r.channel.counts[SENT]) for r in recvs]
+        if any(recvs):  # a last look after reading the counters: what the proof relies on
+            return
         published = False
         try:
             while True:
                 try:
                     if not published:
-                        board.wait_on(k, recv=idx)
+                        board.wait_on(k, recv=idx, seen=seen)
                         published = True
                     while not any(recvs):  # flags first, then look: a sender that missed the flag rang
                         if not bell.acquire(timeout=POLL_S):

@@ -150,7 +150,6 @@ class PartitionGroup:
             raise
 
     def _start(self, net: CompiledNetwork) -> None:
-        self.counter = _CTX.RawArray("q", len(net.partitions))
         where = {pid: part.index for part in net.partitions for pid in part.ids}
         self.where = where
         # replace every queue that crosses partitions by a shared-memory channel
@@ -167,8 +166,8 @@ class PartitionGroup:
             len(net.partitions),
             self.channels,
             tracked=[not part.plan.async_models for part in net.partitions],
-            steps=self.counter,
         )
+        self.counter = self.board.step  # the last step each partition completed (its executor writes it)
         local = net.partitions[0]
         self.local = local.backend.make_executor(local.plan)
         self.local.time_step = net.start_time_step
