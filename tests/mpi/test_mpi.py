@@ -147,3 +147,52 @@ def test_ctrl_c_on_the_launcher_stops_every_rank(after):
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+
+
+def test_each_rank_builds_only_its_own_partition():
+    r = job(2, "tests.mpi.features", "shells")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "rank 0 holds the state of a, d1: ok" in r.stdout, r.stdout
+    assert "rank 1 holds the state of b, d2, mid: ok" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_var_get_set_and_monitors_on_ranks_equal_one_process(ranks):
+    r = job(ranks, "tests.mpi.features", "hostio")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"identical on {ranks} ranks: after_stop, mon.s_out, mon.v, u30, v10, w10" in r.stdout, r.stdout
+
+
+def test_save_on_ranks_load_and_continue():
+    r = job(2, "tests.mpi.features", "saveload")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "saved at step 10 on 2 ranks, loaded, ran to step 25: identical" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (
+            1,
+            "rank 0 has finished its run (step 20); rank 1 waits at step 11 for a message on "
+            "d.a_out->greedy.a_in (from rank 0)",
+        ),
+        (
+            0,
+            "rank 0 waits at step 11 for a message on d.a_out->greedy.a_in (from rank 1); "
+            "rank 1 has finished its run (step 20)",
+        ),
+    ],
+)
+def test_a_deadlock_between_ranks_is_proven_and_named_not_a_hang(where, expected):
+    r = job(2, "tests.mpi.features", "deadlock", str(where), timeout=JOB_S)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "deadlock at step 11: every rank waits and no message is in flight: " + expected in r.stdout, r.stdout
+
+
+def test_profiler_counts_each_ranks_wait_on_the_others():
+    r = job(2, "tests.mpi.features", "profile")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "partition 0: 200 steps, channel waits ['d1.a_out->mid.a_in']" in r.stdout, r.stdout
+    assert "partition 1: 200 steps, channel waits ['d1.a_out->mid.a_in']" in r.stdout, r.stdout
+    assert "processes: a, b, d1, d2, mid" in r.stdout, r.stdout

@@ -266,6 +266,8 @@ class AbstractProcessModel:
     #: False when the run asked for Lava's handling of values (``RunConfig(value_checks="lava")``): a fixed-point
     #: model then truncates non-integers and clips weights instead of refusing them
     strict: bool = True
+    #: True for a model built without its Vars (they are ``None``): on an MPI rank, a process another rank runs
+    shell: bool = False
 
     def __init__(self, proc_params: dict | None = None) -> None:
         self.proc_params = proc_params if proc_params is not None else ProcessParameters()

@@ -43,6 +43,8 @@ if ty.TYPE_CHECKING:
 #: synchronous sends a channel may have outstanding (how far a rank may run ahead of its consumer)
 DEPTH = 8
 _ABORT_TAG = 1
+_PROBE_TAG = 2  # rank 0 asks a waiting rank for its state (the deadlock proof)
+_REPLY_TAG = 3
 _FIRST_CHANNEL_TAG = 16
 
 
@@ -155,7 +157,7 @@ def compile_on_every_rank(root: ty.Any, run_cfg: RunConfig) -> CompiledNetwork:
     comm = world()
     net, err = None, None
     try:
-        net = compile_network(root, prepare(run_cfg, comm.size))
+        net = compile_network(root, prepare(run_cfg, comm.size), local_partition=comm.rank)
         n = len(net.partitions)
         if n != comm.size:
             raise CompileError(
@@ -190,28 +192,53 @@ class _Abort:
         return self.group.aborted()
 
 
-def _wait(ready: ty.Callable[[], bool], group: MpiGroup) -> None:
-    """Poll ``ready`` until it holds: spin briefly, then yield the core, then sleep 0.2 ms between looks."""
+RUNNING, WAITING, FINISHED = 0, 1, 2
+#: a rank that has waited this long (seconds) starts asking whether the wait can ever end (rank 0 asks;
+#: shorter waits are the normal rhythm of a run and cost nothing)
+CHECK_AFTER_S = 0.5
+#: a wait spins this many looks, then sleeps 0.2 ms between looks; every ``_SERVICE_EVERY`` sleeps it serves
+#: the deadlock proof
+_SLEEP_AFTER = 2000
+_SERVICE_EVERY = 64
+
+
+def _wait(ready: ty.Callable[[], bool], group: MpiGroup, recv: tuple = (), send: tuple = ()) -> None:
+    """Poll ``ready`` until it holds: spin briefly, then yield the core, then sleep 0.2 ms between looks.
+
+    ``recv``/``send``: the channels (indices) this wait is for, published for the deadlock proof. A long wait
+    answers the proof's questions and (on rank 0) asks them; a proven deadlock raises ``RunError``.
+    """
     t0 = time.perf_counter()
+    group.state, group.awaiting = WAITING, (recv, send)
     spins = 0
     try:
         while not ready():
             if group.aborted():
                 raise PartitionAborted("another rank failed")
             spins += 1
-            if spins > 2000:  # a long wait (a slow peer): check a few thousand times a second
+            if spins > _SLEEP_AFTER:  # a long wait (a slow peer): check a few thousand times a second
                 time.sleep(2e-4)
+                if spins % _SERVICE_EVERY == 0:
+                    group.service(time.perf_counter() - t0)
             elif spins > 50:  # give the core to a rank that shares it
                 time.sleep(0)
     finally:
+        group.state, group.awaiting = RUNNING, ((), ())
+        group.activity += 1
         group.wait_s += time.perf_counter() - t0
+
+
+def wait_any(queues: list) -> None:
+    """Block until one of several MPI receivers holds a message (``caldera.channels.wait_any`` for MPI)."""
+    group = queues[0].group
+    _wait(lambda: any(queues), group, recv=tuple(q.index for q in queues))
 
 
 class MpiSender:
     """Sending endpoint: a ring of ``DEPTH`` buffers, each with its synchronous send."""
 
-    def __init__(self, group: MpiGroup, index: int, dest: int, shape: tuple, dtype: ty.Any) -> None:
-        self.group, self.index, self.dest = group, index, dest
+    def __init__(self, group: MpiGroup, index: int, dest: int, shape: tuple, dtype: ty.Any, name: str = "") -> None:
+        self.group, self.index, self.dest, self.name = group, index, dest, name
         self.tag = _FIRST_CHANNEL_TAG + index
         self._slots = [np.zeros(shape, dtype) for _ in range(DEPTH)]
         self._reqs: list = [None] * DEPTH
@@ -223,12 +250,16 @@ class MpiSender:
         k = self._i
         req = self._reqs[k]
         if req is not None and not req.Test():
-            _wait(req.Test, self.group)
+            self._block(req.Test)
         slot = self._slots[k]
         slot[...] = arr
         self._reqs[k] = self.group.comm.Issend([_raw(slot), self.group.MPI.BYTE], self.dest, self.tag)
         self._i = (k + 1) % DEPTH
         self.sent += 1
+
+    def _block(self, ready: ty.Callable[[], bool]) -> None:
+        """Wait for room: the oldest send is matched (the profiler times this call)."""
+        _wait(ready, self.group, send=(self.index,))
 
     def finish(self) -> None:
         """Wait until every message was received (the receivers drain what they did not use)."""
@@ -243,8 +274,8 @@ class MpiReceiver:
 
     remote = True
 
-    def __init__(self, group: MpiGroup, index: int, source: int, shape: tuple, dtype: ty.Any) -> None:
-        self.group, self.index, self.source = group, index, source
+    def __init__(self, group: MpiGroup, index: int, source: int, shape: tuple, dtype: ty.Any, name: str = "") -> None:
+        self.group, self.index, self.source, self.name = group, index, source, name
         self.tag = _FIRST_CHANNEL_TAG + index
         self.shape, self.dtype = tuple(shape), np.dtype(dtype)
         self.abort = _Abort(group)
@@ -273,7 +304,11 @@ class MpiReceiver:
 
     def wait(self) -> None:
         if not self._poll():
-            _wait(self._poll, self.group)
+            self._block(self._poll)
+
+    def _block(self, ready: ty.Callable[[], bool]) -> None:
+        """Wait for a message (the profiler times this call)."""
+        _wait(ready, self.group, recv=(self.index,))
 
     def popleft(self) -> np.ndarray:
         self.wait()
@@ -285,6 +320,10 @@ class MpiReceiver:
             raise IndexError(i)
         self.wait()
         return self._pending  # type: ignore[return-value]
+
+    @staticmethod
+    def wait_any(queues: list) -> None:
+        wait_any(queues)
 
     def drain(self, sent: int) -> None:
         """Take the messages still on their way (``sent`` in all), then withdraw the posted receive."""
@@ -326,21 +365,32 @@ class MpiGroup:
         self._closed = False
         #: seconds this rank spent waiting for messages or for room to send (benchmarks read it)
         self.wait_s = 0.0
-        self.profile = False  # the profiler's switch (child recordings are a PartitionGroup feature)
+        self.profile = False  # the profiler's switch (caldera.profiler gathers every rank's recording)
         self.profiles: list[dict] = []
+        # what the deadlock proof reads: this rank's state, the channels it waits on, how many waits ended
+        self.state, self.awaiting, self.activity = RUNNING, ((), ()), 0
+        self.channel_info: list[tuple[str, int, int]] = []  # per channel index: label, source rank, destination rank
+        self._answered = 0  # probes this rank answered (ranks > 0), this run
+        self._asked = [0] * self.comm.size  # probes rank 0 sent to each rank, this run
+        self._heard = [0] * self.comm.size  # replies rank 0 read from each rank, this run
+        self._wave: dict | None = None  # rank 0: the round of questions in progress
+        self._last_wave: dict | None = None  # rank 0: the answers of the previous complete round
+        self._requests: list = []  # isend requests of probes and replies, completed at the end of the run
         index = 0
         for link in net.links:  # the same order on every rank: the same channel numbers
             src, dst = where[link.src], where[link.dst]
             if src == dst:
                 continue
             out = getattr(net.models[link.src], link.src_port)
+            label = link.label(net.models)
+            self.channel_info.append((label, src, dst))
             sender: ty.Any = None
             receiver: ty.Any = None
             if src == rank:
-                sender = MpiSender(self, index, dst, out.shape, out.dtype)
+                sender = MpiSender(self, index, dst, out.shape, out.dtype, label)
                 self.senders.append(sender)
             if dst == rank:
-                receiver = MpiReceiver(self, index, src, out.shape, out.dtype)
+                receiver = MpiReceiver(self, index, src, out.shape, out.dtype, label)
                 self.receivers.append(receiver)
             if sender is not None or receiver is not None:  # (an empty receiver is falsy: compare with None)
                 link.replace(
@@ -368,6 +418,140 @@ class MpiGroup:
             self._aborted = True
         return self._aborted
 
+    # -- the deadlock proof ---------------------------------------------------------------------
+    # Rank 0 asks every other rank, in rounds, for a report: state, number of waits ended so far
+    # (``activity``), the channels it waits on and its channel counters. Ranks answer only while they
+    # wait (or have finished), so a report describes a rank that is not running. Two consecutive complete
+    # rounds with identical reports prove that at the moment the first round completed every rank was
+    # waiting or finished with exactly those counters (a rank's counters change only when one of its waits
+    # ends, which changes ``activity``); a deadlock is claimed only if then no awaited message was in flight
+    # and no awaited room could appear. A message that has not arrived *yet* is never taken for one that
+    # never comes.
+    def _report(self) -> tuple:
+        return (
+            self.state,
+            self.activity,
+            self.local.time_step,
+            self.awaiting,
+            tuple((s.index, s.sent) for s in self.senders),
+            tuple((r.index, r.matched) for r in self.receivers),
+        )
+
+    def service(self, waited_s: float) -> None:
+        """Called now and then by a long wait: answer rank 0's questions; on rank 0, ask them."""
+        MPI, comm = self.MPI, self.comm
+        if self.rank != 0:
+            while comm.Iprobe(source=0, tag=_PROBE_TAG):
+                wave = comm.recv(source=0, tag=_PROBE_TAG)
+                self._answered += 1
+                self._requests.append(comm.isend((wave, self._report()), dest=0, tag=_REPLY_TAG))
+            return
+        if self._wave is None:
+            if waited_s < CHECK_AFTER_S or comm.size == 1:
+                return
+            wave = (self._last_wave or {}).get("id", 0) + 1
+            for r in range(1, comm.size):
+                self._asked[r] += 1
+                self._requests.append(comm.isend(wave, dest=r, tag=_PROBE_TAG))
+            self._wave = {"id": wave, "reports": {}}
+        status = MPI.Status()
+        while comm.Iprobe(source=MPI.ANY_SOURCE, tag=_REPLY_TAG, status=status):
+            src = status.Get_source()
+            wave, report = comm.recv(source=src, tag=_REPLY_TAG)
+            self._heard[src] += 1
+            if wave == self._wave["id"]:
+                self._wave["reports"][src] = report
+        if len(self._wave["reports"]) < comm.size - 1:
+            return
+        done, self._wave = self._wave, None
+        done["reports"][0] = self._report()
+        last, self._last_wave = self._last_wave, done
+        if last is None or last["reports"] != done["reports"]:
+            return  # something moved between the rounds (or this is the first): ask again
+        why = self._deadlock(done["reports"])
+        if why is not None:
+            step = min(rep[2] for rep in done["reports"].values() if rep[0] == WAITING)
+            raise RunError(
+                f"deadlock at step {step}: every rank waits and no message is in flight: {why} (a model "
+                "receives more messages than its sources send, or a loop without a send-first process "
+                "crosses ranks)",
+                step=step,
+                phase="spk",
+            )
+
+    def _deadlock(self, reports: dict[int, tuple]) -> str | None:
+        """A description of the deadlock the reports prove, or None."""
+        states = [reports[r][0] for r in range(self.comm.size)]
+        if RUNNING in states or WAITING not in states:
+            return None
+        sent = {i: n for rep in reports.values() for i, n in rep[4]}
+        matched = {i: n for rep in reports.values() for i, n in rep[5]}
+        for rep in reports.values():
+            if rep[0] != WAITING:
+                continue
+            recv, send = rep[3]
+            if any(sent.get(i, 0) > matched.get(i, 0) for i in recv):
+                return None  # a message is on its way
+            if any(sent.get(i, 0) - matched.get(i, 0) <= DEPTH for i in send):
+                return None  # the oldest send is matched, or the posted receive will match it
+        parts = []
+        for r in range(self.comm.size):
+            state, _, step, (recv, send), _, _ = reports[r]
+            if state == FINISHED:
+                parts.append(f"rank {r} has finished its run (step {step})")
+                continue
+            info = self.channel_info
+            on = [f"a message on {info[i][0]} (from rank {info[i][1]})" for i in recv]
+            on += [f"room on {info[i][0]} (rank {info[i][2]} does not receive)" for i in send]
+            parts.append(f"rank {r} waits at step {step} for {' or '.join(on) or 'a message'}")
+        return "; ".join(parts)
+
+    def _finish_run(self, mine: dict | None) -> tuple[dict | None, BaseException | None]:
+        """This rank's part of the run is over: wait for every rank to get here, answering (and on rank 0
+        asking) the deadlock proof's questions meanwhile. Returns this rank's failure report, if any, and
+        the KeyboardInterrupt that struck meanwhile."""
+        self.state, self.awaiting = FINISHED, ((), ())
+        barrier = self.comm.Ibarrier()
+        t0 = time.perf_counter()
+        spins = 0
+        interrupted: BaseException | None = None
+        while True:
+            try:
+                while not barrier.Test():
+                    spins += 1
+                    if spins > _SLEEP_AFTER:
+                        time.sleep(2e-4)
+                        if mine is None and spins % _SERVICE_EVERY == 0:
+                            self.service(time.perf_counter() - t0)
+                    elif spins > 50:
+                        time.sleep(0)
+                break
+            except BaseException as e:  # noqa: BLE001 - a proven deadlock, or Ctrl-C: every rank learns of it
+                if mine is None:
+                    mine = _payload(e, self.rank)
+                    self._tell_others(mine)
+                if isinstance(e, KeyboardInterrupt):
+                    interrupted = e
+        self.state = RUNNING
+        return mine, interrupted
+
+    def _settle_questions(self, answered: list[int], asked: list[int]) -> None:
+        """Read the questions and answers still on their way (every rank knows how many), so none is left
+        for the next run; then complete this rank's sends of them."""
+        comm = self.comm
+        if self.rank != 0:
+            for _ in range(asked[self.rank] - self._answered):
+                comm.recv(source=0, tag=_PROBE_TAG)
+        else:
+            for r in range(1, comm.size):
+                for _ in range(answered[r] - self._heard[r]):
+                    comm.recv(source=r, tag=_REPLY_TAG)
+        for req in self._requests:
+            req.wait()
+        self._requests = []
+        self._answered, self._asked, self._heard = 0, [0] * comm.size, [0] * comm.size
+        self._wave = self._last_wave = None
+
     def _tell_others(self, payload: dict) -> None:
         self._aborted = True
         for r in range(self.comm.size):
@@ -390,9 +574,12 @@ class MpiGroup:
             self._tell_others(mine)
             if isinstance(e, KeyboardInterrupt):
                 interrupted = e
+        mine, late = self._finish_run(mine)
+        interrupted = interrupted or late
         # every rank ends the run here, so every rank learns how it went (Ctrl-C on one rank included)
-        reports = self.comm.allgather(mine)
-        failed = [r for r in reports if r is not None]
+        gathered = self.comm.allgather((mine, self._answered, self._asked))
+        self._settle_questions([g[1] for g in gathered], gathered[0][2])
+        failed = [g[0] for g in gathered if g[0] is not None]
         if not failed:
             return
         self._failed = True
@@ -406,6 +593,10 @@ class MpiGroup:
             RunError(f"rank {p['rank']}: {p['message']}", process=p["process"], step=p["step"], phase=p["phase"])
         )
 
+    def gather_profiles(self, mine: dict) -> list[dict]:
+        """Every rank's recording of a profiled run, on every rank (collective: caldera.profiler calls it)."""
+        return self.comm.allgather(mine)
+
     # -- state (collective) -------------------------------------------------------------------
     def get(self, pid: int, name: str) -> ty.Any:
         owner = self.where[pid]
@@ -414,7 +605,8 @@ class MpiGroup:
 
     def set(self, pid: int, name: str, value: ty.Any) -> None:
         value = self.comm.bcast(value, root=0)
-        write_model_var(self.net.models[pid], name, value)
+        if self.where[pid] == self.rank:  # the other ranks hold a shell of this model (no state)
+            write_model_var(self.net.models[pid], name, value)
 
     # -- teardown (collective) ----------------------------------------------------------------
     def close(self) -> None:

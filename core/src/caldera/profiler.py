@@ -343,10 +343,11 @@ class Profiler:
                 if (label, src) not in self.links:
                     self.links.append((label, src))
         group = runtime.group
-        local = net.partitions[0] if net.partitions else None
+        index = getattr(group, "rank", 0)  # over MPI this process runs the partition of its rank
+        local = net.partitions[index] if net.partitions else None
         backend = local.backend.name if local is not None else runtime.backend
         t0 = time.perf_counter_ns()
-        rec = record_partition(runtime.executor, 0, backend, steps)
+        rec = record_partition(runtime.executor, index, backend, steps)
         if group is not None:
             group.profile = True
         try:
@@ -356,7 +357,9 @@ class Profiler:
             wall = time.perf_counter_ns() - t0
             if group is not None:
                 group.profile = False
-            self.add(rec.result())
+            gather = getattr(group, "gather_profiles", None)  # MPI: every rank gets every rank's recording
+            for r in [rec.result()] if gather is None else gather(rec.result()):
+                self.add(r)
             if group is not None:
                 for r in group.profiles:
                     self.add(r)

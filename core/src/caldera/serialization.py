@@ -209,8 +209,16 @@ def save(network: Process | ty.Iterable[Process], path: str | pathlib.Path) -> p
     buf.write(json.dumps(manifest).encode())
     w.arrays["__manifest__"] = np.frombuffer(buf.getvalue(), dtype=np.uint8)
     path = pathlib.Path(path)
-    with open(path, "wb") as f:
-        np.savez_compressed(f, **w.arrays)
+    comm = None
+    if rt is not None and rt.run_cfg.transport == "mpi":  # every rank gathered the values; rank 0 writes
+        from caldera.mpi import world
+
+        comm = world()
+    if comm is None or comm.rank == 0:
+        with open(path, "wb") as f:
+            np.savez_compressed(f, **w.arrays)
+    if comm is not None:
+        comm.Barrier()  # the file is complete when save() returns, on every rank
     return path
 
 

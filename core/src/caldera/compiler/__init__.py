@@ -58,19 +58,34 @@ def _check_free(root: Process) -> None:
             )
 
 
-def compile_network(root: Process, run_cfg: RunConfig | None = None) -> CompiledNetwork:
-    """Compile the network ``root`` belongs to, for ``run_cfg`` (default: ``RunConfig()``)."""
+def compile_network(
+    root: Process, run_cfg: RunConfig | None = None, *, local_partition: int | None = None
+) -> CompiledNetwork:
+    """Compile the network ``root`` belongs to, for ``run_cfg`` (default: ``RunConfig()``).
+
+    With ``local_partition`` (an MPI rank's own partition) only that partition's models get their state;
+    the others are shells (ports, no Vars: see :func:`~caldera.compiler.building.build_model`), so a rank's
+    memory holds its share of the network, not the whole of it.
+    """
     run_cfg = run_cfg if run_cfg is not None else RunConfig()
     if not isinstance(run_cfg, RunConfig):
         raise CompileError(f"run_cfg must be a caldera.RunConfig, got {type(run_cfg).__name__}")
     _check_free(root)
     sel = select_models(root, run_cfg)
-    models = build_models(sel.leaves, sel.model_classes, strict=run_cfg.value_checks == "strict")
+    strict = run_cfg.value_checks == "strict"
+    if local_partition is None:
+        models = build_models(sel.leaves, sel.model_classes, strict=strict)
+        partitions = None
+    else:  # partitions first: they decide which models this rank builds in full
+        partitions = assign_partitions(sel.leaves, sel.model_classes, run_cfg, sel.backends, sel.processes)
+        mine = partitions[local_partition].ids if local_partition < len(partitions) else set()
+        models = build_models(sel.leaves, sel.model_classes, strict=strict, state=mine)
     links: list[Link] = []
     feeders = wire(models, sel.leaves, links)
     plan = order(sel.leaves, models, feeders)
     thread_channels_for_async(models, links, plan)
-    partitions = assign_partitions(sel.leaves, models, run_cfg, sel.backends, sel.processes)
+    if partitions is None:
+        partitions = assign_partitions(sel.leaves, sel.model_classes, run_cfg, sel.backends, sel.processes)
     split_plan(partitions, plan)
     domains = sync_domains(run_cfg, sel.leaves, models)
     start = max(int(getattr(p, "_start_time_step", 0)) for p in sel.processes)

@@ -46,18 +46,24 @@ def materialize_var(var: Var, lt: ty.Any) -> ty.Any:
     return init
 
 
-def build_model(proc: Process, model_cls: type, strict: bool = True) -> AbstractPyProcessModel:
+def build_model(proc: Process, model_cls: type, strict: bool = True, state: bool = True) -> AbstractPyProcessModel:
     """An instance of ``model_cls`` for ``proc``, its Vars and ports in place, validated.
 
     ``strict=False`` (``RunConfig(value_checks="lava")``) skips the bit-width checks and tells the model
-    (``model.strict``) to take its values as Lava does.
+    (``model.strict``) to take its values as Lava does. ``state=False`` builds a *shell*: the ports (so
+    that the network can be wired and ordered) but no Var values (each is ``None``) and no validation;
+    an MPI rank builds shells for the processes that other ranks run (``model.shell`` is True).
     """
     model = model_cls(proc.proc_params)
     model.process_name = proc.name
     model.process = proc
     model.strict = strict
+    model.shell = not state
     fields = model_fields(model_cls)
     for var in proc.vars:
+        if not state:
+            setattr(model, var.name, None)
+            continue
         if strict:
             check_range(model_cls, proc, var.name, var.init)
         setattr(model, var.name, materialize_var(var, fields.get(var.name)))
@@ -74,6 +80,8 @@ def build_model(proc: Process, model_cls: type, strict: bool = True) -> Abstract
         setattr(model, port.name, PyRefPort(port.name, proc.name, port.shape, lt.d_type if lt else float))
     for port in proc.var_ports:
         setattr(model, port.name, PyVarPort(port.name, proc.name, port.shape, float))
+    if not state:
+        return model
     try:
         model.validate()
     except ParameterError:
@@ -84,10 +92,11 @@ def build_model(proc: Process, model_cls: type, strict: bool = True) -> Abstract
 
 
 def build_models(
-    leaves: list[Process], model_classes: dict[int, type], strict: bool = True
+    leaves: list[Process], model_classes: dict[int, type], strict: bool = True, state: set[int] | None = None
 ) -> dict[int, AbstractPyProcessModel]:
-    """One model per executing process, by process id."""
-    return {p.id: build_model(p, model_classes[p.id], strict) for p in leaves}
+    """One model per executing process, by process id; with ``state``, only the processes whose ids it holds
+    get their Vars (the others are shells, see :func:`build_model`)."""
+    return {p.id: build_model(p, model_classes[p.id], strict, state is None or p.id in state) for p in leaves}
 
 
 __all__ = ["build_model", "build_models", "materialize_var"]

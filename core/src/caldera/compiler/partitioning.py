@@ -8,7 +8,6 @@ configuration asks for parallel runs (``RunConfig.partitions``: a number,
 from __future__ import annotations
 
 import os
-import typing as ty
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,7 +55,7 @@ def auto_partitions(leaves: list[Process]) -> int:
 
 def assign_partitions(
     leaves: list[Process],
-    models: dict[int, ty.Any],
+    model_classes: dict[int, type],
     run_cfg: RunConfig,
     proc_backend: dict[int, Backend],
     all_procs: list[Process],
@@ -85,10 +84,10 @@ def assign_partitions(
                 owners.add(p.id)
                 tb, ob = proc_backend[tgt.process.id], proc_backend[p.id]
                 if tb is not ob:  # the owner follows its target's backend if that backend can run it
-                    if not tb.accepts(type(models[p.id])):
+                    if not tb.accepts(model_classes[p.id]):
                         raise CompileError(
                             f"{rp.qualified_name} refers to {tgt.qualified_name} on backend {tb.name!r}, but "
-                            f"{p.name}'s model {type(models[p.id]).__name__} cannot run there"
+                            f"{p.name}'s model {model_classes[p.id].__name__} cannot run there"
                         )
                     proc_backend[p.id] = tb
                 a, b = find(p.id), find(tgt.process.id)
@@ -141,7 +140,7 @@ def assign_partitions(
             unit_idx.append(min(n - 1, int((acc + c / 2) // target)))
             acc += c
     idx = {p.id: i for unit, i in zip(units, unit_idx) for p in unit}
-    host = {idx[p.id] for p in leaves if getattr(models[p.id], "host_only", False)}
+    host = {idx[p.id] for p in leaves if getattr(model_classes[p.id], "host_only", False)}
     if len(host) > 1:
         raise CompileError("host-bound processes (Injector, Extractor, ...) were assigned to different partitions")
     first = host.pop() if host else idx[leaves[0].id]
