@@ -14,6 +14,7 @@ import gc
 import os
 import resource
 import threading
+import typing as ty
 
 import caldera
 import numpy as np
@@ -42,6 +43,23 @@ def resources() -> dict[str, int]:
         "shm": _own_segments(),
         "rss_kb": rss_pages * resource.getpagesize() // 1024,
     }
+
+
+def snapshot() -> dict[str, ty.Any]:
+    """What this process holds, by identity: open descriptors (with what they point to), live threads,
+    shared-memory segments. A leak is something in a later snapshot that was not in an earlier one;
+    something that went away meanwhile (a thread of earlier work ending) is not one."""
+    gc.collect()
+    fds = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            fds.add((fd, os.readlink(f"/proc/self/fd/{fd}")))
+        except OSError:  # the descriptor of the listing itself, closed by now
+            pass
+    with open("/proc/self/maps") as f:
+        mapped = {line.split("/dev/shm/")[1].split()[0] for line in f if "/dev/shm/psm_" in line}
+    left = {n for n in CREATED if os.path.exists(f"/dev/shm/{n}")}
+    return {"fds": fds, "threads": {(t.ident, t.name) for t in threading.enumerate()}, "shm": mapped | left}
 
 
 def cycle(partitions: int, steps: int = 5) -> None:

@@ -41,6 +41,10 @@ from caldera.model import write_model_var
 from caldera.watchdog import watchdog
 
 _CTX = mp.get_context("fork")
+#: the longest wait for a child that was sent SIGKILL to be gone. It cannot refuse the signal, so the wait
+#: ends as soon as the kernel has torn it down: milliseconds, but seconds for a large process on a machine
+#: whose cores are all busy; a child that is not waited for would still count as alive afterwards.
+REAP_S = 60.0
 
 
 def _error_payload(exc: BaseException) -> dict:
@@ -348,7 +352,7 @@ class PartitionGroup:
         c.dead_reason = f"partition {c.part.index} (pid {c.proc.pid}) {why}"
         if c.alive():
             c.proc.kill()
-        c.proc.join(2.0)
+        c.proc.join(REAP_S)
 
     # -- state ------------------------------------------------------------------------------
     def _request(self, c: _Child, msg: tuple) -> tuple:
@@ -409,7 +413,7 @@ class PartitionGroup:
                 c.proc.join(1.0)
                 if c.proc.is_alive():
                     c.proc.kill()
-                    c.proc.join(1.0)
+                    c.proc.join(REAP_S)
                 c.conn.close()
                 c.proc.close()
             except ValueError:  # closed already by an interrupted close()
