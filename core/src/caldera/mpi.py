@@ -178,10 +178,6 @@ def compile_on_every_rank(root: ty.Any, run_cfg: RunConfig) -> CompiledNetwork:
 
 
 # -- channels ----------------------------------------------------------------------------------
-def _raw(arr: np.ndarray) -> np.ndarray:
-    return arr.reshape(-1).view(np.uint8)
-
-
 class _Abort:
     """``is_set()``: has another rank reported a failure? (duck-types an Event for the executor's waits)"""
 
@@ -234,17 +230,52 @@ def wait_any(queues: list) -> None:
     _wait(lambda: any(queues), group, recv=tuple(q.index for q in queues))
 
 
+def _encode(arr: np.ndarray, buf: np.ndarray) -> int:
+    """Write message ``arr`` into the byte buffer ``buf``; return the bytes to send.
+
+    An 8-byte header, then either the dense array (header -1) or, when that is smaller, the ``k`` non-zero
+    values followed by their flat indices as int32 (header ``k``): a spike vector with few spikes costs
+    bytes per spike, not per neuron. Zeros (``-0.0`` too) arrive as ``0``; everything else bit for bit.
+    """
+    flat = arr.reshape(-1)
+    nz = np.flatnonzero(flat)
+    k = nz.size
+    item = flat.dtype.itemsize
+    head = buf[:8].view(np.int64)
+    if k * (item + 4) < flat.nbytes:
+        head[0] = k
+        buf[8 : 8 + k * item].view(flat.dtype)[...] = flat[nz]
+        end = 8 + k * item
+        buf[end : end + 4 * k] = nz.astype(np.int32).view(np.uint8)
+        return end + 4 * k
+    head[0] = -1
+    buf[8 : 8 + flat.nbytes] = flat.view(np.uint8)
+    return 8 + flat.nbytes
+
+
+def _decode(buf: np.ndarray, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """The message that :func:`_encode` wrote into ``buf`` (a new array, or a view of ``buf``)."""
+    k = int(buf[:8].view(np.int64)[0])
+    if k < 0:
+        return buf[8:].view(dtype).reshape(shape)
+    out = np.zeros(shape, dtype)
+    end = 8 + k * dtype.itemsize
+    out.reshape(-1)[buf[end : end + 4 * k].view(np.int32)] = buf[8:end].view(dtype)
+    return out
+
+
 class MpiSender:
     """Sending endpoint: a ring of ``DEPTH`` buffers, each with its synchronous send."""
 
     def __init__(self, group: MpiGroup, index: int, dest: int, shape: tuple, dtype: ty.Any, name: str = "") -> None:
         self.group, self.index, self.dest, self.name = group, index, dest, name
         self.tag = _FIRST_CHANNEL_TAG + index
-        self._slots = [np.zeros(shape, dtype) for _ in range(DEPTH)]
+        self.nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize  # one dense message
+        self._slots = [np.zeros(8 + self.nbytes, np.uint8) for _ in range(DEPTH)]
         self._reqs: list = [None] * DEPTH
         self._i = 0
         self.sent = 0
-        self.nbytes = self._slots[0].nbytes
+        self.bytes = 0  # payload bytes sent (headers included)
 
     def append(self, arr: np.ndarray) -> None:
         k = self._i
@@ -252,10 +283,11 @@ class MpiSender:
         if req is not None and not req.Test():
             self._block(req.Test)
         slot = self._slots[k]
-        slot[...] = arr
-        self._reqs[k] = self.group.comm.Issend([_raw(slot), self.group.MPI.BYTE], self.dest, self.tag)
+        size = _encode(arr, slot)
+        self._reqs[k] = self.group.comm.Issend([slot[:size], self.group.MPI.BYTE], self.dest, self.tag)
         self._i = (k + 1) % DEPTH
         self.sent += 1
+        self.bytes += size
 
     def _block(self, ready: ty.Callable[[], bool]) -> None:
         """Wait for room: the oldest send is matched (the profiler times this call)."""
@@ -284,15 +316,15 @@ class MpiReceiver:
         self._post()
 
     def _post(self) -> None:
-        self._buf = np.empty(self.shape, self.dtype)
-        self._req = self.group.comm.Irecv([_raw(self._buf), self.group.MPI.BYTE], self.source, self.tag)
+        self._buf = np.empty(8 + int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize, np.uint8)
+        self._req = self.group.comm.Irecv([self._buf, self.group.MPI.BYTE], self.source, self.tag)
 
     def _poll(self) -> bool:
         if self._pending is not None:
             return True
         if self._req.Test():
             self.matched += 1
-            self._pending = self._buf
+            self._pending = _decode(self._buf, self.shape, self.dtype)
             self._post()
             return True
         return False
@@ -410,7 +442,7 @@ class MpiGroup:
     @property
     def bytes_sent(self) -> int:
         """Payload bytes this rank has sent to other ranks."""
-        return sum(s.sent * s.nbytes for s in self.senders)
+        return sum(s.bytes for s in self.senders)
 
     # -- faults -------------------------------------------------------------------------------
     def aborted(self) -> bool:
