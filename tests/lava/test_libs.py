@@ -140,35 +140,48 @@ def test_optimization_solver_config_and_errors() -> None:
 
 
 @needs_optim
-def test_mis_generator_draws_lava_optimizations_graphs_and_its_qubo_is_solved() -> None:
+def test_mis_problem_as_in_lava_optimization_and_its_qubo_is_solved() -> None:
     from lava.lib.optimization.solvers.generic.solver import OptimizationSolver, SolverConfig
     from lava.lib.optimization.utils.generators.mis import MISProblem
 
-    mis = MISProblem(num_vertices=12, connection_probability=0.4, seed=3)
-    adjacency = mis.get_graph_matrix()
-    # lava-optimization's draw, written out: the seeded global generator, upper triangle mirrored, no diagonal
-    np.random.seed(3)
-    upper = np.triu((np.random.rand(12, 12) < 0.4).astype(int), 1)
-    np.testing.assert_array_equal(adjacency, upper + upper.T)
-    assert adjacency.sum() > 0 and np.all(np.diag(adjacency) == 0)
-    complement = mis.get_complement_graph_matrix()
-    np.testing.assert_array_equal(complement + adjacency + np.eye(12, dtype=int), np.ones((12, 12), int))
-    qubo = mis.get_as_qubo(w_diag=1, w_off=4)
-    np.testing.assert_array_equal(qubo._q_lava, 2 * adjacency - np.eye(12, dtype=int))  # as given
-    best = _brute_force(2 * adjacency - np.eye(12, dtype=int))
-    report = OptimizationSolver(qubo).solve(SolverConfig(timeout=2000, target_cost=best))
+    # a 5-cycle: its maximum independent sets have 2 vertices
+    ring = np.zeros((5, 5), int)
+    for i in range(5):
+        ring[i, (i + 1) % 5] = ring[(i + 1) % 5, i] = 1
+    mis = MISProblem(adjacency_matrix=ring)
+    assert mis.num_vertices == 5 and mis.num_edges == 10  # nonzero entries, as lava-optimization counts
+    q = mis.get_qubo_matrix(w_diag=1, w_off=4)
+    np.testing.assert_array_equal(q, 2 * ring - np.eye(5, dtype=int))
+    np.testing.assert_array_equal(mis.get_complement_graph_matrix(), 1 - ring - np.eye(5, dtype=int))
+    report = OptimizationSolver(mis.get_as_qubo(w_diag=1, w_off=4)).solve(SolverConfig(timeout=500, target_cost=-2))
     x = report.best_state
-    assert report.best_cost == best and x @ adjacency @ x == 0  # an independent set of the largest size
-    if importlib.util.find_spec("networkx") is not None:
-        import networkx as nx
-
-        g = mis.get_graph()
-        assert g.number_of_edges() == adjacency.sum() // 2
-        assert max(len(c) for c in nx.find_cliques(mis.get_complement_graph())) == -best
+    assert report.best_cost == -2 and x.sum() == 2 and x @ ring @ x == 0
     with pytest.raises(ValueError, match="off-diagonal weights must be > 2 x diagonal"):
-        mis.get_as_qubo(w_diag=2, w_off=4)
-    mis.set_parameters(5, 0.1, 1)  # as in lava-optimization: new parameters, the graph already drawn is kept
-    assert mis.num_vertices == 5 and mis.get_graph_matrix().shape == (12, 12)
+        mis.get_qubo_matrix(w_diag=2, w_off=4)
+    with pytest.raises(ValueError, match="square"):
+        MISProblem(np.zeros((2, 3)))
+    if importlib.util.find_spec("networkx") is None:
+        with pytest.raises(ImportError, match="pip install networkx"):
+            MISProblem.from_random_uniform(num_vertices=10, density=0.5, seed=1)
+        return
+    import networkx as nx
+
+    assert mis.find_maximum_independent_set().sum() == 2
+    assert mis.get_graph().number_of_edges() == 5
+    # the same graph as networkx's generator with lava-optimization's edge count and seed
+    rnd = MISProblem.from_random_uniform(num_vertices=15, density=0.9, seed=0)
+    want = nx.adjacency_matrix(nx.gnm_random_graph(15, int(0.5 * 0.9 * 15**2), seed=0)).toarray()
+    np.testing.assert_array_equal(rnd.adjacency_matrix, want)
+    best = rnd.find_maximum_independent_set()
+    qubo = rnd.get_as_qubo(w_diag=1, w_off=8)
+    cost = qubo.evaluate_cost(best)
+    assert cost == -int(best.sum())
+    report = OptimizationSolver(qubo).solve(SolverConfig(timeout=2000, target_cost=cost))
+    assert report.best_cost == cost
+    ws = MISProblem.from_watts_strogatz(num_vertices=12, num_neighbors=4, connection_prob=0.2, seed=3)
+    np.testing.assert_array_equal(
+        ws.adjacency_matrix, nx.adjacency_matrix(nx.watts_strogatz_graph(12, 4, 0.2, seed=3)).toarray()
+    )
 
 
 @needs_optim
