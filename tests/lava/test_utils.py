@@ -105,7 +105,7 @@ def test_profiler_behaves_as_lava_without_its_loihi_extension() -> None:
 def test_loihi_hardware_helpers_say_there_is_no_hardware() -> None:
     assert loihi.is_installed() is False and loihi.is_installed("numpy") is True
     assert Loihi2.is_loihi2_available is False
-    with pytest.raises(NotImplementedError, match="emulator"):
+    with pytest.raises(ImportError, match="Loihi extension is not installed.*emulator"):  # Lava's exception type
         loihi.use_slurm_host()
     assert loihi.ChipGeneration.N3B3.value == "N3B3"
     assert Loihi2HwCfg  # the emulator path stays available

@@ -1,8 +1,8 @@
 """Lava's ``lava.utils.loihi``: helpers that connect Lava to Loihi hardware.
 
 caldera has no Loihi hardware to reach (``Loihi2HwCfg`` runs on its emulator), so ``is_installed`` tells
-the truth about Lava's Loihi extension modules (they are not installed) and the host helpers raise
-``NotImplementedError``.
+the truth about Lava's Loihi extension modules (they are not installed) and the host helpers raise the
+``ImportError`` Lava raises without that extension.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ def is_installed(module_name: str = "lava.utils.loihi2_profiler") -> bool:
 
 def _no_hardware(name: str):
     def helper(*args, **kwargs):
-        raise NotImplementedError(
-            f"lava.utils.loihi.{name}: there is no Loihi hardware to connect to; Loihi2HwCfg runs on caldera's "
-            "Loihi 2 emulator (caldera-loihi) without it"
+        # an ImportError, as Lava raises when its Loihi extension is not installed (scripts catch it)
+        raise ImportError(
+            f"lava.utils.loihi.{name}: Lava's Loihi extension is not installed and there is no Loihi hardware to "
+            "connect to; Loihi2HwCfg runs on caldera's Loihi 2 emulator (caldera-loihi) without it"
         )
 
     helper.__name__ = name
