@@ -114,6 +114,12 @@ def test_caldera_dl_model_round_trips_through_nir(tmp_path):
     )
     got = deploy.run(m, x, tag="floating_pt", backend="cpu", network=from_nir(graph), gap=5)["output"]
     np.testing.assert_array_equal(got, want)
+    # the deployed caldera processes (conv, pool, flatten ports, dense) export too, and come back the same
+    procs_graph = to_nir(deploy.to_processes(m, "floating_pt"))
+    kinds = {type(n).__name__ for n in procs_graph.nodes.values()}
+    assert kinds >= {"Conv2d", "Flatten", "Linear", "CubaLIF"}, kinds
+    got = deploy.run(m, x, tag="floating_pt", backend="cpu", network=from_nir(procs_graph), gap=5)["output"]
+    np.testing.assert_array_equal(got, want)
 
 
 def test_delays_and_recurrent_blocks_round_trip_through_nir(tmp_path):
@@ -140,6 +146,13 @@ def test_delays_and_recurrent_blocks_round_trip_through_nir(tmp_path):
     assert [type(b.synapse).__name__ for b in net.layers] == ["DelayDense", "Dense"]
     got = deploy.run(m, x, tag="floating_pt", backend="cpu", network=net, probe_layers=True)["layers"]
     for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    # the deployed processes (DelayDense, a recurrent Dense) export the same way
+    procs_graph = to_nir(deploy.to_processes(m, "floating_pt"))
+    assert sum(type(n).__name__ == "Delay" for n in procs_graph.nodes.values()) == 1
+    assert any((b, a) in procs_graph.edges for a, b in procs_graph.edges)
+    got = deploy.run(m, x, tag="floating_pt", backend="cpu", network=from_nir(procs_graph), probe_layers=True)
+    for g, w in zip(got["layers"], want):
         np.testing.assert_array_equal(g, w)
 
 
@@ -289,6 +302,13 @@ def test_if_threshold_delay_and_li_readout():
     thr = net.layers[1].neuron
     net.out, net.out_layer = thr.s_out, net.layers[1]
     np.testing.assert_array_equal(_run_layers(net, x), ref_thr)
+    # round trip: the caldera network exports to the same node types and runs the same
+    back = to_nir(from_nir(graph))
+    kinds = sorted(type(n).__name__ for n in back.nodes.values())
+    assert kinds == ["Delay", "IF", "Input", "LI", "Linear", "Linear", "Linear", "Output", "Threshold"], kinds
+    again = from_nir(back)
+    assert [b.type for b in again.layers] == ["IF", "Threshold", "LI"]
+    np.testing.assert_allclose(_run_layers(again, x, probe_v=again.readout[0]), ref_li, rtol=1e-9, atol=1e-12)
 
 
 def test_recurrent_cycle_in_the_graph():
@@ -332,6 +352,11 @@ def test_recurrent_cycle_in_the_graph():
     net = from_nir(nested)
     assert [b.neuron.name for b in net.layers] == ["nir_r1.lif"]
     np.testing.assert_array_equal(_run_layers(net, x), want)
+    # round trip: the cycle comes back as a cycle (the Affine's bias now the LIF's v_leak)
+    back = to_nir(from_nir(graph))
+    rec = [(a, b) for a, b in back.edges if (b, a) in back.edges]
+    assert rec and {type(back.nodes[a]).__name__ for a, _ in rec} == {"LIF", "Linear"}
+    np.testing.assert_array_equal(_run_layers(from_nir(back), x), want)
 
 
 def test_snntorch_recurrent_leaky_through_nir():

@@ -36,8 +36,13 @@ feeding a neuron, a Delay of a fraction of a step, …) is reported: all unsuppo
 nodes in one error, and nothing is built.
 
 Export (:func:`to_nir`): caldera-dl blocks of CubaLIF neurons (dense, conv, pool,
-flatten; axonal delays as ``Delay`` nodes; recurrent blocks as a cycle) and
-caldera ``Dense`` + ``LIF`` networks.
+flatten; axonal delays as ``Delay`` nodes; recurrent blocks as a cycle), and
+caldera networks of any topology (found by walking the port connections from the
+network's layers): ``Dense`` → ``Linear``, ``DelayDense`` → ``Linear`` + ``Delay``
+(delays per output or per input), ``Conv`` → ``Conv2d``, Lava's flatten ports →
+``Flatten``, and each ``LIF`` as the node whose import it is (``du = 1, dv = 0``:
+``IF``; ``du = dv = 1``: ``Threshold``; ``du = 1``: ``LIF``, or ``LI`` for a readout;
+else ``CubaLIF``).
 """
 
 from __future__ import annotations
@@ -426,6 +431,172 @@ def _cuba(shape: tuple[int, ...], cd: float, vd: float, th: float, bias: ty.Any,
     )
 
 
+def _init(proc: ty.Any, name: str) -> np.ndarray:
+    return np.asarray(getattr(proc, name).init, dtype=np.float64)
+
+
+def _neuron_node(lif: ty.Any, dt: float):
+    """The NIR node whose import is this floating_pt LIF (IF, Threshold, LI, LIF or CubaLIF, by its parameters)."""
+    import nir
+
+    shape = tuple(lif.shape)
+    p = {k: _init(lif, k).reshape(-1) for k in ("du", "dv", "vth")}
+    for k, v in p.items():
+        if np.ptp(v) > 0:
+            raise NIRError(f"to_nir: {lif.name}: per-neuron {k}; NIR export takes one value per population")
+    du, dv, vth = (float(p[k][0]) for k in ("du", "dv", "vth"))
+    if du > 1 or dv > 1:
+        raise NIRError(f"to_nir: {lif.name} holds fixed_pt integers; export the floating_pt network")
+    bias = np.broadcast_to(_init(lif, "bias_mant"), shape)
+
+    def torch_layout(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.transpose(2, 1, 0)) if a.ndim == 3 else a
+
+    tshape = shape[::-1] if len(shape) == 3 else shape
+    tones, tbias = np.ones(tshape), torch_layout(np.asarray(bias))
+    if du == 1 and dv == 0:
+        if np.any(bias != 0):
+            raise NIRError(
+                f"to_nir: {lif.name}: an integrate-and-fire neuron with a bias has no NIR node (IF has none)"
+            )
+        return nir.IF(r=tones / dt, v_threshold=tones * vth, v_reset=np.zeros(tshape))
+    if du == 1 and dv == 1 and vth < LI_VTH:
+        if np.any(bias != 0):
+            raise NIRError(f"to_nir: {lif.name}: a stateless threshold with a bias has no NIR node")
+        return nir.Threshold(threshold=tones * vth)
+    if du == 1 and 0 < dv < 1:
+        tau, r, leak = tones * (dt / dv), tones / dv, tbias / dv
+        if vth >= LI_VTH:
+            return nir.LI(tau=tau, r=r, v_leak=leak)
+        return nir.LIF(tau=tau, r=r, v_leak=leak, v_threshold=tones * vth, v_reset=np.zeros(tshape))
+    return _cuba(tshape, du, dv, vth, tbias, dt)
+
+
+def _source(port: ty.Any) -> tuple[ty.Any, bool]:
+    """The OutPort feeding ``port`` (an InPort's first incoming connection) through virtual ports; and whether a
+    transpose + flatten (Lava's flatten of an (X, Y, C) population) lies on the way."""
+    from caldera.ports import OutPort, ReshapePort, TransposePort
+
+    flat = False
+    p = port
+    while True:
+        if not p.in_connections:
+            return None, flat
+        q = p.in_connections[0]
+        if isinstance(q, OutPort):
+            return q, flat
+        if isinstance(q, (ReshapePort, TransposePort)) and q.side == "out":
+            flat = flat or isinstance(q, ReshapePort) and len(q.shape) == 1
+            p = q
+            continue
+        if isinstance(q, (ReshapePort, TransposePort)):  # a view in front of an InPort: keep walking back
+            p = q
+            continue
+        raise NIRError(f"to_nir: {port.qualified_name} is fed through a {type(q).__name__}; NIR has no such node")
+
+
+def _export_processes(model: ty.Any, dt: float) -> tuple[dict, list]:
+    """NIR nodes and edges of a caldera network of Dense / DelayDense / Conv synapses and LIF neurons, any topology
+    (recurrent connections included), found by walking the port connections from the network's layers."""
+    import nir
+    from caldera.ports import OutPort
+    from caldera.procs import LIF, Conv, DelayDense, Dense
+
+    def name(p: ty.Any) -> str:
+        return p.name.replace(".", "_")
+
+    nodes: dict = {}
+    edges: list = []
+    from collections import deque
+
+    todo = deque(p for b in model.layers for p in b.processes)  # in layer order: the graph lists nodes that way
+    seen: set[int] = set()
+    inputs: list = []
+    while todo:
+        proc = todo.popleft()
+        if id(proc) in seen:
+            continue
+        seen.add(id(proc))
+        kind = type(proc).__name__
+        if kind in ("LIF", "LIFReset") and isinstance(proc, LIF):
+            nodes[name(proc)] = _neuron_node(proc, dt)
+            for q in proc.a_in.in_connections:
+                src = q
+                while not isinstance(src, OutPort) and src.in_connections:
+                    src = src.in_connections[0]
+                syn = src.process if isinstance(src, OutPort) else None
+                if syn is None or not isinstance(syn, (Dense, Conv)):
+                    raise NIRError(f"to_nir: {proc.name} is fed by {src!r}; NIR export takes synapses before neurons")
+                todo.append(syn)
+                d = None
+                if isinstance(syn, DelayDense):
+                    d = _init(syn, "delays")
+                    rows = np.all(d == d[:, :1], axis=1).all()
+                    if np.any(d) and rows:
+                        dn = f"{name(syn)}_delay"
+                        nodes[dn] = nir.Delay(delay=d[:, 0] * dt)
+                        edges += [(name(syn), dn), (dn, name(proc))]
+                        continue
+                edges.append((name(syn), name(proc)))
+        elif isinstance(proc, (Dense, Conv)):
+            if isinstance(proc, Conv):
+                from caldera.procs.conv import make_tuple
+
+                w = _init(proc, "weight")  # (out, W, H, in_group), a true convolution
+                pp = proc.proc_params
+                xin, yin, cin = pp["input_shape"]
+                nodes[name(proc)] = nir.Conv2d(
+                    input_shape=(int(yin), int(xin)),
+                    weight=np.ascontiguousarray(w.transpose(0, 3, 2, 1)[:, :, ::-1, ::-1]),
+                    stride=make_tuple(pp.get("stride", 1))[::-1],  # caldera's (X, Y) -> NIR's (H, W)
+                    padding=make_tuple(pp.get("padding", 0))[::-1],
+                    dilation=make_tuple(pp.get("dilation", 1))[::-1],
+                    groups=int(pp.get("groups", 1)),
+                    bias=np.zeros(w.shape[0]),
+                )
+            else:
+                nodes[name(proc)] = nir.Linear(weight=_init(proc, "weights"))
+            src, flat = _source(proc.s_in)
+            pre = name(proc)
+            if isinstance(proc, DelayDense):
+                d = _init(proc, "delays")
+                if np.any(d) and not np.all(d == d[:, :1]):
+                    if not np.all(d == d[:1, :]):
+                        raise NIRError(
+                            f"to_nir: {proc.name}: delays vary by both input and output; NIR's Delay node gives one "
+                            f"delay per neuron"
+                        )
+                    dn = f"{name(proc)}_in_delay"
+                    nodes[dn] = nir.Delay(delay=d[0] * dt)
+                    edges.append((dn, pre))
+                    pre = dn
+            if flat:
+                fn = f"{name(proc)}_flatten"
+                shape = tuple(src.shape) if src is not None else None
+                tshape = shape[::-1] if shape is not None and len(shape) == 3 else shape
+                nodes[fn] = nir.Flatten(input_type={"input": np.asarray(tshape)}, start_dim=0, end_dim=-1)
+                edges.append((fn, pre))
+                pre = fn
+            if src is not None and isinstance(src.process, LIF):
+                edges.append((name(src.process), pre))
+                todo.append(src.process)
+            else:
+                inputs.append((pre, proc.s_in.shape if not flat else src.shape))
+        else:
+            raise NIRError(f"to_nir: {proc.name} is a {kind}; NIR export takes Dense, DelayDense, Conv and LIF")
+    if not inputs:
+        raise NIRError("to_nir: no synapse takes the network's input")
+    shape = inputs[0][1]
+    nodes["input"] = nir.Input(input_type={"input": np.asarray(shape[::-1] if len(shape) == 3 else shape)})
+    edges += [("input", pre) for pre, _ in inputs]
+    out = model.out.process if hasattr(model.out, "process") else None
+    if out is not None and name(out) in nodes:
+        oshape = tuple(model.out.shape)
+        nodes["output"] = nir.Output(output_type={"output": np.asarray(oshape[::-1] if len(oshape) == 3 else oshape)})
+        edges.append((name(out), "output"))
+    return nodes, edges
+
+
 def to_nir(model: ty.Any, *, dt: float = DT, path: str | os.PathLike | None = None):
     """A NIR graph of a caldera-dl network (``caldera_dl.block.Network``) or of caldera processes
     (a :class:`caldera_dl.netx.Network` in ``floating_pt``, e.g. from ``to_processes`` or ``from_nir``).
@@ -496,32 +667,7 @@ def to_nir(model: ty.Any, *, dt: float = DT, path: str | os.PathLike | None = No
         nodes["output"] = nir.Output(output_type={"output": np.asarray(shape)})
         edges.append((prev, "output"))
     elif isinstance(model, netx.Network):
-        from caldera.procs import LIF, Dense
-
-        first = model.layers[0]
-        if first.synapse is None:
-            raise NIRError(
-                "to_nir: the network starts with an input neuron layer; NIR export takes synapse-first networks"
-            )
-        n_in = first.synapse.s_in.shape
-        nodes["input"] = nir.Input(input_type={"input": np.asarray(n_in)})
-        prev = "input"
-        for i, b in enumerate(model.layers):
-            if type(b.synapse) is not Dense or type(b.neuron) is not LIF:
-                raise NIRError(
-                    f"to_nir: layer {i} ({type(b.synapse).__name__} + {type(b.neuron).__name__}): "
-                    f"caldera networks export Dense + LIF layers"
-                )
-            p = {k: float(np.asarray(getattr(b.neuron, k).init).reshape(-1)[0]) for k in ("du", "dv", "vth")}
-            if p["du"] > 1 or p["dv"] > 1:
-                raise NIRError(f"to_nir: layer {i} holds fixed_pt integers; export the floating_pt network")
-            nodes[f"{i}_syn"] = nir.Linear(weight=np.asarray(b.synapse.weights.init, dtype=np.float64))
-            bias = np.asarray(b.neuron.bias_mant.init, dtype=np.float64)
-            nodes[f"{i}"] = _cuba(b.neuron.shape, float(p["du"]), float(p["dv"]), float(p["vth"]), bias, dt)
-            edges += [(prev, f"{i}_syn"), (f"{i}_syn", f"{i}")]
-            prev = f"{i}"
-        nodes["output"] = nir.Output(output_type={"output": np.asarray(model.out.shape)})
-        edges.append((prev, "output"))
+        nodes, edges = _export_processes(model, dt)
     else:
         raise NIRError(
             f"to_nir: expected a caldera_dl.block.Network or a caldera_dl.netx.Network, got {type(model).__name__}"
