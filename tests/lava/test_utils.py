@@ -109,3 +109,53 @@ def test_loihi_hardware_helpers_say_there_is_no_hardware() -> None:
         loihi.use_slurm_host()
     assert loihi.ChipGeneration.N3B3.value == "N3B3"
     assert Loihi2HwCfg  # the emulator path stays available
+
+
+def _idx(kind: str, values: np.ndarray) -> bytes:
+    import gzip
+    import struct
+
+    if kind == "images":  # magic 2051, count, rows, cols
+        head = struct.pack(">IIII", 2051, len(values), 28, 28)
+    else:  # magic 2049, count
+        head = struct.pack(">II", 2049, len(values))
+    return gzip.compress(head + values.astype(np.uint8).tobytes())
+
+
+def test_mnist_dataset_downloads_converts_and_loads(tmp_path, monkeypatch) -> None:
+    import io
+    import urllib.error
+    import urllib.request
+
+    from lava.utils.dataloader.mnist import MnistDataset
+
+    rng = np.random.default_rng(0)
+    train, test = rng.integers(0, 256, (3, 28, 28)), rng.integers(0, 256, (2, 28, 28))
+    payload = {
+        "train-images-idx3-ubyte.gz": _idx("images", train),
+        "train-labels-idx1-ubyte.gz": _idx("labels", np.array([5, 0, 4])),
+        "t10k-images-idx3-ubyte.gz": _idx("images", test),
+        "t10k-labels-idx1-ubyte.gz": _idx("labels", np.array([7, 2])),
+    }
+    asked = []
+
+    def urlopen(url):
+        asked.append(url)
+        if url.startswith(MnistDataset.mirrors[0]):  # the first mirror is down: the next one serves
+            raise urllib.error.URLError("unreachable")
+        return io.BytesIO(payload[url.rsplit("/", 1)[1]])
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    path = tmp_path / "mnist.npy"
+    ds = MnistDataset(data_path=str(path))
+    assert path.exists() and len(asked) == 8
+    np.testing.assert_array_equal(ds.train_images, train.reshape(3, 784))
+    np.testing.assert_array_equal(ds.test_images, test.reshape(2, 784))
+    assert ds.train_labels.tolist() == [5, 0, 4] and ds.labels.tolist() == [5, 0, 4, 7, 2]
+    assert ds.images.shape == (5, 784) and ds.images.dtype == np.uint8
+    asked.clear()
+    assert MnistDataset(data_path=str(path)).test_labels.tolist() == [7, 2] and not asked  # the saved file
+
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url: (_ for _ in ()).throw(urllib.error.URLError("x")))
+    with pytest.raises(OSError, match="could not download train-images-idx3-ubyte.gz from any mirror"):
+        MnistDataset(data_path=str(tmp_path / "other.npy"))

@@ -53,8 +53,6 @@ MODULE_HINTS: dict[str, str] = {
     "lava.proc.resfire": "not supported: RFZero has no caldera counterpart; lava.proc.rf.process.RF is provided",
     "lava.proc.s4d": "not supported: the S4D processes have no caldera counterpart",
     "lava.proc.io.utils": "not supported: channel policies are options of caldera.procs.Injector/Extractor",
-    "lava.utils.dataloader": "not supported: the MNIST downloader; load the data yourself and use "
-    "lava.proc.io.dataloader.SpikeDataloader",
     "lava.utils.slurm": "not supported: SLURM boards are for Loihi hardware",
     "lava.utils.sparse": "not supported: use scipy.sparse.find",
     "lava.lib.dl.slayer": "not supported: SLAYER training is caldera_dl's job (install caldera-dl), with an API of "
