@@ -9,14 +9,18 @@ weights (10% density, +-0.02: they never make a neuron spike), input -> ``lif.a_
 
 * latency: a message with 10.0 at index k makes neuron k spike in the step that takes it in, and the node
   publishes k; latency = publish time of the pulse -> arrival of the answer k at the probe (both
-  CLOCK_MONOTONIC on one machine); pulses every 10 ms, median and 99th percentile.
-* sustained rate: messages at R per second for a few seconds; the node's status says how many it received
-  and how many its input queue dropped (a message not taken by a step before 4 newer ones arrived).
+  CLOCK_MONOTONIC on one machine); pulses every 10 ms after 20 unmeasured warm-up pulses, median and 99th
+  percentile. The probe publishes without rospy's queue thread (the time taken is the socket write's).
+* sustained rate: messages at R per second for a few seconds; the node's status says how many it received,
+  how many its input queue dropped, and how many steps it made in that window (real-time factor).
 
-Reference, measured side by side: a bare rospy relay (same topics, numpy argmax of each message, no caldera)
-gives ROS's own floor for the same round trip.
+Reference, measured side by side (systems interleaved run by run): a bare rospy relay (same topics, numpy
+argmax of each message, no caldera) with the node's transport settings (numpy_msg subscriber, publisher
+without queue, tcp_nodelay) gives ROS's own floor for the same round trip, and on a loaded machine its noise
+floor: the table gives each run's p99 and the median difference to the relay's p99 of the same round.
+``--chrt N`` runs node, relay and probe under SCHED_FIFO priority N (root or CAP_SYS_NICE).
 
-    python benchmarks/ros_node.py [--runs 3] [--pulses 200] [--seconds 2] [--rates 500,1000,2000]
+    python benchmarks/ros_node.py [--runs 3] [--pulses 200] [--seconds 2] [--rates 500,1000,2000] [--chrt 10]
 
 Needs rospy and roscore (Debian's ros-core, python3-rospy, ...: see ``nox -s ros``); caldera-cython for the
 cython rows (skipped when not installed).
