@@ -216,3 +216,113 @@ def test_a_run_stopped_by_the_clock_ends_in_local_minima():
         assert np.all(flips >= c)
     quick = solve_qubo(prob, num_steps=50, replicas=2, seed=0)  # a step budget plans its own descent
     assert quick.params["final_descent_steps"] == 0
+
+
+def test_cold_end_is_set_by_the_smallest_flip_costs():
+    """t_cold accepts the smallest flip cost (the 1st percentile of the nonzero |dE| of random states) with
+    probability 1/10000 (2 on a +-1 torus of degree 4: flip costs 0, 2, 4; 1 on a unit planar graph with
+    nodes of odd degree), unless the smallest coefficient accepted with probability 1/100 is colder."""
+    import math
+
+    from caldera_optim import default_temperatures
+    from caldera_optim.generators import planar_graph, toroidal_grid
+
+    _, tc = default_temperatures(QUBO.maxcut(toroidal_grid(20, 20, weights="pm1", seed=3)))
+    assert tc == pytest.approx(2.0 / math.log(1e4), rel=1e-12)
+    _, tc = default_temperatures(QUBO.maxcut(planar_graph(300, weights="unit", seed=3)))
+    assert tc == pytest.approx(1.0 / math.log(1e4), rel=1e-12)
+    # a CSP network: random states have only large flip costs; the smallest coefficient (0.5, the symmetrised
+    # inhibition) accepted with probability 1/100 is the colder bound
+    from caldera_optim import n_queens
+
+    csp = n_queens(12)
+    problem, _ = csp.to_qubo(csp.arc_consistency()[0])
+    assert np.abs(problem.q.data).min() == 0.5
+    _, tc = default_temperatures(problem)
+    assert tc == pytest.approx(0.5 / math.log(100.0), rel=1e-12)
+
+
+def test_restart_points_and_count():
+    from caldera_optim.qubo_solver import _next_restart, _restart_points
+
+    # 12 restarts spread evenly from 40 % to 90 % of a 1100-step cycle
+    np.testing.assert_array_equal(_restart_points(1100, 12), np.rint(np.linspace(440, 990, 12)).astype(int))
+    np.testing.assert_array_equal(_restart_points(1000, 1), [650])
+    assert _restart_points(1000, 0).size == 0
+    assert _next_restart(0, 1000, 1) == 650 and _next_restart(650, 1000, 1) == 1650  # the next cycle's
+    prob = QUBO.maxcut(sp.csr_matrix(np.triu(np.random.default_rng(0).random((30, 30)) < 0.2, 1).astype(float)))
+    res = solve_qubo(prob, num_steps=1100, replicas=8, seed=1, restarts=12)
+    assert res.params["restarts"] == 12 and res.params["restart_replicas"] == 2
+    res = solve_qubo(prob, num_steps=1100, replicas=8, seed=1, restarts=3, restart_share=0.5)
+    assert res.params["restarts"] == 3 and res.params["restart_replicas"] == 4
+    res = solve_qubo(prob, num_steps=200, replicas=1, seed=1)  # one replica: nothing to restart from
+    assert res.params["restarts"] == 0 and res.params["restart_replicas"] == 0
+
+
+def test_restart_from_best_copies_the_best_replicas_state_cost_and_fields():
+    """After restart_from_best the k worst replicas hold the k best ones' states (i-th worst <- i-th best),
+    their costs are x^T Q x of those states and the coupling's fields are W x again; the run continues with
+    exact tracked costs."""
+    from caldera.run_conditions import RunSteps
+    from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
+    from caldera_optim.qubo_solver import restart_from_best
+
+    rng = np.random.default_rng(4)
+    q = rng.integers(-4, 5, (12, 12)).astype(float)
+    prob = QUBO(q)
+    s = prob.q
+    diag = s.diagonal()
+    w = (2.0 * (s - sp.diags(diag))).tocsr()
+    x0 = rng.integers(0, 2, (6, 12)).astype(np.int8)
+    neurons = AnnealingBinaryNeurons(diag=diag, couplings=w, replicas=6, t_hot=3.0, t_cold=0.5, seed=2, init_state=x0)
+    coupling = ReplicaCoupling(weights=w, replicas=6, init_state=x0)
+    tracker = CostTracker(replicas=6, target=-np.inf, trace_len=64)
+    neurons.s_out.connect(coupling.s_in)
+    coupling.a_out.connect(neurons.a_in)
+    neurons.cost_out.connect(tracker.cost_in)
+    try:
+        tracker.run(condition=RunSteps(num_steps=7))
+        before = neurons.state.get().copy()
+        cost = neurons.cost.get().copy()
+        np.testing.assert_allclose(cost, prob.evaluate(before) - prob.offset)
+        order = np.argsort(cost, kind="stable")
+        moved = restart_from_best(neurons, coupling, 2)
+        np.testing.assert_array_equal(moved, np.sort(order[::-1][:2]))
+        after = neurons.state.get()
+        for i in range(2):
+            np.testing.assert_array_equal(after[order[::-1][i]], before[order[i]])
+        keep = np.setdiff1d(np.arange(6), moved)
+        np.testing.assert_array_equal(after[keep], before[keep])
+        np.testing.assert_allclose(neurons.cost.get(), prob.evaluate(after) - prob.offset)
+        np.testing.assert_allclose(coupling.field.get(), (w @ after.T.astype(float)))
+        tracker.run(condition=RunSteps(num_steps=9))
+        np.testing.assert_allclose(neurons.cost.get(), prob.evaluate(neurons.state.get()) - prob.offset)
+    finally:
+        tracker.stop()
+
+
+def test_restarts_give_the_same_run_whatever_the_chunking():
+    """Restarts fall after fixed step counts, so a step budget gives the same run for the same seed."""
+    from caldera_optim.generators import planar_graph
+
+    prob = QUBO.maxcut(planar_graph(200, weights="pm1", seed=9))
+    a = solve_qubo(prob, num_steps=900, replicas=8, seed=3)
+    b = solve_qubo(prob, num_steps=900, replicas=8, seed=3)
+    assert a.params["restarts"] == 12
+    np.testing.assert_array_equal(a.replica_states, b.replica_states)
+    np.testing.assert_array_equal(a.trajectory, b.trajectory)
+
+
+@pytest.mark.parametrize(
+    "kwargs, msg",
+    [
+        (dict(restarts=-1), "restarts must be an integer >= 0"),
+        (dict(restarts=1.5), "restarts must be an integer >= 0"),
+        (dict(restart_share=0.0), r"restart_share must be in \(0, 0.5\]"),
+        (dict(restart_share=0.75), r"restart_share must be in \(0, 0.5\]"),
+        (dict(restart_share="x"), "restart_share must be a number"),
+    ],
+)
+def test_bad_restart_arguments(kwargs, msg):
+    with pytest.raises(ParameterError, match=msg):
+        solve_qubo(QUBO(np.eye(3)), num_steps=5, **kwargs)

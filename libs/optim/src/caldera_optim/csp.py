@@ -310,6 +310,7 @@ class CSP:
             replicas=replicas,
             seed=seed,
             anneal_steps=int(sweeps_per_cycle) * colours,
+            restarts=0,  # (its short cycles restart from their own states; tuned without population restarts)
             backend=backend,
             tag=tag,
         )

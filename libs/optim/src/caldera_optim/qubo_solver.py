@@ -28,6 +28,13 @@ from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, Replica
 sp = lazy_module("scipy.sparse")  # imported on first use (see caldera.lazy)
 
 _TRACE_LEN = 4096
+#: at t_cold, the smallest flip costs are accepted with probability 1 / COLD_ODDS (see default_temperatures)
+COLD_ODDS = 10_000.0
+#: default number of restarts from the population's best per cooling cycle, and where in the cycle they fall
+RESTARTS = 12
+RESTART_SPAN = (0.4, 0.9)
+#: default share of the replicas that restart (from the same number of best replicas)
+RESTART_SHARE = 0.25
 #: most sweeps of the greedy descent that ends a run stopped by its time limit (see solve_qubo)
 FINAL_DESCENT_SWEEPS = 50
 
@@ -81,22 +88,32 @@ def default_temperatures(problem: QUBO) -> tuple[float, float]:
     13 and 12 times this ``t_hot``). Until 2026-11 the 75th percentile was
     used (a ``t_hot`` about 1.6 times as high, where more than 70 % of the
     first proposals are accepted); at equal sweeps the median started
-    colder gave better cuts on G1, G43 and a random graph alike. At
-    ``t_cold`` a change as small as the smallest coefficient (``|Q_ij|`` of
-    the symmetrised matrix) is accepted with probability 1/100; the cycle
-    then ends with a zero-temperature descent (see ``temperature_at``).
+    colder gave better cuts on G1, G43 and a random graph alike.
 
-    Why 1/100 (it was 1/10 from 2026-11 until 2026-12): on sparse graphs
-    (2-D toroidal ±1 grids, planar graphs) flip costs come in a few small
-    multiples of the weights, and long stretches of the cold end are where
-    domain walls still move at no or little cost; ending at 1/10 left them
-    frozen too early. Measured on instances generated for the tuning only
-    (not the benchmark's: a 50x50 ±1 torus, 800-node Delaunay graphs with unit
-    and ±1 weights, 800- and 1000-node random graphs; 32 replicas, 3 seeds, a
-    fixed number of steps), ending at 1/100 instead of 1/10 raised the mean
-    cut by 42 on the torus (1702.7 -> 1744.5), 10 and 6.5 on the planar
-    graphs, and changed the random graphs' by -1.4 and +2.9 (noise); 1/10000
-    was no better than 1/100 anywhere.
+    ``t_cold`` is the colder of two bounds: the smallest flip costs (the 1st
+    percentile of the nonzero ``|dE|`` of those random states) accepted with
+    probability ``1/COLD_ODDS`` (1/10000), and the smallest coefficient
+    (``|Q_ij|`` of the symmetrised matrix) accepted with probability 1/100;
+    the cycle then ends with a zero-temperature descent (see
+    ``temperature_at``).
+
+    History and tuning, always on instances generated for the tuning only,
+    never the benchmark's. In 2026-11 the cycle ended where the smallest
+    coefficient was accepted with probability 1/10; on sparse graphs (2-D
+    ±1 tori, planar graphs) flip costs come in a few small multiples of the
+    weights and domain walls still move at little cost near the end, and
+    1/100 raised the mean cut on a 50x50 ±1 torus from 1702.7 to 1744.5 at
+    equal steps (800-node Delaunay graphs: +10 and +6.5; random graphs:
+    noise). The coefficient bound alone still ended too hot where flip costs
+    are as small as one coefficient (unit-weight planar graphs, whose nodes
+    of odd degree have ``|dE| = 1``, where a ±1 torus has ``|dE| >= 2``):
+    on a 2000-node unit Delaunay graph (seed 201), 32 replicas, 900 sweeps, 3
+    seeds, the mean cut was 3983.25 against dwave-samplers' 3985.04 at the
+    same sweeps; the flip-cost bound (1/10000) brought it to 3985.09 (SA's
+    own range ends colder still, at about 0.08 in these units). The
+    coefficient bound stays for problems whose random states have only
+    large flip costs (CSP networks: there the flip-cost bound alone ended 16
+    times hotter on 12-queens).
     """
     s = problem.q
     diag = s.diagonal()
@@ -114,7 +131,8 @@ def default_temperatures(problem: QUBO) -> tuple[float, float]:
     de = de[de > 0]
     typical = float(np.median(de)) if de.size else max_de
     t_hot = min(max_de, max(typical, float(coefs.min()))) / math.log(2.0)
-    t_cold = min(float(coefs.min()) / math.log(100.0), t_hot)
+    small = float(np.percentile(de, 1)) if de.size else float(coefs.min())
+    t_cold = min(small / math.log(COLD_ODDS), float(coefs.min()) / math.log(100.0), t_hot)
     return t_hot, t_cold
 
 
@@ -134,6 +152,49 @@ def _check_positive(name: str, v: ty.Any, integer: bool = False) -> ty.Any:
     return f
 
 
+def _restart_points(cycle: int, restarts: int) -> np.ndarray:
+    """Positions in a cooling cycle of ``cycle`` steps after which the population restarts (see ``solve_qubo``)."""
+    if restarts == 0:
+        return np.zeros(0, np.int64)
+    lo, hi = RESTART_SPAN
+    fr = np.linspace(lo, hi, restarts) if restarts > 1 else np.array([(lo + hi) / 2])
+    pts = np.unique(np.rint(fr * cycle).astype(np.int64))
+    return pts[(pts > 0) & (pts < cycle)]
+
+
+def _next_restart(steps: int, cycle: int, restarts: int) -> int | None:
+    """The step count after which the next restart falls (None: no restarts)."""
+    pts = _restart_points(cycle, restarts)
+    if pts.size == 0:
+        return None
+    c, pos = divmod(steps, cycle)
+    later = pts[pts > pos]
+    return int(c * cycle + later[0]) if later.size else int((c + 1) * cycle + pts[0])
+
+
+def restart_from_best(neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling, k: int) -> np.ndarray:
+    """The ``k`` replicas with the highest current cost continue from the states of the ``k`` with the lowest.
+
+    The i-th worst replica takes the i-th best one's state, cost, fields and
+    refractory counters (ties broken by replica index); each replica's best
+    state so far is kept. Returns the replicas that restarted.
+    """
+    cost = neurons.cost.get()
+    order = np.argsort(cost, kind="stable")
+    k = min(int(k), cost.size // 2)
+    if k < 1:
+        return np.zeros(0, np.int64)
+    best, worst = order[:k], order[::-1][:k]
+    for var, axis in ((neurons.state, 0), (neurons.cost, 0), (neurons.refractory, 0), (coupling.field, 1)):
+        v = var.get()
+        if axis == 0:
+            v[worst] = v[best]
+        else:
+            v[:, worst] = v[:, best]
+        var.set(v)
+    return np.sort(worst)
+
+
 def solve_qubo(
     problem: QUBO | ty.Any,
     *,
@@ -150,6 +211,8 @@ def solve_qubo(
     refract: int = 0,
     update: str = "colors",
     init_state: ty.Any = None,
+    restarts: int | None = None,
+    restart_share: float = RESTART_SHARE,
     progress: ty.Callable[[int, float, float], None] | None = None,
 ) -> QuboResult:
     """Minimise ``x^T Q x`` with parallel simulated annealing on caldera processes.
@@ -167,6 +230,12 @@ def solve_qubo(
     ends in a local minimum; this can take it a little past ``time_limit``
     (``wall_time_s`` says by how much, ``params["final_descent_steps"]`` how
     many steps it took).
+    ``restarts`` times per cooling cycle (default ``RESTARTS``, spread evenly
+    over the part of the cycle given by ``RESTART_SPAN``) the population
+    restarts from its best: the ``restart_share`` of the replicas with the
+    highest current cost continue from the current states of as many replicas
+    with the lowest (``restart_from_best``); ``restarts=0`` runs independent
+    chains. Restarts need at least 2 replicas.
     ``tag="fixed_pt"`` runs the integer models (the QUBO must have integer coefficients).
     """
     t_start = time.perf_counter()
@@ -178,6 +247,17 @@ def solve_qubo(
     anneal_steps = _check_positive("anneal_steps", anneal_steps, integer=True)
     if isinstance(refract, bool) or not isinstance(refract, (int, np.integer)) or refract < 0:
         raise ParameterError(f"solve_qubo: refract must be an integer >= 0, got {refract!r}")
+    if restarts is None:
+        restarts = RESTARTS
+    if isinstance(restarts, bool) or not isinstance(restarts, (int, np.integer)) or restarts < 0:
+        raise ParameterError(f"solve_qubo: restarts must be an integer >= 0, got {restarts!r}")
+    if isinstance(restart_share, bool) or not isinstance(restart_share, (int, float, np.number)):
+        raise ParameterError(f"solve_qubo: restart_share must be a number in (0, 0.5], got {restart_share!r}")
+    if not 0 < float(restart_share) <= 0.5:
+        raise ParameterError(f"solve_qubo: restart_share must be in (0, 0.5], got {restart_share!r}")
+    n_restart = max(1, int(round(float(restart_share) * replicas))) if replicas >= 2 else 0
+    if n_restart == 0:
+        restarts = 0
     if target_cost is not None and (not isinstance(target_cost, (int, float, np.number)) or np.isnan(target_cost)):
         raise ParameterError(f"solve_qubo: target_cost must be a number, got {target_cost!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -249,6 +329,7 @@ def solve_qubo(
     calibrated = anneal_steps is not None or time_limit is None
     t_first = None
     avg_rate: float | None = None
+    restart_count = 0
     try:
         while True:
             elapsed = time.perf_counter() - t_start
@@ -258,7 +339,10 @@ def solve_qubo(
             if num_steps is not None and steps >= num_steps:
                 stop_reason = "step_budget"
                 break
-            k = chunk if num_steps is None else min(chunk, num_steps - steps)
+            k = want = chunk if num_steps is None else min(chunk, num_steps - steps)
+            nxt = _next_restart(steps, planned, int(restarts))
+            if nxt is not None:
+                k = max(1, min(k, nxt - steps))
             t0 = time.perf_counter()
             tracker.run(condition=RunSteps(num_steps=k), run_cfg=cfg)
             if t_first is None:
@@ -267,22 +351,29 @@ def solve_qubo(
             idx = (np.arange(steps, steps + k)) % _TRACE_LEN
             trace.append(tracker.trace.get()[idx])
             steps += k
-            rate = k / max(dt, 1e-9)
+            if nxt is not None and steps == nxt:
+                restart_from_best(neurons, coupling, n_restart)
+                restart_count += 1
+            rate: float | None = k / max(dt, 1e-9)
+            if k < want // 2 and t_first != t0:  # a chunk cut short by a restart: its rate is mostly overhead
+                rate = None
             if time_limit is not None:
                 remaining = time_limit - (time.perf_counter() - t_start)
-                if not calibrated and t_first != t0:  # (the first run includes compiling the network)
-                    # fit the cooling cycle into the time that is left, re-planned after every chunk as the
-                    # measured step rate changes (a shorter plan only moves the schedule ahead, a bit colder)
-                    avg_rate = rate if avg_rate is None else 0.7 * avg_rate + 0.3 * rate
+                if not calibrated and t_first != t0 and (rate is not None or avg_rate is not None):
+                    # (the first run includes compiling the network) fit the cooling cycle into the time that is
+                    # left, re-planned after every chunk as the measured step rate changes (a shorter plan only
+                    # moves the schedule ahead, a bit colder)
+                    if rate is not None:
+                        avg_rate = rate if avg_rate is None else 0.7 * avg_rate + 0.3 * rate
                     planned = max(steps + 1, int(steps + 0.97 * avg_rate * max(remaining, 0.0)))
                     if num_steps is not None:
                         planned = min(planned, num_steps)
                     neurons.anneal_steps.set(np.array([planned]))
                 if t_first == t0:
                     chunk = 20  # the first run compiled the network: its rate says nothing yet
-                else:
+                elif rate is not None:
                     chunk = int(np.clip(rate * min(0.05, max(remaining, 0.0)), 1, _TRACE_LEN))
-            else:
+            elif rate is not None:
                 chunk = int(np.clip(rate * 0.1, 10, _TRACE_LEN))
             if progress is not None:
                 progress(steps, float(trace[-1][-1]) + problem.offset, time.perf_counter() - t_start)
@@ -346,6 +437,8 @@ def solve_qubo(
             update=update,
             colours=len(blocks) - 1,
             final_descent_steps=descent,
+            restarts=restart_count,
+            restart_replicas=n_restart if restarts else 0,
             tag=tag,
             backend=backend,
         ),
@@ -355,4 +448,4 @@ def solve_qubo(
     return res
 
 
-__all__ = ["solve_qubo", "QuboResult", "default_temperatures"]
+__all__ = ["solve_qubo", "QuboResult", "default_temperatures", "restart_from_best"]

@@ -31,11 +31,23 @@ class CalderaSampler(dimod.Sampler):
     (replicas, default 8), ``time_limit`` (seconds), ``num_steps`` (default
     2000 when neither limit is given), ``seed``, ``backend``, ``tag``
     (``"floating_pt"`` or ``"fixed_pt"``), ``t_hot``, ``t_cold``,
-    ``anneal_steps`` and ``initial_states`` (one state for all reads, or one
-    per read, in the BQM's vartype).
+    ``anneal_steps``, ``restarts`` (restarts from the population's best per
+    cycle; 0 makes the reads independent chains, as dimod's samplers' reads
+    are) and ``initial_states`` (one state for all reads, or one per read, in
+    the BQM's vartype).
     """
 
-    _SOLVER_KEYS = ("time_limit", "num_steps", "seed", "backend", "tag", "t_hot", "t_cold", "anneal_steps")
+    _SOLVER_KEYS = (
+        "time_limit",
+        "num_steps",
+        "seed",
+        "backend",
+        "tag",
+        "t_hot",
+        "t_cold",
+        "anneal_steps",
+        "restarts",
+    )
 
     def __init__(self) -> None:
         self._parameters = {k: [] for k in ("num_reads", *self._SOLVER_KEYS, "initial_states")}
@@ -80,7 +92,7 @@ class CalderaSampler(dimod.Sampler):
             kwargs["seed"] = int(np.random.default_rng().integers(2**31))
         if bqm.num_variables == 0:  # nothing to anneal: reads of the empty sample
             return dimod.SampleSet.from_samples_bqm((np.zeros((reads, 0), np.int8), []), bqm)
-        for name in ("time_limit", "num_steps", "t_hot", "t_cold", "anneal_steps", "backend"):
+        for name in ("time_limit", "num_steps", "t_hot", "t_cold", "anneal_steps", "backend", "restarts"):
             if name in kwargs and kwargs[name] is None:
                 del kwargs[name]
         kwargs.setdefault("tag", "floating_pt")
