@@ -65,3 +65,38 @@ def test_unparsable_file_names_the_line(tmp_path, capsys):
 def test_qubo_without_subcommand(capsys):
     assert cli.main(["qubo"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_solve_on_the_loihi_emulator_prints_its_report(data_dir, capsys):
+    """--backend loihi runs the fixed_pt models (the default tag there) and prints the emulator's figures;
+    --json carries them; the cut is the one cpu's fixed_pt run finds with the same seed."""
+    pytest.importorskip("caldera_loihi")
+    f = str(data_dir / "G43.txt")
+    common = ["--steps", "150", "--seed", "1", "--replicas", "2", "--json"]
+    assert cli.main(["qubo", "solve", f, "--backend", "loihi", *common]) == 0
+    emu = json.loads(capsys.readouterr().out)
+    assert cli.main(["qubo", "solve", f, "--backend", "cpu", "--tag", "fixed_pt", *common]) == 0
+    ref = json.loads(capsys.readouterr().out)
+    assert emu["cut"] == ref["cut"] and emu["best_state"] == ref["best_state"] and "loihi" not in ref
+    lo = emu["loihi"]
+    assert lo["neurons"] == 2 * 1000 and lo["synapses"] == 2 * 2 * 9990  # G43: 1000 nodes, 9990 edges
+    assert lo["steps"] == 150 and lo["synaptic_ops"] > lo["spikes"] > 0 and lo["energy_uj"] > 0
+    assert cli.main(["qubo", "solve", f, "--backend", "loihi", "--steps", "50", "--replicas", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Loihi 2 emulator:" in out and "synaptic ops" in out and "uJ to the best state" in out
+
+
+def test_solve_floating_pt_on_loihi_is_one_line(data_dir, capsys):
+    pytest.importorskip("caldera_loihi")
+    rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), "--backend", "loihi", "--tag", "floating_pt"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "tag='fixed_pt'" in err[0]
+
+
+def test_solve_fixed_pt_restarts_option(data_dir, capsys):
+    rc = cli.main(
+        ["qubo", "solve", str(data_dir / "G43.txt"), "--tag", "fixed_pt", "--steps", "400", "--restarts", "3"]
+        + ["--replicas", "4", "--json"]
+    )
+    res = json.loads(capsys.readouterr().out)
+    assert rc == 0 and res["params"]["restarts"] == 3 and res["params"]["tag"] == "fixed_pt"

@@ -154,9 +154,10 @@ def test_coloring_is_proper_and_log_table_is_monotone():
 
 def test_the_optim_models_are_host_python_models_run_by_each_backends_executor():
     """The QUBO models are plain CPU Python models: a backend that runs CPU models runs these very classes
-    (there is no compiled or neuro-core QUBO model), so what a backend changes is only its executor. Each
-    installed backend must run them to the same run as cpu's; the loihi emulator, a fixed-point machine,
-    refuses the floating_pt models with a message that says so."""
+    (there is no compiled QUBO model; on the loihi emulator solve_qubo pins subclasses of the fixed_pt models
+    that the emulator maps and counts, with the same arithmetic), so what a backend changes is only its
+    executor. Each installed backend must run them to the same run as cpu's; the loihi emulator, a fixed-point
+    machine, refuses the floating_pt models with a message that says so."""
     from caldera import plugins
     from caldera.errors import CalderaError
     from caldera_optim.models import MODELS
@@ -326,3 +327,40 @@ def test_restarts_give_the_same_run_whatever_the_chunking():
 def test_bad_restart_arguments(kwargs, msg):
     with pytest.raises(ParameterError, match=msg):
         solve_qubo(QUBO(np.eye(3)), num_steps=5, **kwargs)
+
+
+def test_loihi_backend_maps_the_network_and_reports_its_activity():
+    """On the emulator the QUBO network is a neuron process (one neuron per variable and replica) and a synapse
+    process (W once per replica); the run is bit for bit cpu's fixed_pt run, and the counts follow from it: on a
+    4-regular torus every flip (spike) costs 4 synaptic operations, and each step updates one colour class
+    (half the neurons: the 10x10 torus is bipartite) in every replica."""
+    pytest.importorskip("caldera_loihi")
+    from caldera_optim.generators import toroidal_grid
+
+    prob = QUBO.maxcut(toroidal_grid(10, 10, weights="pm1", seed=11))
+    kw = dict(num_steps=200, replicas=4, seed=2, tag="fixed_pt")
+    emu = solve_qubo(prob, backend="loihi", **kw)
+    ref = solve_qubo(prob, backend="cpu", **kw)
+    np.testing.assert_array_equal(emu.replica_states, ref.replica_states)
+    np.testing.assert_array_equal(emu.trajectory, ref.trajectory)
+    lo = emu.loihi
+    assert ref.loihi is None and emu.params["colours"] == 2
+    assert (lo["neurons"], lo["synapses"], lo["cores"], lo["chips"], lo["steps"]) == (400, 4 * 400, 1, 1, 200)
+    assert lo["spikes"] > 0 and lo["synaptic_ops"] == 4 * lo["spikes"]
+    tot = emu.loihi_report.totals()
+    assert tot["neuron_updates_active"] == 200 * 4 * 50
+    per_step = emu.loihi_report.energy_pj_per_step
+    assert lo["energy_to_best_uj"] == pytest.approx(per_step[: emu.best_step].sum() / 1e6)
+    assert lo["energy_uj"] == pytest.approx(per_step.sum() / 1e6)
+    assert lo["energy_per_replica_uj"] == pytest.approx(lo["energy_uj"] / 4)
+
+
+def test_loihi_backend_needs_fixed_pt_and_weights_that_fit():
+    pytest.importorskip("caldera_loihi")
+    from caldera_loihi import MappingError
+
+    with pytest.raises(ParameterError, match="tag='fixed_pt'"):
+        solve_qubo(QUBO(np.eye(3)), num_steps=5, backend="loihi")
+    big = QUBO.maxcut(sp.csr_matrix(np.array([[0, 600], [0, 0]])))  # W = +-1200 needs 11 bits; Loihi 2 has 8
+    with pytest.raises(MappingError, match="qubo_couplings.*exceeds"):
+        solve_qubo(big, num_steps=5, backend="loihi", tag="fixed_pt")

@@ -22,8 +22,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--target", type=float, default=None, help="stop once a cost <= TARGET is found")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--backend", default=None, help="backend name (see `caldera plugins`)")
-    s.add_argument("--tag", default="floating_pt", choices=["floating_pt", "fixed_pt"])
-    s.add_argument("--replicas", type=int, default=8, help="independent annealing chains run at once")
+    s.add_argument(
+        "--tag",
+        default=None,
+        choices=["floating_pt", "fixed_pt"],
+        help="models: floating_pt (default) or fixed_pt (integer; the default and the only choice on --backend loihi)",
+    )
+    s.add_argument("--replicas", type=int, default=8, help="annealing chains run at once")
+    s.add_argument(
+        "--restarts",
+        type=int,
+        default=None,
+        help="restarts from the population's best per cooling cycle (default 12; 0: independent chains)",
+    )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     m = sub.add_parser("mis", help="maximum independent set of a graph (G-set/rudy edge list; weights ignored)")
     m.add_argument("file", help="graph file: 'n m' then m lines 'i j [w]', 1-based")
@@ -91,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
             replicas=args.replicas,
             seed=args.seed,
             backend=args.backend,
-            tag=args.tag,
+            tag=args.tag or ("fixed_pt" if args.backend == "loihi" else "floating_pt"),
+            restarts=args.restarts,
             progress=show,
         )
     except CalderaError as exc:
@@ -111,6 +123,18 @@ def run(args: argparse.Namespace) -> int:
     print(f"found at     step {res.best_step}, {res.time_to_best_s:.3f} s")
     print(f"ran          {res.steps} steps in {res.wall_time_s:.3f} s ({res.stop_reason}), {args.replicas} replicas")
     print("replicas     " + " ".join(f"{c:g}" for c in res.replica_costs))
+    if res.loihi is not None:
+        lo = res.loihi
+        print(
+            f"loihi        {lo['system']} emulator: {lo['cores']} cores on {lo['chips']} chip(s), {lo['neurons']} neurons, "
+            f"{lo['synapses']} synapses"
+        )
+        print(f"activity     {lo['spikes']} spikes, {lo['synaptic_ops']} synaptic ops in {lo['steps']} steps")
+        print(
+            f"energy       {lo['energy_uj']:.4f} uJ for the run, {lo['energy_to_best_uj']:.4f} uJ to the best state, "
+            f"{lo['energy_per_replica_uj']:.4f} uJ per replica; chip time {lo['chip_time_ms']:.3f} ms "
+            f"({lo['time_per_step_us']:.3f} us per step; estimates from {lo['energy_table']})"
+        )
     print("best state   " + "".join(str(int(v)) for v in res.best_state))
     return 0
 

@@ -57,6 +57,9 @@ class QuboResult:
     replica_times_s: np.ndarray
     cut: float | None = None
     params: dict = field(default_factory=dict)
+    #: ``backend="loihi"`` only: the emulator's ``caldera_loihi.LoihiReport`` of the run, and its summary
+    loihi_report: ty.Any = None
+    loihi: dict | None = None
 
     def to_dict(self) -> dict:
         """A JSON-serialisable summary (without the per-step trajectory)."""
@@ -73,6 +76,8 @@ class QuboResult:
         }
         if self.cut is not None:
             out["cut"] = float(self.cut)
+        if self.loihi is not None:
+            out["loihi"] = dict(self.loihi)
         return out
 
 
@@ -266,6 +271,11 @@ def solve_qubo(
         raise ParameterError(f"solve_qubo: update must be 'colors' or 'parallel', got {update!r}")
     if tag not in ("floating_pt", "fixed_pt"):
         raise ParameterError(f"solve_qubo: tag must be 'floating_pt' or 'fixed_pt', got {tag!r}")
+    if backend == "loihi" and tag != "fixed_pt":
+        raise ParameterError(
+            "solve_qubo: backend 'loihi' (the Loihi emulator) runs integer models only: pass tag='fixed_pt' "
+            "(the QUBO must have integer coefficients)"
+        )
     if time_limit is None and num_steps is None:
         num_steps = 2000
     s = problem.q
@@ -320,7 +330,12 @@ def solve_qubo(
     neurons.s_out.connect(coupling.s_in)
     coupling.a_out.connect(neurons.a_in)
     neurons.cost_out.connect(tracker.cost_in)
-    cfg = RunConfig(backend=backend, tag=tag)
+    pins = {}
+    if backend == "loihi":  # the neuro-core flavour of the fixed_pt models, mapped and counted by the emulator
+        from caldera_optim.models.loihi import pinned_models
+
+        pins = pinned_models()
+    cfg = RunConfig(backend=backend, tag=tag, exception_proc_model_map=pins)
 
     steps = 0
     trace: list[np.ndarray] = []
@@ -402,6 +417,11 @@ def solve_qubo(
         rep_times = tracker.best_time.get()
         rep_states = np.empty((replicas, n), np.int8)
         rep_states[:, perm] = neurons.best_state.get()
+        loihi_report = None
+        if backend == "loihi":
+            import importlib
+
+            loihi_report = importlib.import_module("caldera_loihi").report(neurons)  # (the optional extra 'loihi')
     finally:
         tracker.stop()
     wall = time.perf_counter() - t_start
@@ -445,7 +465,45 @@ def solve_qubo(
     )
     if problem.is_maxcut:
         res.cut = problem.cut_value(res.best_state)
+    if loihi_report is not None:
+        res.loihi_report = loihi_report
+        res.loihi = loihi_summary(loihi_report, res.best_step, replicas)
     return res
 
 
-__all__ = ["solve_qubo", "QuboResult", "default_temperatures", "restart_from_best"]
+def loihi_summary(report: ty.Any, best_step: int, replicas: int) -> dict:
+    """The figures of a Loihi emulator report that matter for a solve.
+
+    ``energy_to_best_uj`` is the estimated energy of the steps up to the one
+    that found the best state (from the per-step figures when they were
+    recorded that far, else the mean per step times the steps);
+    ``energy_per_replica_uj`` is the run's energy over the replicas (each
+    replica is one annealed solution).
+    """
+    tot = report.totals()
+    per_step = report.energy_pj_per_step
+    if report.recorded_steps >= best_step:
+        to_best = float(per_step[:best_step].sum())
+    else:
+        to_best = tot["energy_pj_per_step_mean"] * best_step
+    neurons = sum(int(p["neurons"]) for p in report.processes)
+    synapses = sum(int(p["synapses"]) for p in report.processes)
+    return {
+        "system": report.limits["name"],
+        "energy_table": report.energy_table["source"],
+        "cores": int(report.cores_used),
+        "chips": int(report.chips_used),
+        "neurons": neurons,
+        "synapses": synapses,
+        "steps": int(tot["steps"]),
+        "spikes": int(tot["spikes"]),
+        "synaptic_ops": int(tot["synops"]),
+        "energy_uj": tot["energy_pj"] / 1e6,
+        "energy_to_best_uj": to_best / 1e6,
+        "energy_per_replica_uj": tot["energy_pj"] / 1e6 / replicas,
+        "time_per_step_us": tot["time_ns_per_step_mean"] / 1e3,
+        "chip_time_ms": tot["time_ns_per_step_mean"] * tot["steps"] / 1e6,
+    }
+
+
+__all__ = ["solve_qubo", "QuboResult", "default_temperatures", "restart_from_best", "loihi_summary"]

@@ -138,6 +138,7 @@ class _CouplingBase(SendFirstMixin, PyLoihiProcessModel):
 
     def recv_spk(self) -> None:
         d = self.s_in.recv()
+        self._flips = d  # (what the loihi emulator's model counts; see caldera_optim.models.loihi)
         c = self._block()
         lo, hi = self._bounds[c]
         rep, j = np.nonzero(d[:, : hi - lo])
