@@ -213,13 +213,13 @@ def test_write_read_round_trip(netx_fixtures, tmp_path):
 
 
 def test_unsupported_layers_are_all_named(netx_fixtures, tmp_path):
-    """Layers with no lava-dl format to follow (concat) or no caldera form are listed together; nothing is built."""
+    """Layer types caldera-dl does not know are listed together; nothing is built."""
     layers = netx.load_layers(netx_fixtures / "gts/ntidigits/ntidigits.net")
-    layers[4]["type"] = "concat"
+    layers[4]["type"] = "merge"
     layers[5]["type"] = "split"
     path = tmp_path / "two.net"
     netx.write_layers(path, layers)
-    with pytest.raises(netx.NetxError, match=r"layer 4 \('concat'\), layer 5 \('split'\).*num_layers"):
+    with pytest.raises(netx.NetxError, match=r"layer 4 \('merge'\), layer 5 \('split'\).*num_layers"):
         netx.read(path)
 
 
@@ -262,7 +262,7 @@ def test_small_network_builds_and_runs(tmp_path):
             r"layer 1 \(dense\): key 'weight' expects 5 inputs.*do not chain",
         ),
         (lambda ls: ls[1].update(shape=np.array([7])), r"layer 1 \(dense\): key 'weight' has 3 rows; expected 7"),
-        (lambda ls: ls[1].update(type="concat"), r"unsupported layers: layer 1 \('concat'\)"),
+        (lambda ls: ls[1].update(type="split"), r"unsupported layers: layer 1 \('split'\)"),
         (lambda ls: ls[1].pop("type"), r"layer 1: missing key 'type'"),
         (
             lambda ls: ls[1]["neuron"].update(iDecay=5000),
@@ -547,3 +547,90 @@ def test_complex_dense_needs_an_rf_neuron(tmp_path, netx_fixtures):
     layers[1]["neuron"] = {"type": "RF_PHASE", "sinDecay": 4000, "cosDecay": 4000, "vThMant": 3}
     with pytest.raises(netx.NetxError, match=r"layer 1 \(dense_comp\): keys 'neuron/sinDecay'.*damped rotation"):
         netx.read(_small(tmp_path, layers))
+
+
+def _dense(n_out, w):
+    return {"type": "dense", "shape": np.array([n_out]), "weight": w, "neuron": dict(_PLAIN, vThMant=1)}
+
+
+def test_concat_skip_connection(tmp_path):
+    """concat (netx's protocol: the previous layer's output joined with the listed earlier layers'): the layer
+    after it gets the previous layer's spikes on its first inputs and the skipped layer's on the next ones, each
+    one synapse step after it fired; written back from the file it keeps its ids."""
+    rng = np.random.default_rng(6)
+    w1 = np.abs(rng.integers(1, 5, size=(6, 4))) * 2  # positive: every neuron fires on the first input
+    w2 = np.abs(rng.integers(1, 5, size=(5, 6))) * 2
+    w3 = rng.integers(-20, 21, size=(3, 11)) * 2
+    layers = [
+        {"type": "input", "shape": np.array([4])},
+        _dense(6, w1),
+        _dense(5, w2),
+        {"type": "concat", "shape": np.array([11]), "layers": np.array([1])},
+        {"type": "dense", "shape": np.array([3]), "weight": w3, "neuron": _PLAIN},
+    ]
+    path = _small(tmp_path, layers)
+    net = netx.read(path)
+    assert [b.index for b in net.layers] == [1, 2, 4] and net.layers[2].spec.concat_from == [2, 1]
+    netx.write(tmp_path / "copy.net", net)
+    assert np.asarray(netx.load_layers(tmp_path / "copy.net")[3]["layers"]).tolist() == [1]
+    for backend in BACKENDS:
+        _cfg(backend)
+        net = netx.read(tmp_path / "copy.net")
+        src = RingBuffer(data=np.array([[1, 0, 0, 0, 0]] * 4, dtype=np.int32))
+        src.s_out.connect(net.inp)
+        mon = Monitor()
+        mon.probe(net.out_layer.neuron.u, num_steps=5)
+        net.run(condition=caldera.RunSteps(num_steps=5), run_cfg=_cfg(backend))
+        u = mon.get_data()[net.out_layer.neuron.name]["u"]
+        net.stop()
+        # layer 1 fires at step 2 (all 6), layer 2 at step 3 (all 5); the last layer sees layer 1's spikes at step 3
+        # on inputs 5..10 and layer 2's at step 4 on inputs 0..4 (u holds one step's input: iDecay 4096)
+        np.testing.assert_array_equal(u[2], w3[:, 5:].sum(1) * 64, err_msg=backend)
+        np.testing.assert_array_equal(u[3], w3[:, :5].sum(1) * 64, err_msg=backend)
+    bad = [dict(layer) for layer in layers]
+    bad[3] = {"type": "concat", "layers": np.array([4])}
+    with pytest.raises(netx.NetxError, match=r"layer 3 \(concat\): key 'layers' names layer 4, not before it"):
+        netx.read(_small(tmp_path, bad))
+    bad[3] = {"type": "concat", "layers": np.array([0])}
+    with pytest.raises(netx.NetxError, match=r"names layer 0, which sends nothing"):
+        netx.read(_small(tmp_path, bad))
+
+
+def test_concat_joins_channels(tmp_path):
+    """A concat of (X, Y, C) layers joins them along C: 1x1 convolutions see the previous layer's 3 channels, then
+    the skipped layer's 2."""
+
+    def conv(cin, cout, w):
+        return {
+            "type": "conv",
+            "shape": np.array([cout, 2, 3]),
+            "weight": w.reshape(cout, cin, 1, 1),
+            "kernelSize": np.array([1, 1]),
+            "stride": np.array([1, 1]),
+            "padding": np.array([0, 0]),
+            "dilation": np.array([1, 1]),
+            "groups": 1,
+            "neuron": dict(_PLAIN, vThMant=1),
+        }
+
+    w3 = np.array([[2, -4, 6, 10, -14]])
+    layers = [
+        {"type": "input", "shape": np.array([1, 2, 3])},
+        conv(1, 2, np.array([4, 6])),
+        conv(2, 3, np.full((3, 2), 2)),
+        {"type": "concat", "shape": np.array([5, 2, 3]), "layers": np.array([1])},
+        dict(conv(5, 1, w3), neuron=_PLAIN),
+    ]
+    net = netx.read(_small(tmp_path, layers))
+    assert net.out_layer.shape == (3, 2, 1)
+    spikes = np.zeros((3, 2, 1, 5), dtype=np.int32)
+    spikes[1, 0, 0, 0] = 1  # one pixel: x=1, y=0
+    src = RingBuffer(data=spikes)
+    src.s_out.connect(net.inp)
+    mon = Monitor()
+    mon.probe(net.out_layer.neuron.u, num_steps=5)
+    net.run(condition=caldera.RunSteps(num_steps=5), run_cfg=_cfg("cpu"))
+    u = mon.get_data()[net.out_layer.neuron.name]["u"]
+    net.stop()
+    assert u[2][1, 0, 0] == (10 - 14) * 64 and u[3][1, 0, 0] == (2 - 4 + 6) * 64  # layer 1's channels, then layer 2's
+    assert np.count_nonzero(u[2]) == 1 and np.count_nonzero(u[3]) == 1

@@ -3,7 +3,7 @@
 A ``.net`` file holds a group ``layer`` with one sub-group per layer, named
 ``"0"``, ``"1"``, … in order. Each has a ``type`` (``input``, ``dense``,
 ``dense_comp``, ``conv``, ``convT``, ``pool``, ``unpool``, ``average``,
-``flatten``; others are reported as unsupported), a ``shape`` in (C, H, W) order, its synapse (``weight`` as
+``flatten``, ``concat``; others are reported as unsupported), a ``shape`` in (C, H, W) order, its synapse (``weight`` as
 8-bit-scaled integers, optional ``delay``, ``bias``, conv geometry) and a
 ``neuron`` group: ``type`` ``CUBA``/``LOIHI`` (``iDecay``, ``vDecay``,
 ``vThMant``), ``SDNN`` (``vThMant``, optional ``activation`` and
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from caldera.errors import ParameterError
 
-LAYER_TYPES = ("input", "dense", "dense_comp", "conv", "convT", "pool", "unpool", "average", "flatten")
+LAYER_TYPES = ("input", "dense", "dense_comp", "conv", "convT", "pool", "unpool", "average", "flatten", "concat")
 NEURON_TYPES = ("CUBA", "LOIHI", "SDNN", "RF_PHASE", "RF_IZ")
 MAX_DELAY = 62
 
@@ -210,6 +210,7 @@ class LayerSpec:
     groups: int = 1
     input_shape: tuple[int, ...] | None = None
     flatten_input: bool = False
+    concat_from: list[int] | None = None  # a concat before this layer: its input joins these layers' outputs
     config: dict = field(default_factory=dict)  # the file's description, for writing back
 
 
@@ -303,6 +304,16 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
     prev_shape: tuple[int, ...] | None = None
     flatten_next = False
     unsupported = []
+    out_shapes: dict[int, tuple[int, ...]] = {}  # file index -> output shape, for layers with neurons
+    pending: list[int] | None = None  # the sources of a concat waiting for the next layer
+
+    def _add(spec: LayerSpec) -> None:
+        nonlocal pending
+        if pending is not None:
+            spec.concat_from, pending = pending, None
+        specs.append(spec)
+        out_shapes[spec.index] = tuple(spec.shape)
+
     for i in range(count):
         cfg = layers[i]
         ltype = cfg.get("type")
@@ -323,8 +334,41 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             shape = file_shape[::-1]
             if "neuron" in cfg:
                 spec = LayerSpec(i, "input", shape, neuron=_neuron(i, ltype, cfg), config=cfg)
-                specs.append(spec)
+                _add(spec)
             prev_shape = shape
+            continue
+        if ltype == "concat":
+            if "layers" not in cfg:
+                raise NetxError(f"netx: layer {i} (concat): missing key 'layers' (the ids of the layers it joins)")
+            ids = [int(v) for v in np.asarray(cfg["layers"]).reshape(-1)]
+            if not specs or prev_shape is None:
+                raise NetxError(f"netx: layer {i} (concat): needs a layer with neurons before it")
+            for j in ids:
+                if j >= i:
+                    raise NetxError(
+                        f"netx: layer {i} (concat): key 'layers' names layer {j}, not before it (a recurrent "
+                        f"connection); caldera-dl builds skip connections to earlier layers"
+                    )
+                if j not in out_shapes:
+                    raise NetxError(
+                        f"netx: layer {i} (concat): key 'layers' names layer {j}, which sends nothing (no neurons: "
+                        f"an input without neuron, a flatten or a concat)"
+                    )
+            sources = [specs[-1].index, *ids]
+            shapes = [out_shapes[j] for j in sources]
+            if len({len(sh) for sh in shapes}) != 1 or len(shapes[0]) == 3 and len({sh[:2] for sh in shapes}) != 1:
+                raise NetxError(
+                    f"netx: layer {i} (concat): the joined layers {sources} give shapes {shapes} (X, Y, C); "
+                    f"expected one X and Y (joined along C) or all 1-D"
+                )
+            joined = (*shapes[0][:-1], sum(sh[-1] for sh in shapes))
+            if file_shape is not None and int(np.prod(file_shape)) != int(np.prod(joined)):
+                raise NetxError(
+                    f"netx: layer {i} (concat): key 'shape' is {file_shape} but the joined layers give "
+                    f"{joined[::-1]} (C, H, W); shapes do not chain"
+                )
+            pending = sources
+            prev_shape = joined
             continue
         if ltype == "average":
             if prev_shape is None:
@@ -341,7 +385,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             spec.matrix = _average_matrix(prev_shape, n_out)
             spec.input_shape = prev_shape
             flatten_next = False
-            specs.append(spec)
+            _add(spec)
             prev_shape = spec.shape
             continue
         if ltype in ("convT", "unpool"):
@@ -409,7 +453,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
                 spec.bias = b
             if "delay" in cfg:
                 unsupported.append(f"layer {i} ({ltype} with 'delay')")
-            specs.append(spec)
+            _add(spec)
             prev_shape = out_shape
             continue
         if ltype in ("dense", "dense_comp"):
@@ -488,7 +532,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             spec.input_shape = prev_shape
             spec.flatten_input = flatten_next and prev_shape is not None and len(prev_shape) > 1
             flatten_next = False
-            specs.append(spec)
+            _add(spec)
             prev_shape = spec.shape
             continue
         # conv / pool
@@ -562,7 +606,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             spec.bias = b
         if "delay" in cfg:
             unsupported.append(f"layer {i} ({ltype} with 'delay')")
-        specs.append(spec)
+        _add(spec)
         prev_shape = out_shape
     if unsupported:
         raise NetxError(
@@ -633,6 +677,7 @@ class Network:
 
     def __init__(self, layers: list[Block], *, source: str = "", input_shape: tuple[int, ...] | None = None):
         self.layers = layers
+        self.file_layers: list[dict] | None = None  # the file's layer descriptions, when read whole
         self.source = source
         self.input_shape = input_shape
         self.in_layer, self.out_layer = layers[0], layers[-1]
@@ -843,7 +888,25 @@ def build(
             spec=spec,
             imag_synapse=imag_synapse,
         )
-        if blocks:
+        if spec.concat_from is not None:
+            by_index = {b.index: b for b in blocks}
+            missing = [j for j in spec.concat_from if j not in by_index]
+            if missing:
+                raise NetxError(
+                    f"netx: layer {spec.index}: the concat before it joins layers {missing}, which were not built "
+                    f"(skip_layers?)"
+                )
+            srcs = [by_index[j] for j in spec.concat_from]
+            if len({b.output_message_bits for b in srcs}) != 1:
+                raise NetxError(
+                    f"netx: layer {spec.index}: the concat before it joins binary and graded outputs "
+                    f"({[b.output_message_bits for b in srcs]} message bits)"
+                )
+            joined = srcs[0].out.concat_with([b.out for b in srcs[1:]], axis=len(srcs[0].shape) - 1)
+            if spec.flatten_input:
+                joined = joined.transpose([2, 1, 0]).flatten()
+            joined.connect(block.inp)
+        elif blocks:
             prev = blocks[-1].out
             if spec.flatten_input:
                 prev.transpose([2, 1, 0]).flatten().connect(block.inp)
@@ -882,7 +945,7 @@ def read(
         specs = [s for s in specs if s.index >= skip_layers]
         if not specs:
             raise NetxError(f"netx: skip_layers={skip_layers} leaves no layer of {os.fspath(path)!r}")
-    return build(
+    net = build(
         specs,
         tag=tag,
         input_message_bits=input_message_bits,
@@ -892,6 +955,9 @@ def read(
         sparse_fc_layer=sparse_fc_layer,
         source=os.fspath(path),
     )
+    if num_layers is None and not skip_layers:
+        net.file_layers = layers
+    return net
 
 
 # -- writing --------------------------------------------------------------------------------------------------
@@ -923,7 +989,11 @@ def write(path: str | os.PathLike, network: ty.Any) -> None:
     ``network`` is a :class:`Network` read from a file, a list of layer
     descriptions, or a caldera-dl torch model (anything with ``netx_layers()``).
     """
-    if isinstance(network, Network):
+    if isinstance(network, Network) and getattr(network, "file_layers", None) is not None:
+        layers = network.file_layers  # as read: concat ids keep pointing at the same layers
+    elif isinstance(network, Network):
+        if any(s.concat_from is not None for s in network.layer_specs()):
+            raise NetxError("netx.write: a network with concat layers is written from the file it was read from")
         layers = []
         specs = network.layer_specs()
         if specs and specs[0].type != "input" and network.input_shape is not None:
