@@ -158,3 +158,16 @@ def test_every_rule_sees_modules():
     assert len(_imports_of(("caldera.compiler",))) >= 8
     assert {"caldera.runtime", "caldera.executor", "caldera.parallel"} <= set(CORE)
     assert {"caldera_cpu", "caldera_loihi"} <= set(OWNER)
+
+
+def test_backends_share_the_core_not_each_other():
+    """A backend's models take their fields, checks and parameters from the core (caldera.declarations,
+    caldera.kernels), never from another backend's models: of caldera_cpu the cython backend uses only the
+    public rule caldera_cpu.plugin.accepts, and the loihi backend nothing."""
+    allowed = {"caldera_cpu.plugin", "caldera_cpu.plugin.accepts"}
+    cython = _modules(ROOT / "plugins" / "cython" / "src")
+    loihi = _modules(ROOT / "plugins" / "loihi" / "src")
+    assert cython and loihi
+    bad = {m: sorted(i for i in imps if i.startswith("caldera_cpu") and i not in allowed) for m, imps in cython.items()}
+    bad |= {m: sorted(i for i in imps if i.startswith(("caldera_cpu", "caldera_cython"))) for m, imps in loihi.items()}
+    assert not {m: h for m, h in bad.items() if h}
