@@ -174,7 +174,7 @@ class Node:
         self._t_start = time.monotonic()
         self._step_start = self.runtime.time_step
         self._root.hooks[:] = [self._publisher(b, pub) for b, pub in zip(self.outputs, pubs)]
-        if self.freeze_gc:
+        if self.freeze_gc and gc.get_freeze_count() == 0:  # a program that froze its own objects keeps its say
             gc.collect()
             gc.freeze()  # what exists now lives as long as the node: no full collection walks it again
             self._frozen = True
