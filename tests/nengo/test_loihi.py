@@ -270,6 +270,8 @@ def test_what_cannot_be_mapped_is_a_build_error_naming_it():
         nengo.Ensemble(10, 1)
     with pytest.raises(BuildError, match="backend='loihi'.*got backend='cpu'"):
         caldera_nengo.Simulator(net, backend="cpu", tag="fixed_pt", progress_bar=False)
+    with pytest.raises(BuildError, match="backend='loihi'.*tag='fixed_pt'"):
+        caldera_nengo.Simulator(net, backend="loihi", progress_bar=False)
     with caldera_nengo.Simulator(net, backend="cpu", progress_bar=False) as sim:
         with pytest.raises(nengo.exceptions.ValidationError, match="fixed_pt"):
             sim.report  # noqa: B018

@@ -77,6 +77,11 @@ class Simulator:
             raise ValidationError(f"backend must be a backend name (str) or None, got {backend!r}", attr="backend")
         if tag == "fixed_pt":
             _check_fixed_pt(network, model, backend)
+        elif backend == "loihi":
+            raise BuildError(
+                "backend='loihi' (caldera-loihi's emulator) runs Nengo models quantized for Loihi: pass "
+                "tag='fixed_pt'; tag='floating_pt' runs on the cpu and cython backends"
+            )
         self.progress_bar = progress_bar
         self.optimize = optimize
         self.backend = backend
