@@ -589,7 +589,10 @@ def test_concat_skip_connection(tmp_path):
         np.testing.assert_array_equal(u[3], w3[:, :5].sum(1) * 64, err_msg=backend)
     bad = [dict(layer) for layer in layers]
     bad[3] = {"type": "concat", "layers": np.array([4])}
-    with pytest.raises(netx.NetxError, match=r"layer 3 \(concat\): key 'layers' names layer 4, not before it"):
+    with pytest.raises(netx.NetxError, match=r"layer 3 \(concat\): key 'layers' names the later layer 4.*'shape'"):
+        netx.read(_small(tmp_path, bad))
+    bad[3] = {"type": "concat", "layers": np.array([7])}
+    with pytest.raises(netx.NetxError, match=r"layer 3 \(concat\): key 'layers' names layer 7; expected another"):
         netx.read(_small(tmp_path, bad))
     bad[3] = {"type": "concat", "layers": np.array([0])}
     with pytest.raises(netx.NetxError, match=r"names layer 0, which sends nothing"):
@@ -634,3 +637,32 @@ def test_concat_joins_channels(tmp_path):
     net.stop()
     assert u[2][1, 0, 0] == (10 - 14) * 64 and u[3][1, 0, 0] == (2 - 4 + 6) * 64  # layer 1's channels, then layer 2's
     assert np.count_nonzero(u[2]) == 1 and np.count_nonzero(u[3]) == 1
+
+
+def test_concat_recurrent_connection(tmp_path):
+    """A concat naming a later layer brings that layer's output back (a recurrent connection): layer 3 sees layer 1's
+    spikes on inputs 0..5 and, one step after it fired itself, its own on inputs 6..10."""
+    rng = np.random.default_rng(7)
+    w1 = np.abs(rng.integers(1, 5, size=(6, 4))) * 2
+    w3 = np.concatenate([np.full((5, 6), 4), rng.integers(-20, 21, size=(5, 5)) * 2], axis=1)
+    layers = [
+        {"type": "input", "shape": np.array([4])},
+        _dense(6, w1),
+        {"type": "concat", "shape": np.array([11]), "layers": np.array([3])},
+        _dense(5, w3),
+    ]
+    net = netx.read(_small(tmp_path, layers))
+    assert net.layers[1].spec.concat_from == [1, 3]
+    src = RingBuffer(data=np.array([[1, 0, 0, 0]] * 4, dtype=np.int32))
+    src.s_out.connect(net.inp)
+    mon = Monitor()
+    mon.probe(net.out_layer.neuron.u, num_steps=4)
+    net.run(condition=caldera.RunSteps(num_steps=4), run_cfg=_cfg("cpu"))
+    u = mon.get_data()[net.out_layer.neuron.name]["u"]
+    net.stop()
+    np.testing.assert_array_equal(u[2], w3[:, :6].sum(1) * 64)  # layer 1 fired at step 2: all of layer 3 fires
+    np.testing.assert_array_equal(u[3], w3[:, 6:].sum(1) * 64)  # its own spikes of step 3 come back
+    layers[2]["shape"] = np.array([12])  # the file says 12, the joined layers give 6 + 5
+    layers[3] = _dense(5, np.concatenate([w3, np.ones((5, 1), dtype=w3.dtype) * 2], axis=1))
+    with pytest.raises(netx.NetxError, match=r"layer 2 \(concat\): key 'shape' is \(12,\).*give \(11,\)"):
+        netx.read(_small(tmp_path, layers))

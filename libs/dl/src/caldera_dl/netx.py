@@ -295,6 +295,15 @@ def _average_matrix(input_shape: tuple[int, ...], n_out: int) -> ty.Any:
     return sp.csr_matrix((np.ones(n_in, dtype=np.int64), (group, np.arange(n_in))), shape=(n_out, n_in))
 
 
+def _joined_shape(i: int, sources: list[int], shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
+    if len({len(sh) for sh in shapes}) != 1 or len(shapes[0]) == 3 and len({sh[:2] for sh in shapes}) != 1:
+        raise NetxError(
+            f"netx: layer {i} (concat): the joined layers {sources} give shapes {shapes} (X, Y, C); "
+            f"expected one X and Y (joined along C) or all 1-D"
+        )
+    return (*shapes[0][:-1], sum(sh[-1] for sh in shapes))
+
+
 def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
     """Validate raw layer descriptions and turn them into :class:`LayerSpec` (raises :class:`NetxError`)."""
     if not layers:
@@ -305,6 +314,7 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
     flatten_next = False
     unsupported = []
     out_shapes: dict[int, tuple[int, ...]] = {}  # file index -> output shape, for layers with neurons
+    concat_checks: list = []  # recurrent concats: (index, sources, the shape the file says they join to)
     pending: list[int] | None = None  # the sources of a concat waiting for the next layer
 
     def _add(spec: LayerSpec) -> None:
@@ -344,29 +354,34 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
             if not specs or prev_shape is None:
                 raise NetxError(f"netx: layer {i} (concat): needs a layer with neurons before it")
             for j in ids:
-                if j >= i:
+                if j == i or j >= count:
                     raise NetxError(
-                        f"netx: layer {i} (concat): key 'layers' names layer {j}, not before it (a recurrent "
-                        f"connection); caldera-dl builds skip connections to earlier layers"
+                        f"netx: layer {i} (concat): key 'layers' names layer {j}; expected another layer of the "
+                        f"{count} built"
                     )
+                if j > i:  # recurrent: that layer's output comes back; its shape is checked once it is known
+                    if file_shape is None:
+                        raise NetxError(
+                            f"netx: layer {i} (concat): key 'layers' names the later layer {j} (a recurrent "
+                            f"connection); the concat then needs its key 'shape'"
+                        )
+                    continue
                 if j not in out_shapes:
                     raise NetxError(
                         f"netx: layer {i} (concat): key 'layers' names layer {j}, which sends nothing (no neurons: "
                         f"an input without neuron, a flatten or a concat)"
                     )
             sources = [specs[-1].index, *ids]
-            shapes = [out_shapes[j] for j in sources]
-            if len({len(sh) for sh in shapes}) != 1 or len(shapes[0]) == 3 and len({sh[:2] for sh in shapes}) != 1:
-                raise NetxError(
-                    f"netx: layer {i} (concat): the joined layers {sources} give shapes {shapes} (X, Y, C); "
-                    f"expected one X and Y (joined along C) or all 1-D"
-                )
-            joined = (*shapes[0][:-1], sum(sh[-1] for sh in shapes))
-            if file_shape is not None and int(np.prod(file_shape)) != int(np.prod(joined)):
-                raise NetxError(
-                    f"netx: layer {i} (concat): key 'shape' is {file_shape} but the joined layers give "
-                    f"{joined[::-1]} (C, H, W); shapes do not chain"
-                )
+            if any(j > i for j in ids):
+                joined = tuple(file_shape[::-1]) if len(file_shape) == 3 else (int(np.prod(file_shape)),)
+                concat_checks.append((i, sources, joined))
+            else:
+                joined = _joined_shape(i, sources, [out_shapes[j] for j in sources])
+                if file_shape is not None and int(np.prod(file_shape)) != int(np.prod(joined)):
+                    raise NetxError(
+                        f"netx: layer {i} (concat): key 'shape' is {file_shape} but the joined layers give "
+                        f"{joined[::-1]} (C, H, W); shapes do not chain"
+                    )
             pending = sources
             prev_shape = joined
             continue
@@ -615,6 +630,16 @@ def parse(layers: list[dict], num_layers: int | None = None) -> list[LayerSpec]:
         )
     if not specs:
         raise NetxError("netx: the description holds no layer with neurons")
+    for i, sources, joined in concat_checks:
+        gone = [j for j in sources if j not in out_shapes]
+        if gone:
+            raise NetxError(f"netx: layer {i} (concat): key 'layers' names layers {gone}, which send nothing")
+        got = _joined_shape(i, sources, [out_shapes[j] for j in sources])
+        if int(np.prod(got)) != int(np.prod(joined)) or got[:-1] != joined[:-1]:
+            raise NetxError(
+                f"netx: layer {i} (concat): key 'shape' is {joined[::-1]} (C, H, W) but the joined layers give "
+                f"{got[::-1]}; shapes do not chain"
+            )
     return specs
 
 
@@ -801,6 +826,7 @@ def build(
         raise ParameterError(f"netx: tag must be 'fixed_pt' or 'floating_pt', got {tag!r}")
     fixed = tag == "fixed_pt"
     blocks: list[Block] = []
+    concats: list[Block] = []
     msg_bits = int(input_message_bits)
     offset = reset_offset + 1  # time starts at 1 on the chip; each layer resets one step after the previous
     for spec in specs:
@@ -889,23 +915,7 @@ def build(
             imag_synapse=imag_synapse,
         )
         if spec.concat_from is not None:
-            by_index = {b.index: b for b in blocks}
-            missing = [j for j in spec.concat_from if j not in by_index]
-            if missing:
-                raise NetxError(
-                    f"netx: layer {spec.index}: the concat before it joins layers {missing}, which were not built "
-                    f"(skip_layers?)"
-                )
-            srcs = [by_index[j] for j in spec.concat_from]
-            if len({b.output_message_bits for b in srcs}) != 1:
-                raise NetxError(
-                    f"netx: layer {spec.index}: the concat before it joins binary and graded outputs "
-                    f"({[b.output_message_bits for b in srcs]} message bits)"
-                )
-            joined = srcs[0].out.concat_with([b.out for b in srcs[1:]], axis=len(srcs[0].shape) - 1)
-            if spec.flatten_input:
-                joined = joined.transpose([2, 1, 0]).flatten()
-            joined.connect(block.inp)
+            concats.append(block)
         elif blocks:
             prev = blocks[-1].out
             if spec.flatten_input:
@@ -915,6 +925,25 @@ def build(
         blocks.append(block)
         msg_bits = out_bits
         offset += 1
+    by_index = {b.index: b for b in blocks}
+    for block in concats:  # after every layer exists: a concat may bring back a later layer's output
+        spec = block.spec
+        missing = [j for j in spec.concat_from if j not in by_index]
+        if missing:
+            raise NetxError(
+                f"netx: layer {spec.index}: the concat before it joins layers {missing}, which were not built "
+                f"(skip_layers?)"
+            )
+        srcs = [by_index[j] for j in spec.concat_from]
+        if len({b.output_message_bits for b in srcs}) != 1:
+            raise NetxError(
+                f"netx: layer {spec.index}: the concat before it joins binary and graded outputs "
+                f"({[b.output_message_bits for b in srcs]} message bits)"
+            )
+        joined = srcs[0].out.concat_with([b.out for b in srcs[1:]], axis=len(srcs[0].shape) - 1)
+        if spec.flatten_input:
+            joined = joined.transpose([2, 1, 0]).flatten()
+        joined.connect(block.inp)
     first_in = specs[0].input_shape if specs[0].type != "input" else specs[0].shape
     return Network(blocks, source=source, input_shape=first_in)
 
