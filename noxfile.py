@@ -141,7 +141,7 @@ def bench(session: nox.Session) -> None:
     message saying how to get one. Writes benchmarks/results/summary-<timestamp>.md and .png.
     """
     _install_all(session)
-    session.install("tqdm>=4.60", "matplotlib>=3.7", "dwave-samplers", "dimod>=0.12")
+    session.install("tqdm>=4.60", "matplotlib>=3.7", "dwave-samplers", "dimod>=0.12", "python-constraint2")
     if (ROOT / "libs/dl/pyproject.toml").exists():  # W5: digits from scikit-learn, snnTorch as the reference
         # pytest: w5_dl.py fetches lava-dl's PilotNet fixture with the helper in tests/dl/conftest.py
         session.install("scikit-learn>=1.3", "snntorch>=0.9", "pytest>=8")

@@ -1,8 +1,7 @@
 """Run the workloads W1–W5 with their reference systems side by side; write one markdown summary plus plots.
 
-``python benchmarks/run_all.py [w1 w2 w3 w3-mpc w4 w5] [--short | --quick]`` (what ``nox -s bench [-- w2 ...]``
-runs).
-Every workload is its own script, run here as a subprocess in the same interpreter; the reference systems run
+``python benchmarks/run_all.py [w1 w2 w3 w3-mpc w3-csp w4 w5] [--short | --quick]`` (what ``nox -s bench [-- w2 ...]``
+runs). Every workload is its own script, run here as a subprocess in the same interpreter; the reference systems run
 in the cached environments of ``benchmarks/refenv.py`` (created first when missing, which needs Python 3.10 for
 Lava: without it the run stops before measuring anything, with a message saying how to get one). Each script
 prints its own table and writes its raw results under ``benchmarks/results/``; this script then writes
@@ -11,9 +10,9 @@ reference's, their ratio — and ``summary-<timestamp>.png`` (the ratios as bars
 Three modes: the default runs every script with its own defaults (the full repetitions: more than an hour on a
 2-core machine); ``--short`` keeps the real problem sizes but takes fewer repetitions (W1 2 interpreters per
 configuration, 1 for Lava, 300 steps; W2 2 repetitions, 1 per scaling size; W3 Max-Cut at 1 and 3 s with 2
-seeds; W3 MPC 1 repetition; W4 2 repetitions, 1 for Lava; W5 5 epochs, 1 repetition): about half an hour, with
-figures worth reading; ``--quick`` runs every workload at smoke size (minutes): figures then only show that
-everything runs. The summary's first line says which mode made it.
+seeds; W3 MPC 1 repetition; W3 CSP 2 seeds with a 20 s limit; W4 2 repetitions, 1 for Lava; W5 5 epochs, 1
+repetition): about half an hour, with figures worth reading; ``--quick`` runs every workload at smoke size
+(minutes): figures then only show that everything runs. The summary's first line says which mode made it.
 
 The summary holds no path of the machine it ran on: the repository's root is written ``.``, the reference
 environments' cache folder ``<cache>`` and the home folder ``~``, so that a summary can be committed as it is.
@@ -80,6 +79,16 @@ WORKLOADS: dict[str, dict] = {
         quick=["--iters", "200", "--reps", "1"],
         short=["--reps", "1"],
         prefix="w3-mpc-",
+    ),
+    "w3-csp": dict(
+        title="W3 CSP",
+        script="w3_csp.py",
+        reference="python-constraint2",
+        envs=[],
+        args=lambda env: [],
+        quick=["--seeds", "1", "--limit", "5"],
+        short=["--seeds", "2", "--limit", "20"],
+        prefix="w3-csp-",
     ),
     "w4": dict(
         title="W4 DNF",
@@ -203,6 +212,23 @@ def rows_w3_mpc(data: dict) -> list[Row]:
     return out
 
 
+def rows_w3_csp(data: dict) -> list[Row]:
+    out = []
+    for name, v in data.get("summary", {}).items():
+        runs = v["runs"]
+        out.append(
+            Row(
+                "W3 CSP",
+                f"{name} (time to a solution)",
+                f"{v['caldera_s']:.3g} s, {v['caldera_solved']}/{runs} solved",
+                f"{v['baseline_s']:.3g} s, {v['baseline_solved']}/{runs} solved",
+                v["baseline_s"] / v["caldera_s"] if v["caldera_s"] > 0 else None,
+                "speed-up",
+            )
+        )
+    return out
+
+
 def rows_w4(data: dict) -> list[Row]:
     out = []
     for k, v in data.get("summary", {}).items():
@@ -255,6 +281,7 @@ EXTRACT: dict[str, ty.Callable[[dict], list[Row]]] = {
     "w2": rows_w2,
     "w3": rows_w3,
     "w3-mpc": rows_w3_mpc,
+    "w3-csp": rows_w3_csp,
     "w4": rows_w4,
 }
 

@@ -15,13 +15,17 @@ For each instance and seed (``--seeds``) the two run back to back in this proces
 process that is stopped at the limit). Times include building the model.
 Reported: medians over seeds, and how many runs solved within the limit.
 
-Usage: ``python benchmarks/w3_csp.py [--seeds 5] [--limit 60]``
+Usage: ``python benchmarks/w3_csp.py [--seeds 5] [--limit 60] [--out FILE]``; the medians go to
+``benchmarks/results/w3-csp-<timestamp>.json`` (or ``--out``), which ``run_all.py`` reads.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import json
 import multiprocessing as mp
+import pathlib
 import statistics
 import subprocess
 import sys
@@ -74,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--out", default=None, help="results JSON (default benchmarks/results/w3-csp-<timestamp>.json)")
     args = ap.parse_args(argv)
     ensure_baseline()
     from caldera_optim import graph_coloring, n_queens
@@ -98,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     hdr = f"{'instance':<18} | {'caldera s':>10} {'solved':>7} | {'python-constraint2 s':>21} {'solved':>7} | {'ratio':>7}"
     print(hdr)
     print("-" * len(hdr))
+    summary: dict[str, dict] = {}
     for name, kind, arg, make in instances:
         ct, cs, bt, bs = [], 0, [], 0
         for seed in range(args.seeds):
@@ -111,12 +117,23 @@ def main(argv: list[str] | None = None) -> int:
             bt.append(t)
             bs += ok
         cm, bm = statistics.median(ct), statistics.median(bt)
+        summary[name] = dict(caldera_s=cm, caldera_solved=cs, baseline_s=bm, baseline_solved=bs, runs=args.seeds)
         print(
             f"{name:<18} | {cm:>10.3f} {cs:>3}/{args.seeds:<3} | {bm:>21.3f} {bs:>3}/{args.seeds:<3} | "
             f"{bm / cm:>6.2f}x",
             flush=True,
         )
     print("ratio = baseline median / caldera median (> 1: caldera faster); unsolved runs count at the limit")
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S")
+    out = (
+        pathlib.Path(args.out)
+        if args.out
+        else pathlib.Path(__file__).resolve().parent / "results" / f"w3-csp-{stamp}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = dict(seeds=args.seeds, limit_s=args.limit, baseline="python-constraint2")
+    out.write_text(json.dumps(dict(meta=meta, summary=summary), indent=1))
+    print(f"results: {out}")
     return 0
 
 

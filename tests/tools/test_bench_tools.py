@@ -141,6 +141,15 @@ def test_summary_rows_from_results():
     }
     (row,) = run_all.rows_w3_mpc(mpc)
     assert row.ratio == pytest.approx(20.0)
+    csp = {
+        "summary": {
+            "queens-8": dict(caldera_s=0.5, caldera_solved=2, baseline_s=0.1, baseline_solved=2, runs=2),
+            "planar-400 k=4": dict(caldera_s=2.0, caldera_solved=2, baseline_s=20.0, baseline_solved=0, runs=2),
+        }
+    }
+    rows = run_all.rows_w3_csp(csp)
+    assert [r.ratio for r in rows] == [pytest.approx(0.2), pytest.approx(10.0)]
+    assert rows[1].reference == "20 s, 0/2 solved" and rows[1].caldera == "2 s, 2/2 solved"
     w5 = {
         "snntorch": {
             "caldera_dl_samples_per_s": 900.0,
