@@ -356,6 +356,14 @@ def run_workload(name: str, envs: dict[str, str], mode: str = "full") -> dict:
     )
 
 
+def _ratio(row: Row) -> str:
+    if row.ratio is None:
+        return "—"
+    if row.meaning == "cut ratio":  # cuts within a fraction of a percent of each other: show the difference
+        return f"{row.ratio:.4f}"
+    return f"{row.ratio:.3g}×" if row.ratio < 1000 else f"{row.ratio:,.0f}×"
+
+
 def markdown(runs: list[dict], envs: dict[str, str], mode: str, stamp: str, plot_name: str | None) -> str:
     import caldera
 
@@ -379,7 +387,7 @@ def markdown(runs: list[dict], envs: dict[str, str], mode: str, stamp: str, plot
                 f"{r['note'] or 'see the log'} |"
             )
         for row in r["rows"]:
-            ratio = "—" if row.ratio is None else (f"{row.ratio:.3g}×" if row.ratio < 1000 else f"{row.ratio:,.0f}×")
+            ratio = _ratio(row)
             out.append(f"| {row.workload} | {row.config} | {row.caldera} | {row.reference} | {ratio} | {row.meaning} |")
     out += [
         "",

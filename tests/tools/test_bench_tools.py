@@ -164,6 +164,10 @@ def test_summary_rows_from_results():
     runs = [dict(name="w1", status="ok", note="", rows=[row], seconds=1.0, results=[], log="x")]
     md = run_all.markdown(runs, {"lava": "py"}, mode="quick", stamp="T", plot_name=None)
     assert "| W3 MPC | best of 5, 1000 iterations |" in md and "quick run" in md
+    cut = run_all.Row("W3", "Max-Cut P800 1.0 s", "mean cut 1588.0", "mean cut 1588.1", 1588.0 / 1588.1, "cut ratio")
+    fast = run_all.Row("W1", "x", "a", "b", 52146.3, "speed-up")
+    md = run_all.markdown([dict(runs[0], rows=[cut, fast])], {}, mode="full", stamp="T", plot_name=None)
+    assert "| 0.9999 | cut ratio |" in md and "| 52,146× | speed-up |" in md
     json.dumps(runs[0]["rows"])  # plain data
 
 
