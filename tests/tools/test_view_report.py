@@ -174,6 +174,10 @@ def test_report_content_without_profile_and_loihi(tmp_path):
     assert cores >= 2 and len(re.findall(r'class="core"', page)) == cores
     fig = re.search(r'<figure class="raster"[^>]*data-spikes="(\d+)"', page)
     assert int(fig.group(1)) == np.count_nonzero(mon.get_data()["b"]["s_out"])
+    # the population's rate over time is drawn under its raster: a second axes with its curve
+    body = re.search(r'<figure class="raster".*?</figure>', page, re.S).group(0)
+    assert re.findall(r'<g id="(axes_\d+)"', body) == ["axes_1", "axes_2"]
+    assert re.search(r'<g id="axes_2">.*?<g id="line2d_\d+">\s*<path d="M [^"]+L ', body, re.S)
 
 
 SCRIPT = """
