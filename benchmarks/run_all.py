@@ -11,7 +11,7 @@ Three modes: the default runs every script with its own defaults (the full repet
 2-core machine); ``--short`` keeps the real problem sizes but takes fewer repetitions (W1 2 interpreters per
 configuration, 1 for Lava, 300 steps; W2 2 repetitions, 1 per scaling size; W3 Max-Cut at 1 and 3 s with 2
 seeds; W3 MPC 1 repetition; W3 CSP 2 seeds with a 20 s limit; W4 2 repetitions, 1 for Lava; W5 5 epochs, 1
-repetition): about half an hour, with figures worth reading; ``--quick`` runs every workload at smoke size
+repetition): 10-20 minutes, with figures worth reading; ``--quick`` runs every workload at smoke size
 (minutes): figures then only show that everything runs. The summary's first line says which mode made it.
 
 The summary holds no path of the machine it ran on: the repository's root is written ``.``, the reference
@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("workloads", nargs="*", help=f"which to run (default all): {', '.join(WORKLOADS)}")
     how = ap.add_mutually_exclusive_group()
-    how.add_argument("--short", action="store_true", help="real sizes, fewer repetitions (about half an hour)")
+    how.add_argument("--short", action="store_true", help="real sizes, fewer repetitions (10-20 minutes)")
     how.add_argument("--quick", action="store_true", help="smoke sizes for every workload (minutes)")
     a = ap.parse_args(argv)
     names = a.workloads or list(WORKLOADS)
