@@ -32,6 +32,11 @@ import numpy as np
 from caldera.procs import LIF, Sparse
 
 
+#: synaptic weight scales (uniform in [0, scale)): inhibition-dominated, so that, as in the CUBA benchmark,
+#: activity is sparse and driven by the bias (a few percent of the neurons spike in a step)
+W_EXC, W_INH = 0.05, -0.5
+
+
 def build(neurons: int, blocks: int, fan_in: int, seed: int = 7):
     """Populations (E_0, I_0, E_1, ...) and projections; returns (processes per block, root)."""
     from scipy import sparse
@@ -48,7 +53,7 @@ def build(neurons: int, blocks: int, fan_in: int, seed: int = 7):
     groups: list[list] = [[exc[b], inh[b]] for b in range(blocks)]
     for b in range(blocks):
         for tgt, n_t in ((exc[b], n_e), (inh[b], n_i)):
-            for srcs, n_s, scale, kind in ((exc, all_e, 0.5, "E"), (inh, all_i, -1.0, "I")):
+            for srcs, n_s, scale, kind in ((exc, all_e, W_EXC, "E"), (inh, all_i, W_INH, "I")):
                 w = sparse.random(n_t, n_s, density=density, random_state=rng, format="csr")
                 w.data *= scale
                 proj = Sparse(weights=w, name=f"{kind}to{tgt.name}")

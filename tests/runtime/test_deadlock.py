@@ -212,3 +212,39 @@ def test_static_models_ordered_through_a_user_model_in_another_partition(root, n
     ref = run(lambda a, r, c: 1)
     assert np.abs(ref).sum() > 0
     np.testing.assert_array_equal(run(lambda a, r, c: [[a, c], [r]]), ref)
+
+
+def test_a_waiter_that_took_its_message_but_is_still_marked_waiting_is_no_deadlock():
+    """The race a loaded machine exposed: partition 0 waits on channel c from partition 1, which sends on
+    c and then waits on channel d from partition 0. Partition 0's semaphore wait succeeds, but before it can
+    mark itself running it is descheduled: for a while the board shows both waiting and c empty. That is no
+    deadlock (partition 0 holds the message and will send on d); c's counter moved since partition 0 last
+    looked, and the proof sees it. The genuine case (nothing sent) is still proven."""
+    from caldera.channels import SENT, ChannelSender, ShmChannel, WaitBoard, new_abort_event
+
+    abort = new_abort_event()
+    c = ShmChannel((2,), float, abort, name="c", src=1, dst=0)
+    d = ShmChannel((2,), float, abort, name="d", src=0, dst=1)
+    board = WaitBoard(2, [c, d], tracked=[True, True])
+    try:
+        epoch = board.new_epoch()
+        board.begin(0, epoch)
+        board.begin(1, epoch)
+        # partition 0 found c empty and waits on it (the counter it saw: nothing sent yet)
+        board.wait_on(0, recv=[c.index], seen=[int(c.counts[SENT])])
+        # partition 1 waits on d: so far, a genuine deadlock
+        board.wait_on(1, recv=[d.index], seen=[int(d.counts[SENT])])
+        assert "partition 0 waits at step 1 for a message on c" in board.deadlock()
+        board.wait_on(1, recv=[d.index], flag=0)
+        # partition 1 sends on c, then waits on d again
+        ChannelSender(c).append(np.ones(2))
+        board.wait_on(1, recv=[d.index], seen=[int(d.counts[SENT])])
+        assert board.deadlock() is None  # c holds a message
+        # partition 0's wait takes the message (as ShmChannel.acquire does); it is still marked waiting on c,
+        # and c's semaphore reads empty again: the semaphore alone would "prove" a deadlock here
+        assert c.filled.acquire(block=False)
+        assert c.filled.get_value() == 0
+        assert board.deadlock() is None
+    finally:
+        for ch in (c, d):
+            ch.close(unlink=True)
