@@ -31,7 +31,6 @@ import caldera
 import numpy as np
 from caldera.procs import LIF, Sparse
 
-
 #: synaptic weight scales (uniform in [0, scale)): inhibition-dominated, so that, as in the CUBA benchmark,
 #: activity is sparse and driven by the bias (a few percent of the neurons spike in a step)
 W_EXC, W_INH = 0.05, -0.5
