@@ -7,6 +7,8 @@ values within ``atol=0.1, rtol=0.1`` of the reference after 0.1 s, filtered with
 
 from __future__ import annotations
 
+import pickle
+
 import caldera_nengo
 import nengo
 import numpy as np
@@ -270,6 +272,9 @@ def test_what_cannot_be_mapped_is_a_build_error_naming_it():
         nengo.Ensemble(10, 1)
     with pytest.raises(BuildError, match="backend='loihi'.*got backend='cpu'"):
         caldera_nengo.Simulator(net, backend="cpu", tag="fixed_pt", progress_bar=False)
+    with caldera_nengo.Simulator(net, backend="loihi", tag="fixed_pt", progress_bar=False) as sim:
+        with pytest.raises(TypeError, match="fixed_pt.*cannot be pickled"):
+            pickle.dumps(sim)
     with pytest.raises(BuildError, match="backend='loihi'.*tag='fixed_pt'"):
         caldera_nengo.Simulator(net, backend="loihi", progress_bar=False)
     with caldera_nengo.Simulator(net, backend="cpu", progress_bar=False) as sim:
