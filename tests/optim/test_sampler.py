@@ -122,3 +122,13 @@ def test_finds_the_exact_solvers_ground_state(spec, seed):
     dimod.testing.assert_sampleset_energies(ss, bqm)
     assert ss.first.energy == pytest.approx(exact.first.energy)
     assert len(ss) == 6 and ss.vartype is vartype
+
+
+def test_restarts_parameter_reaches_the_solver():
+    bqm = dimod.generators.ran_r(1, 20, seed=4)
+    s = CalderaSampler()
+    assert "restarts" in s.parameters
+    ind = s.sample(bqm, num_reads=4, num_steps=1000, seed=5, restarts=0)
+    pop = s.sample(bqm, num_reads=4, num_steps=1000, seed=5, restarts=3)
+    assert ind.info["params"]["restarts"] == 0 and pop.info["params"]["restarts"] == 3
+    assert pop.info["params"]["restart_replicas"] == 1
