@@ -176,7 +176,7 @@ def test_node_round_trip_status_and_malformed_messages(core, tmp_path):
         status = json.loads(res["got"]["/rt/status"][-1])
         assert status["malformed"] == 25 and status["received"] == 27, status
         assert status["state"] == "running" and status["step"] > 100
-        assert 0.5 < status["real_time_factor"] < 1.5, status  # 200 Hz against the wall clock
+        assert 0.3 < status["real_time_factor"] < 1.5, status  # 200 Hz against the wall clock (slower when loaded)
     finally:
         code = node.interrupt()
     logged = node.stderr().count("dropped a malformed message on /in")
