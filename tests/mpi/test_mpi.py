@@ -196,3 +196,32 @@ def test_profiler_counts_each_ranks_wait_on_the_others():
     assert "partition 0: 200 steps, channel waits ['d1.a_out->mid.a_in']" in r.stdout, r.stdout
     assert "partition 1: 200 steps, channel waits ['d1.a_out->mid.a_in']" in r.stdout, r.stdout
     assert "processes: a, b, d1, d2, mid" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_injector_and_extractor_on_rank_0_feed_and_read_the_other_ranks(ranks):
+    r = job(ranks, "tests.mpi.injector_extractor", "feed")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (
+        "spikes): after_stop.lif2.u, lif1.u, lif2.v, queued.ext1, queued.ext2, stepwise.ext1, stepwise.ext2, "
+        "threads.ext2, threads.ext_small, threads.lif2.v\n" in r.stdout
+    ), r.stdout
+    assert f"identical on {ranks} ranks (" in r.stdout, r.stdout
+    for rank in range(1, ranks):
+        for ext in ("ext1", "ext2"):
+            assert (
+                f"rank {rank}: {ext}.receive(): this Extractor runs on MPI rank 0 and its data arrives there only; "
+                f"this is rank {rank}: call it on rank 0" in r.stdout
+            ), r.stdout
+    background = "every rank runs the same number of steps: use RunSteps(n) (blocking)"
+    assert r.stdout.count(background) == ranks, r.stdout
+
+
+def test_host_io_listed_on_another_rank_is_an_error_on_every_rank_before_the_run():
+    r = job(2, "tests.mpi.injector_extractor", "elsewhere")
+    assert r.returncode != 0
+    message = (
+        "inj (Injector, listed on rank 1): host I/O runs on MPI rank 0, where the user's script feeds and reads "
+        "it; list it in the first partition, or leave it out (unlisted host I/O joins rank 0)"
+    )
+    assert (r.stdout + r.stderr).count(message) == 2, r.stdout + r.stderr

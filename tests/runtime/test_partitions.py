@@ -5,7 +5,7 @@ from __future__ import annotations
 import caldera
 import numpy as np
 import pytest
-from caldera.errors import CompileError, ParameterError
+from caldera.errors import CompileError, ParameterError, RuntimeStateError
 from caldera.procs import LIF, Dense, Monitor
 
 from ..golden import scenario
@@ -111,3 +111,63 @@ def test_auto_splits_a_large_network_when_cores_allow(no_children):
     expected = min(2, len(os.sched_getaffinity(0)))
     assert len(exc.runtime.partitions) == expected
     exc.stop()
+
+
+def _host_io_chain():
+    from caldera.procs import Extractor, Injector
+
+    inj = Injector(shape=(4,), name="inj")
+    a, syn, b = _small()
+    ext = Extractor(shape=(3,), name="ext")
+    inj.out_port.connect(a.a_in)
+    b.s_out.connect(ext.in_port)
+    return inj, a, syn, b, ext
+
+
+def _mpi_partitions(root, parts, rank=0):
+    """The partitions an MPI rank compiles (the compiler alone: no MPI needed)."""
+    from caldera.compiler import compile_network
+
+    cfg = caldera.RunConfig(backend="cpu", partitions=parts, transport="mpi")
+    net = compile_network(root, cfg, local_partition=rank)
+    return [sorted(p.name for p in net.leaves if p.id in part.ids) for part in net.partitions]
+
+
+def test_over_mpi_an_explicit_list_keeps_its_order_and_unlisted_host_io_joins_rank_0():
+    a, syn, b = _small()  # a comes first among the leaves, but the list puts it on rank 1
+    assert _mpi_partitions(a, [[b], [a, syn]]) == [["b"], ["a", "syn"]]
+    inj, a, syn, b, ext = _host_io_chain()
+    assert _mpi_partitions(inj, [[a], [syn, b]]) == [["a", "ext", "inj"], ["b", "syn"]]
+
+
+def test_over_mpi_host_io_listed_on_another_rank_is_an_error():
+    inj, a, syn, b, ext = _host_io_chain()
+    with pytest.raises(CompileError, match=r"^ext \(Extractor, listed on rank 1\): host I/O runs on MPI rank 0"):
+        _mpi_partitions(inj, [[a, inj], [syn, b, ext]])
+    inj, a, syn, b, ext = _host_io_chain()
+    with pytest.raises(CompileError, match=r"inj \(Injector, listed on rank 2\), ext \(Extractor, listed on rank 2\)"):
+        _mpi_partitions(inj, {a: 0, syn: 1, b: 1, inj: 2, ext: 2})
+
+
+def test_injector_and_extractor_on_a_rank_that_does_not_run_them():
+    inj, a, syn, b, ext = _host_io_chain()
+    assert inj.send(np.ones(4))
+    inj.buffer.place_on_rank(0, 1)  # what MpiGroup does on rank 1
+    ext.buffer.place_on_rank(0, 1)
+    assert len(inj.buffer) == 0  # what rank 1's script queued before the build is dropped
+    assert inj.send(np.ones(4)) and len(inj.buffer) == 0  # accepted and ignored: rank 0's data counts
+    with pytest.raises(ParameterError, match="expected shape"):
+        inj.send(np.ones(3))  # bad input is still an error on every rank
+    for call in (ext.receive, ext.available):
+        with pytest.raises(
+            RuntimeStateError, match=r"ext\.\w+\(\): this Extractor runs on MPI rank 0 .* this is rank 1"
+        ):
+            call()
+
+
+def test_over_mpi_a_rank_map_must_name_ranks_0_to_n_minus_1():
+    from caldera.mpi import prepare
+
+    a, syn, b = _small()
+    with pytest.raises(CompileError, match=r"maps processes to ranks \[0, 2\], but the job's ranks are 0 to 1"):
+        prepare(caldera.RunConfig(partitions={a: 0, syn: 2, b: 2}, transport="mpi"), 2)

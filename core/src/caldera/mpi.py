@@ -9,6 +9,8 @@ the time-step semantics are those of one process, so traces are identical bit fo
 Calls are collective: ``run``, ``Var.get``/``set``, ``Monitor.get_data`` and ``stop`` must be made on
 every rank. A value is broadcast from the rank that owns it, so every rank (rank 0 included) gets it;
 ``Var.set`` takes rank 0's value. After ``stop()`` every rank holds the final state of the whole network.
+Host I/O (``Injector``/``Extractor``) runs on rank 0; on the other ranks ``send()`` is ignored and
+``receive()`` is an error naming rank 0 (see ``caldera.procs.io.host``).
 
 Channels: a sender keeps at most ``DEPTH`` synchronous-mode sends (``Issend``) outstanding per channel,
 so a fast rank cannot run more than ``DEPTH`` steps ahead of its consumer; a receiver keeps one receive
@@ -141,6 +143,11 @@ def prepare(run_cfg: RunConfig, size: int) -> RunConfig:
             )
         return run_cfg
     groups = len(set(spec.values())) if isinstance(spec, dict) else len(spec)
+    if isinstance(spec, dict) and groups == size and set(spec.values()) != set(range(size)):
+        raise CompileError(
+            f"RunConfig.partitions maps processes to ranks {sorted(set(spec.values()))}, but the job's ranks are "
+            f"0 to {size - 1}"
+        )
     if groups != size:
         raise CompileError(
             f"RunConfig.partitions lists {groups} partitions but the job has {size} MPI ranks; "
@@ -431,6 +438,10 @@ class MpiGroup:
                     link.queue if receiver is None else receiver,
                 )
             index += 1
+        for p in net.leaves:  # host I/O run by another rank (rank 0): its buffer here takes no data
+            buffer = getattr(p, "buffer", None)
+            if where[p.id] != rank and getattr(net.model_classes[p.id], "host_only", False) and buffer is not None:
+                buffer.place_on_rank(where[p.id], rank)
         local = net.partitions[rank]
         self.local = local.backend.make_executor(local.plan)
         self.local.time_step = net.start_time_step

@@ -32,7 +32,9 @@ class RunConfig:
         into N partitions run in parallel OS processes connected by
         shared-memory channels; ``"auto"`` picks 1 or more from the network's
         size; a list of process lists (or a ``{process: index}`` dict) assigns
-        them explicitly. Traces do not depend on the partitioning.
+        them explicitly. Traces do not depend on the partitioning. Host I/O
+        (Injector, Extractor) runs in the user's process; left out of a list, it
+        joins the first partition (over MPI, a list's k-th partition runs on rank k).
     custom_sync_domains:
         ``SyncDomain``s grouping processes by protocol (see ``caldera.sync_domain``).
     profile:

@@ -65,7 +65,8 @@ def assign_partitions(
     A RefPort reads and writes its target directly, so a RefPort's owner (e.g.
     a Monitor) always shares the partition of the processes it refers to; a
     process that talks to the user's thread (``host_only`` models) stays in
-    partition 0, which runs in the user's OS process.
+    partition 0, which runs in the user's OS process (over MPI: rank 0; an explicit
+    list keeps its order there, partition k on rank k).
     """
     pos = {p.id: i for i, p in enumerate(leaves)}
     uf = {p.id: p.id for p in leaves}
@@ -118,9 +119,12 @@ def assign_partitions(
                 q = stack.pop()
                 idx[q.id] = int(i)
                 stack.extend(q.sub_procs.values())
+        first_listed = min(idx.values(), default=0)
         for unit in units:
             targets = {idx[p.id] for p in unit if p.id in idx and p.id not in owners}
             given = targets or {idx[p.id] for p in unit if p.id in idx}
+            if not given and all(getattr(model_classes[p.id], "host_only", False) for p in unit):
+                given = {first_listed}  # unlisted host I/O joins the first partition (the user's process, rank 0)
             if not given:
                 raise CompileError(
                     "RunConfig.partitions leaves processes unassigned: " + ", ".join(p.name for p in unit)
@@ -140,10 +144,25 @@ def assign_partitions(
             unit_idx.append(min(n - 1, int((acc + c / 2) // target)))
             acc += c
     idx = {p.id: i for unit, i in zip(units, unit_idx) for p in unit}
-    host = {idx[p.id] for p in leaves if getattr(model_classes[p.id], "host_only", False)}
+    host_procs = [p for p in leaves if getattr(model_classes[p.id], "host_only", False)]
+    explicit_ranks = run_cfg.transport == "mpi" and isinstance(spec, (list, tuple, dict))
+    misplaced = [p for p in host_procs if explicit_ranks and idx[p.id] != min(unit_idx)]
+    if misplaced:  # over MPI partition k runs on rank k as listed: host I/O cannot silently reorder the lists
+        ranks = sorted(set(unit_idx))
+        raise CompileError(
+            ", ".join(f"{p.name} ({type(p).__name__}, listed on rank {ranks.index(idx[p.id])})" for p in misplaced)
+            + ": host I/O runs on MPI rank 0, where the user's script feeds and reads it; list "
+            + ("it" if len(misplaced) == 1 else "them")
+            + " in the first partition, or leave "
+            + ("it" if len(misplaced) == 1 else "them")
+            + " out (unlisted host I/O joins rank 0)"
+        )
+    host = {idx[p.id] for p in host_procs}
     if len(host) > 1:
         raise CompileError("host-bound processes (Injector, Extractor, ...) were assigned to different partitions")
-    first = host.pop() if host else idx[leaves[0].id]
+    # the partition that talks to the user's thread comes first (it runs in the user's process); over MPI an
+    # explicit list keeps its order (partition k on rank k)
+    first = host.pop() if host else (min(unit_idx) if explicit_ranks else idx[leaves[0].id])
     keys: dict[tuple[int, str], int] = {}
     for k in sorted({(idx[p.id], proc_backend[p.id].name) for p in leaves}, key=lambda k: (k[0] != first, k[0], k[1])):
         keys[k] = len(keys)

@@ -14,7 +14,11 @@ Each holds a bounded, thread-safe buffer. Policies say what happens at its limit
   ``"drop_newest"``; ``Extractor.receive(block=True, timeout=None)`` waits for
   data, or with ``block=False`` raises ``queue.Empty`` at once.
 
-Both always run in the user's OS process (partition 0). ``pause()`` and
+Both always run in the user's OS process (partition 0); over MPI
+(``RunConfig(transport="mpi")``) on rank 0, whose script feeds and reads them. Every rank runs the
+same script, so on the other ranks ``send()`` is accepted and ignored (rank 0's data is what the
+network gets, as ``Var.set`` takes rank 0's value) and ``receive()``/``available()`` raise a
+``RuntimeStateError`` naming the rank that has the data. ``pause()`` and
 ``stop()`` release a network blocked on an empty Injector or a full
 Extractor: until the run ends (at the next step with one partition, at the
 end of the current chunk of steps with several), those steps complete as if
@@ -30,7 +34,7 @@ import typing as ty
 
 import numpy as np
 
-from caldera.errors import ParameterError
+from caldera.errors import ParameterError, RuntimeStateError
 from caldera.ports import InPort, OutPort
 from caldera.process import Process
 from caldera.procs._validate import integer, shape_of
@@ -49,6 +53,17 @@ class HostBuffer:
         self._interrupts = 0
         self._released = False
         self.dropped = 0
+        #: over MPI, on ranks other than the one running the process: that rank (its data is there)
+        self.elsewhere: int | None = None
+        self.here: int | None = None
+
+    def place_on_rank(self, rank: int, here: int) -> None:
+        """This OS process is MPI rank ``here``, which holds a shell of the buffer's process; ``rank`` runs it.
+        What the script queued here before the network was built is dropped (rank 0's queue counts)."""
+        with self._cv:
+            self.elsewhere, self.here = rank, here
+            self._q.clear()
+            self._cv.notify_all()
 
     def __len__(self) -> int:
         return len(self._q)
@@ -140,6 +155,8 @@ class Injector(Process):
             raise ParameterError(f"{self.name}.send: expected shape {self.out_port.shape}, got {arr.shape}")
         if arr.dtype.kind not in "biuf":
             raise ParameterError(f"{self.name}.send: expected numbers, got dtype {arr.dtype}")
+        if self.buffer.elsewhere is not None:  # an MPI rank that does not run this Injector: rank 0's data counts
+            return True
         return self.buffer.put(arr.copy(), self.proc_params["when_full"], timeout)
 
 
@@ -166,13 +183,23 @@ class Extractor(Process):
 
     def receive(self, block: bool = True, timeout: float | None = None) -> np.ndarray:
         """The oldest array the network delivered (waits unless ``block=False``)."""
+        self._here("receive")
         item = self.buffer.get(block, timeout)
         if item is None:
             raise queue.Empty(f"{self.name}: no data" + (f" within {timeout} s" if timeout is not None else ""))
         return item
 
     def available(self) -> int:
+        self._here("available")
         return len(self.buffer)
+
+    def _here(self, what: str) -> None:
+        rank = self.buffer.elsewhere
+        if rank is not None:
+            raise RuntimeStateError(
+                f"{self.name}.{what}(): this Extractor runs on MPI rank {rank} and its data arrives there only; "
+                f"this is rank {self.buffer.here}: call it on rank {rank} (if MPI.COMM_WORLD.rank == {rank}: ...)"
+            )
 
 
 __all__ = ["Injector", "Extractor", "HostBuffer", "FULL_POLICIES", "EMPTY_POLICIES"]
