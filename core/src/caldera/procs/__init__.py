@@ -5,6 +5,7 @@ such as ``caldera-cpu``; these are the definitions only.
 """
 
 from caldera.procs.atrlif import ATRLIF
+from caldera.procs.clp import Allocator, IdBroadcast, NoveltyDetector, PrototypeLIF, Readout
 from caldera.procs.conv import Conv
 from caldera.procs.cuba import CubaLIF
 from caldera.procs.dataio import Compression, DeltaEncoder, Read, Reset, SpikeDataloader, StateDataloader
@@ -16,6 +17,7 @@ from caldera.procs.lif import LIF, AbstractLIF, LIFRefractory, LIFReset, Ternary
 from caldera.procs.monitor import Monitor
 from caldera.procs.rf import RF
 from caldera.procs.rf_iz import RF_IZ
+from caldera.procs.s4d import S4d, SigmaS4dDelta, SigmaS4dDeltaLayer
 from caldera.procs.sdn import ActivationMode, Sigma, SigmaDelta
 from caldera.procs.sparse import DelaySparse, Sparse
 
@@ -54,4 +56,12 @@ __all__ = [
     "StateDataloader",
     "DeltaEncoder",
     "Compression",
+    "IdBroadcast",
+    "NoveltyDetector",
+    "Readout",
+    "Allocator",
+    "PrototypeLIF",
+    "S4d",
+    "SigmaS4dDelta",
+    "SigmaS4dDeltaLayer",
 ]

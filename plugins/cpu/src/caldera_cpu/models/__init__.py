@@ -1,6 +1,6 @@
 """The NumPy models of the standard processes."""
 
-from caldera_cpu.models import atrlif, connections, cuba, dataio, delta, graded, io, learning, lif, neurons
+from caldera_cpu.models import atrlif, clp, connections, cuba, dataio, delta, graded, io, learning, lif, neurons, s4d
 
 MODELS = [
     *lif.MODELS,
@@ -13,6 +13,8 @@ MODELS = [
     *graded.MODELS,
     *dataio.MODELS,
     *delta.MODELS,
+    *clp.MODELS,
+    *s4d.MODELS,
 ]
 
 __all__ = ["MODELS"]

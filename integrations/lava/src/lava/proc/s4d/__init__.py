@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.s4d`` package: the S4D neurons (caldera-lava)."""
