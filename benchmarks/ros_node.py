@@ -18,9 +18,14 @@ Reference, measured side by side (systems interleaved run by run): a bare rospy 
 argmax of each message, no caldera) with the node's transport settings (numpy_msg subscriber, publisher
 without queue, tcp_nodelay) gives ROS's own floor for the same round trip, and on a loaded machine its noise
 floor: the table gives each run's p99 and the median difference to the relay's p99 of the same round.
-``--chrt N`` runs node, relay and probe under SCHED_FIFO priority N (root or CAP_SYS_NICE).
+``--chrt N`` runs node, relay and probe under SCHED_FIFO priority N (root or CAP_SYS_NICE) from outside
+(``chrt -f``). ``--realtime N`` uses the node's own real-time mode instead (``caldera ros run --realtime N``:
+SCHED_FIFO N from ``start()`` on, memory locked) and runs the relay under ``chrt -f N``; ``--probe-chrt N`` runs
+only the probe under SCHED_FIFO, so that its own wake-ups stay out of the figures of either mode. Each run's
+load average (1 min) is recorded; the table gives the median p99 and the worst run's p99 and drops.
 
     python benchmarks/ros_node.py [--runs 3] [--pulses 200] [--seconds 2] [--rates 500,1000,2000] [--chrt 10]
+        [--realtime 10] [--probe-chrt 10] [--json results.json]
 
 Needs rospy and roscore (Debian's ros-core, python3-rospy, ...: see ``nox -s ros``); caldera-cython for the
 cython rows (skipped when not installed).
@@ -157,6 +162,7 @@ def probe(cfg: dict) -> None:
     out["answered"] = len(lat)
     # sustained rate
     body = Float32MultiArray(data=(zeros + 0.01).tolist())
+    out["realtime"] = status[-1].get("realtime") if status else None
     out["rates"] = {}
     for rate in cfg["rates"]:
         time.sleep(1.2)
@@ -189,16 +195,22 @@ def one_run(core, tmp: str, system: str, cfg: dict) -> dict:
         **core.env,
         "PYTHONPATH": os.pathsep.join(filter(None, [os.path.dirname(__file__), os.environ.get("PYTHONPATH")])),
     }
+    rt = ["chrt", "-f", str(cfg["chrt"])] if cfg.get("chrt") else []
     if system == "rospy":
         cmd = [sys.executable, __file__, "--echo"]
+        if cfg.get("realtime"):  # the bare relay's equivalent of the node's real-time mode
+            rt = ["chrt", "-f", str(cfg["realtime"])]
     else:
         cmd = [sys.executable, "-m", "caldera.cli", "ros", "run", spec(tmp, system)]
-    rt = ["chrt", "-f", str(cfg["chrt"])] if cfg.get("chrt") else []
+        if cfg.get("realtime"):
+            cmd += ["--realtime", str(cfg["realtime"])]
     cmd = rt + cmd
+    prt = ["chrt", "-f", str(cfg.get("probe_chrt") or cfg["chrt"])] if cfg.get("probe_chrt") or cfg["chrt"] else []
+    load0 = os.getloadavg()[0]
     node = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         res = subprocess.run(
-            [*rt, sys.executable, __file__, "--probe", json.dumps(cfg)],
+            [*prt, sys.executable, __file__, "--probe", json.dumps(cfg)],
             env=env,
             capture_output=True,
             text=True,
@@ -206,7 +218,9 @@ def one_run(core, tmp: str, system: str, cfg: dict) -> dict:
         )
         if res.returncode != 0:
             raise RuntimeError(f"probe failed: {res.stderr[-2000:]}")
-        return json.loads(res.stdout.strip().splitlines()[-1])
+        out = json.loads(res.stdout.strip().splitlines()[-1])
+        out["load"] = round((load0 + os.getloadavg()[0]) / 2, 2)
+        return out
     finally:
         node.send_signal(2)
         try:
@@ -229,6 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         help="run node, relay and probe under SCHED_FIFO at this priority (chrt -f; root or CAP_SYS_NICE): "
         "takes the other processes of a loaded machine out of the latencies",
     )
+    ap.add_argument(
+        "--realtime",
+        type=int,
+        default=0,
+        help="the node's own real-time mode at this priority (caldera ros run --realtime N); the relay under chrt -f N",
+    )
+    ap.add_argument("--probe-chrt", type=int, default=0, help="run only the probe under SCHED_FIFO at this priority")
+    ap.add_argument("--json", help="also write every run's figures to this file")
     ap.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--probe", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -251,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": args.seconds,
         "rates": [int(r) for r in args.rates.split(",")],
         "chrt": args.chrt,
+        "realtime": args.realtime,
+        "probe_chrt": args.probe_chrt,
     }
     results: dict[str, list[dict]] = {s: [] for s in systems}
     with tempfile.TemporaryDirectory() as tmp:
@@ -263,10 +287,20 @@ def main(argv: list[str] | None = None) -> int:
                     results[s].append(one_run(core, tmp, s, cfg))
         finally:
             core.stop()
-    how = f"SCHED_FIFO {args.chrt}" if args.chrt else "normal scheduling"
+    how = (
+        f"SCHED_FIFO {args.chrt} (chrt)"
+        if args.chrt
+        else f"the node's realtime mode ({args.realtime})"
+        if args.realtime
+        else "normal scheduling"
+    )
+    if args.probe_chrt and not args.chrt:
+        how += f", probe SCHED_FIFO {args.probe_chrt}"
+    loads = [r["load"] for rs in results.values() for r in rs]
     print(
         f"caldera-ros node, {N} LIF neurons (+100k recurrent synapses), 1 kHz wall clock, {how}; "
-        f"{args.runs} runs (systems interleaved), medians"
+        f"{args.runs} runs (systems interleaved), medians; load average {np.median(loads):.1f} "
+        f"({min(loads):.1f}-{max(loads):.1f})"
     )
     print(
         f"{'system':<8} {'lat p50 ms':>10} {'lat p99 ms':>10} {'p99 of each run':>22} {'answered':>9}  "
@@ -297,6 +331,13 @@ def main(argv: list[str] | None = None) -> int:
             gap = float(np.nanmedian(np.subtract(pct(runs, 99), ref99)))
             note = f"  (p50 {p50 / ref50:.2f}x the relay; p99 - relay's p99 of the same round: {gap:+.2f} ms)"
         each = ",".join(f"{v:.1f}" for v in pct(runs, 99))
+        worst = float(np.nanmax(pct(runs, 99)))
+        drops = {rate: [r["rates"][str(rate)]["dropped"] for r in runs] for rate in cfg["rates"]}
+        modes = sorted({str(r.get("realtime")) for r in runs}) if s != "rospy" else []
+        note += f"\n{'':<8} worst run's p99 {worst:.2f} ms; drops per run " + "; ".join(
+            f"{rate}/s: max {max(d)}, total {sum(d)}" for rate, d in drops.items()
+        )
+        note += f"; node's scheduling: {', '.join(modes)}" if modes else ""
         print(
             f"{s:<8} {p50:>10.2f} {p99:>10.2f} {each:>22} {ans:>5}/{cfg['pulses']:<3}  "
             + "  ".join(f"{c:>22}" for c in cols)
@@ -304,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     sent = {r: int(r * cfg["seconds"]) for r in cfg["rates"]}
     print(f"messages sent per rate: {sent}; goal: p99 < 5 ms at 1 kHz, no drops at 1 kHz input")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"config": cfg, "how": how, "results": results}, f)
     return 0
 
 

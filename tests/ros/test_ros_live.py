@@ -75,11 +75,11 @@ def _spec(tmp: pathlib.Path, name: str, **extra) -> pathlib.Path:
 
 
 class NodeProc:
-    def __init__(self, core: RosCore, spec: pathlib.Path, tmp: pathlib.Path) -> None:
+    def __init__(self, core: RosCore, spec: pathlib.Path, tmp: pathlib.Path, *args: str) -> None:
         self.err = tmp / f"{spec.stem}.stderr"
         env = {**core.env, "PYTHONPATH": str(ROOT)}
         self.p = subprocess.Popen(
-            [sys.executable, "-m", "caldera.cli", "ros", "run", str(spec)],
+            [sys.executable, "-m", "caldera.cli", "ros", "run", str(spec), *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=open(self.err, "wb"),
@@ -254,3 +254,39 @@ def test_parameter_server_overrides_the_spec(core, tmp_path):
         assert 0.5 < status["real_time_factor"] < 1.5 and status["steps_per_s"] < 80, status
     finally:
         assert node.interrupt() == 0, node.stderr()
+
+
+def _policies(pid: int) -> list[int]:
+    """The scheduling policy of every thread of ``pid`` (field 41 of /proc/PID/task/TID/stat)."""
+    out = []
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out.append(int((task / "stat").read_text().rsplit(")", 1)[1].split()[38]))
+        except (OSError, ValueError, IndexError):
+            pass  # a thread that ended meanwhile
+    return out
+
+
+def test_realtime_flag_schedules_the_node_sched_fifo(core, tmp_path):
+    """``--realtime 5``: where permitted (root, CAP_SYS_NICE) the network's thread and rospy's threads run
+    SCHED_FIFO 5 and the node answers as usual; elsewhere one warning and normal scheduling."""
+    import os
+
+    _network(tmp_path / "net.npz")
+    node = NodeProc(core, _spec(tmp_path, "rtm"), tmp_path, "--realtime", "5")
+    try:
+        res = _roundtrip(core, node, 1, 1.0, listen={"/out": F32, "/cmd": TWIST, "/rtm/status": STR}, linger=1.2)
+        status = json.loads(res["got"]["/rtm/status"][-1])
+        policies = _policies(node.p.pid)
+    finally:
+        code = node.interrupt()
+    assert code == 0, node.stderr()
+    warned = node.stderr().count("caldera_ros: realtime (SCHED_FIFO 5")
+    if status["realtime"].startswith("SCHED_FIFO 5"):
+        # main, network, status, master watch, rospy's server and receiving threads: all but the threads that
+        # existed before start() (none of the node's) run SCHED_FIFO
+        assert policies.count(os.SCHED_FIFO) >= 5 and policies.count(os.SCHED_FIFO) >= len(policies) - 2, policies
+        assert warned == (0 if status["realtime"].endswith("memory locked") else 1), node.stderr()
+    else:
+        assert status["realtime"].startswith("normal scheduling"), status
+        assert warned == 1 and os.SCHED_FIFO not in policies, node.stderr()

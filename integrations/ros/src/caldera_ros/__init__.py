@@ -13,6 +13,7 @@ from caldera_ros.events import EventBinner
 from caldera_ros.messages import MESSAGE_TYPES, Events, MessageError, message_definition
 from caldera_ros.node import Node
 from caldera_ros.procs import Argmax, LatencyEncoder, PopulationVector, RateEncoder, SpikeCounter, StateReader
+from caldera_ros.realtime import RealTime
 from caldera_ros.spec import load_spec, node_from_spec
 from caldera_ros.transport import LoopbackTransport, Ros1Transport, Transport, TransportError
 
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Node",
+    "RealTime",
     "Input",
     "Output",
     "SpecError",

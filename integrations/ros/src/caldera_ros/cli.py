@@ -14,6 +14,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         r.add_argument(f"--{opt}", help=f"override the spec's {opt}")
     r.add_argument("--rate-hz", type=float, help="override the spec's rate_hz")
     r.add_argument("--partitions", type=int, help="override the spec's partitions")
+    r.add_argument(
+        "--realtime",
+        type=int,
+        nargs="?",
+        const=10,
+        metavar="PRIORITY",
+        help="real-time mode: SCHED_FIFO at PRIORITY (1-99, default 10) for the network's and rospy's threads, "
+        "memory locked; normal scheduling with one warning where not permitted",
+    )
+    r.add_argument(
+        "--realtime-cpus", metavar="LIST", help="with --realtime: run the node's threads on these CPUs (0,1)"
+    )
     c = sub.add_parser("check", help="build the node of a spec without starting ROS (errors name the entry)")
     c.add_argument("spec")
     p = sub.add_parser("replay", help="replay a recorded ROS 1 bag through a spec's inputs (PyPI rosbags, no ROS)")
@@ -23,9 +35,26 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int, help="steps to run (default: the bag's duration)")
 
 
-def _overrides(args: argparse.Namespace) -> dict:
+def _overrides(args: argparse.Namespace, spec: dict) -> dict:
     keys = ("name", "network", "clock", "backend", "tag", "rate_hz", "partitions")
-    return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+    out = {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+    prio, cpus = getattr(args, "realtime", None), getattr(args, "realtime_cpus", None)
+    if prio is not None or cpus is not None:
+        from caldera_ros.bindings import SpecError
+
+        if prio is None and not spec.get("realtime"):
+            raise SpecError("--realtime-cpus needs --realtime (or realtime in the spec)")
+        rt = spec.get("realtime")
+        rt = dict(rt) if isinstance(rt, dict) else {"priority": rt} if isinstance(rt, int) and rt is not True else {}
+        if prio is not None:
+            rt["priority"] = prio
+        if cpus is not None:
+            try:
+                rt["cpus"] = [int(c) for c in cpus.split(",") if c.strip()]
+            except ValueError:
+                raise SpecError(f"--realtime-cpus must be CPU numbers separated by commas, got {cpus!r}") from None
+        out["realtime"] = rt
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         transport = Ros1Transport()
         name = args.name or spec.get("name") or "caldera"
         params = transport.private_params(str(name), PARAMS)
-        node = node_from_spec(spec, {**params, **_overrides(args), "name": name}, transport=transport)
+        node = node_from_spec(
+            spec, {**params, **_overrides(args, {**spec, **params}), "name": name}, transport=transport
+        )
         return node.run()
     except CalderaError as e:
         print(f"caldera ros {cmd}: {e}", file=sys.stderr)

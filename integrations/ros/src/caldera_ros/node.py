@@ -38,6 +38,7 @@ from caldera.run_config import RunConfig
 from caldera_ros.bindings import Input, Output, SpecError, as_network
 from caldera_ros.clock import CLOCKS, Pacer, StepClock
 from caldera_ros.messages import MessageError
+from caldera_ros.realtime import Applied, RealTime, apply_realtime
 
 
 class RateLimitedLog:
@@ -82,6 +83,7 @@ class Node:
         switch_interval: float | None = 0.0005,
         wake_on_input: bool = True,
         freeze_gc: bool = True,
+        realtime: ty.Any = None,
     ) -> None:
         self.name = name
         self.network = network
@@ -92,6 +94,9 @@ class Node:
         self.status_period, self.log_period, self.anonymous = status_period, log_period, anonymous
         self.switch_interval = switch_interval
         self.wake_on_input, self.freeze_gc = wake_on_input, freeze_gc
+        self.realtime = realtime  # checked in build(): RealTime.parse's forms
+        self._rt: RealTime | None = None
+        self._rt_applied: Applied | None = None
         self.runtime: ty.Any = None
         self.clock: StepClock | None = None
         self.error: BaseException | None = None
@@ -119,6 +124,12 @@ class Node:
         self.clock_mode = mode
         if not self.inputs and not self.outputs:
             raise SpecError("a node needs at least one input or output")
+        self._rt = RealTime.parse(self.realtime)
+        if self._rt is not None and mode == "free":
+            raise SpecError(
+                "realtime needs a paced clock (wall or topic): a free-running network would keep a CPU busy at "
+                "real-time priority"
+            )
         for i, b in enumerate(self.inputs):
             if not isinstance(b, Input):
                 raise SpecError(f"inputs[{i}] must be a caldera_ros.Input, got {b!r}")
@@ -160,12 +171,22 @@ class Node:
         if self.transport is None:
             self.transport = self._default_transport()
         tr = self.transport
+        if self._rt is not None:
+            # this thread first: the network's thread and rospy's threads, started below, inherit it
+            self._rt_applied = apply_realtime(self._rt)
         if self.switch_interval is not None:
             # the network thread, the subscriber threads and the publishers share the GIL: hand it over more
             # often than every 5 ms (Python's default), or a message may wait that long (the p99 latency)
             sys.setswitchinterval(min(sys.getswitchinterval(), self.switch_interval))
         tr.start(self.name, anonymous=self.anonymous)
         self._limited = RateLimitedLog(tr.log, self.log_period)
+        if self._rt_applied is not None and self._rt_applied.problems:
+            tr.log(
+                "warn",
+                f"caldera_ros: realtime ({self._rt.describe()}) not fully applied: "
+                + "; ".join(self._rt_applied.problems)
+                + f"; running with {self._rt_applied.describe(self._rt)}",
+            )
         # no queue: the network's thread writes each message to the subscribers' sockets as the step ends
         pubs = [tr.publisher(b.topic, tr.message_class(b.type), queue_size=None) for b in self.outputs]
         self._status_pub = tr.publisher("~status", tr.message_class("std_msgs/String"), latch=True, queue_size=1)
@@ -266,6 +287,7 @@ class Node:
             "late_steps": self.clock.late if self.clock is not None else 0,
             "early_steps": self.clock.early_steps if self.clock is not None else 0,
             "master_restarts": getattr(self.transport, "reregistrations", 0),
+            "realtime": self._rt_applied.describe(self._rt) if self._rt_applied is not None else "off",
         }
 
     def _publish_status(self) -> None:
@@ -310,6 +332,8 @@ class Node:
                 self.error = self.error or e
         for t in self._threads:
             t.join(timeout=5)
+        if self._rt_applied is not None:  # the calling thread's scheduling and CPUs as they were; memory unlocked
+            self._rt_applied.restore()
         if self._frozen:  # what start() froze may be collected again
             gc.unfreeze()
             self._frozen = False

@@ -10,14 +10,15 @@
     backend: cpu                  # optional: RunConfig(backend=..., tag=..., partitions=...)
     tag: floating_pt
     partitions: 1
+    realtime: {priority: 10, cpus: [1], lock_memory: true}   # optional; or true, or a priority (see caldera_ros.realtime)
     inputs:
       - {topic: /events, type: dvs_msgs/EventArray, port: field.a_in, encoder: events, options: {downsample: 8}}
     outputs:
       - {topic: /target, type: geometry_msgs/PointStamped, port: field.s_out, decoder: population,
          options: {window: 20}, every: 10}
 
-The ROS parameter server can override ``network``, ``rate_hz``, ``clock``, ``backend``, ``tag`` and
-``partitions`` through the node's private parameters (``~rate_hz``, ...). Every entry is checked when the
+The ROS parameter server can override ``network``, ``rate_hz``, ``clock``, ``backend``, ``tag``,
+``partitions`` and ``realtime`` through the node's private parameters (``~rate_hz``, ...). Every entry is checked when the
 node is built, before it starts; errors name the entry (``inputs[1]: unknown encoder 'rat'; ...``).
 """
 
@@ -30,11 +31,23 @@ from caldera.run_config import RunConfig
 
 from caldera_ros.bindings import Input, Output, SpecError
 
-_TOP = {"name", "network", "rate_hz", "clock", "clock_topic", "backend", "tag", "partitions", "inputs", "outputs"}
+_TOP = {
+    "name",
+    "network",
+    "rate_hz",
+    "clock",
+    "clock_topic",
+    "backend",
+    "tag",
+    "partitions",
+    "realtime",
+    "inputs",
+    "outputs",
+}
 _IN = {"topic", "type", "port", "encoder", "options", "queue", "hold"}
 _OUT = {"topic", "type", "port", "decoder", "options", "every", "on_change", "queue"}
 #: what the parameter server may override (private parameters of the node)
-PARAMS = ("network", "rate_hz", "clock", "backend", "tag", "partitions")
+PARAMS = ("network", "rate_hz", "clock", "backend", "tag", "partitions", "realtime")
 
 
 def _entries(spec: dict, key: str, allowed: set[str], cls: type) -> list:
@@ -106,6 +119,7 @@ def node_from_spec(spec: dict | str | pathlib.Path, overrides: dict | None = Non
         tag=spec.get("tag"),
         run_cfg=cfg,
         transport=transport,
+        realtime=spec.get("realtime"),
     )
 
 
