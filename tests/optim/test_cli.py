@@ -100,3 +100,26 @@ def test_solve_fixed_pt_restarts_option(data_dir, capsys):
     )
     res = json.loads(capsys.readouterr().out)
     assert rc == 0 and res["params"]["restarts"] == 3 and res["params"]["tag"] == "fixed_pt"
+
+
+def test_solve_replica_exchange_options(data_dir, capsys):
+    rc = cli.main(
+        ["qubo", "solve", str(data_dir / "G43.txt"), "--tag", "fixed_pt", "--steps", "400", "--replicas", "4"]
+        + ["--exchange-interval", "2", "--exchange-ladder", "3", "--json"]
+    )
+    res = json.loads(capsys.readouterr().out)
+    assert rc == 0 and res["params"]["exchange_interval"] == 2 and res["params"]["exchange_ladder"] == 3.0
+    assert res["params"]["exchange_rounds"] == 400 // (2 * res["params"]["colours"])
+
+
+@pytest.mark.parametrize(
+    "args, msg",
+    [
+        (["--exchange-interval", "-1"], "exchange_interval must be an integer >= 0"),
+        (["--exchange-ladder", "0.5"], "exchange_ladder must be a finite number > 1"),
+    ],
+)
+def test_bad_replica_exchange_options_are_one_line(data_dir, capsys, args, msg):
+    rc = cli.main(["qubo", "solve", str(data_dir / "G43.txt"), "--steps", "10", *args])
+    err = capsys.readouterr().err
+    assert rc == 2 and msg in err and "Traceback" not in err

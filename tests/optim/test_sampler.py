@@ -132,3 +132,15 @@ def test_restarts_parameter_reaches_the_solver():
     pop = s.sample(bqm, num_reads=4, num_steps=1000, seed=5, restarts=3)
     assert ind.info["params"]["restarts"] == 0 and pop.info["params"]["restarts"] == 3
     assert pop.info["params"]["restart_replicas"] == 1
+
+
+def test_replica_exchange_parameters_reach_the_solver():
+    bqm = dimod.generators.ran_r(1, 20, seed=4)
+    s = CalderaSampler()
+    assert "exchange_interval" in s.parameters and "exchange_ladder" in s.parameters
+    ss = s.sample(bqm, num_reads=6, num_steps=600, seed=5, exchange_interval=3, exchange_ladder=4.0)
+    dimod.testing.assert_sampleset_energies(ss, bqm)
+    p = ss.info["params"]
+    assert p["exchange_interval"] == 3 and p["exchange_ladder"] == 4.0 and p["exchange_rounds"] > 0
+    with pytest.raises(ParameterError, match="exchange_ladder must be a finite number > 1"):
+        s.sample(bqm, num_reads=2, num_steps=10, seed=5, exchange_ladder=1)

@@ -35,6 +35,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="restarts from the population's best per cooling cycle (default 12; 0: independent chains)",
     )
+    s.add_argument(
+        "--exchange-interval",
+        type=int,
+        default=None,
+        help="replica exchange (parallel tempering): sweeps between exchange rounds (0: none; default: the solver's)",
+    )
+    s.add_argument(
+        "--exchange-ladder",
+        type=float,
+        default=None,
+        help="replica exchange: hottest over coldest replica temperature, > 1 (default: the solver's)",
+    )
     s.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
     m = sub.add_parser("mis", help="maximum independent set of a graph (G-set/rudy edge list; weights ignored)")
     m.add_argument("file", help="graph file: 'n m' then m lines 'i j [w]', 1-based")
@@ -104,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             backend=args.backend,
             tag=args.tag or ("fixed_pt" if args.backend == "loihi" else "floating_pt"),
             restarts=args.restarts,
+            exchange_interval=args.exchange_interval,
+            exchange_ladder=args.exchange_ladder,
             progress=show,
         )
     except CalderaError as exc:

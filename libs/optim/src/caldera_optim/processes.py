@@ -125,6 +125,21 @@ class AnnealingBinaryNeurons(Process):
     ``couplings`` is ``W`` (the same matrix the ``ReplicaCoupling`` holds): the
     neurons use it for the initial cost ``x^T Q x = diag.x + x.W.x / 2`` and the
     conflict check. ``diag`` holds the linear terms ``q_ii``.
+
+    Replica exchange (parallel tempering): ``ladder`` (factors >= 1, one per
+    rung of a temperature ladder, rung 0 the coldest; default all 1) gives
+    the replica on rung ``k`` the schedule's temperature times
+    ``ladder[k] ** (1 - f)``, ``f`` the fraction of the cooling cycle done
+    (the ladder closes to ``t_cold`` at the cycle's end; ``fixed_pt``: the
+    floor of that product). ``rung[r]`` is replica ``r``'s rung (initially
+    ``r``). Every ``exchange_every`` steps (0: never) the replicas on
+    neighbouring rungs ``(k, k + 1)``, ``k`` even and odd in turn, swap rungs
+    with the Metropolis probability ``min(1, exp((b_k - b_k+1)(E_k - E_k+1)))``
+    (``caldera_optim.models.qubo.exchange_pairs``): exchanging temperatures is
+    exchanging configurations between the temperatures, without moving a
+    state. ``replica_temperature`` holds the temperatures each replica ran the
+    last step at, ``temperature`` the schedule's, ``exchange_stats`` the
+    exchange rounds, pairs tried and pairs swapped so far.
     """
 
     def __init__(
@@ -140,6 +155,8 @@ class AnnealingBinaryNeurons(Process):
         seed: int = 0,
         init_state: ty.Any = None,
         blocks: ty.Any = None,
+        ladder: ty.Any = None,
+        exchange_every: int = 0,
         name: str | None = None,
     ) -> None:
         cls = type(self).__name__
@@ -162,6 +179,16 @@ class AnnealingBinaryNeurons(Process):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ParameterError(f"{cls}: seed must be an integer, got {seed!r}")
         b = _blocks(cls, blocks, n)
+        if ladder is None:
+            lad = np.ones(replicas)
+        else:
+            try:
+                lad = np.asarray(ladder, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError):
+                raise ParameterError(f"{cls}: ladder must be {replicas} numbers >= 1, got {ladder!r}") from None
+            if lad.size != replicas or not np.all(np.isfinite(lad)) or np.any(lad < 1):
+                raise ParameterError(f"{cls}: ladder must be {replicas} finite numbers >= 1 (one per replica)")
+        exchange_every = _positive_int(cls, "exchange_every", exchange_every, lo=0)
         shape = (replicas, n)
         if init_state is None:
             x0 = np.random.default_rng([int(seed), 1]).integers(0, 2, size=shape).astype(np.int8)
@@ -177,6 +204,8 @@ class AnnealingBinaryNeurons(Process):
             refract=refract,
             seed=int(seed),
             blocks=b,
+            ladder=lad,
+            exchange_every=exchange_every,
             name=name,
         )
         width = int(np.diff(b).max())
@@ -189,6 +218,9 @@ class AnnealingBinaryNeurons(Process):
         self.best_state = Var(shape=shape, init=x0)
         self.best_cost = Var(shape=(replicas,), init=np.inf)
         self.temperature = Var(shape=(1,), init=t_hot)
+        self.replica_temperature = Var(shape=(replicas,), init=t_hot * lad)
+        self.rung = Var(shape=(replicas,), init=np.arange(replicas))
+        self.exchange_stats = Var(shape=(3,), init=0)
         self.anneal_steps = Var(shape=(1,), init=anneal_steps)
         #: 1: every step runs at zero temperature (a greedy descent), whatever the schedule says
         self.quench = Var(shape=(1,), init=0)

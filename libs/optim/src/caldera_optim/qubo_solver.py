@@ -22,6 +22,7 @@ from caldera.lazy import lazy_module
 from caldera.run_conditions import RunSteps
 from caldera.run_config import RunConfig
 
+from caldera_optim.models.qubo import exchange_pairs
 from caldera_optim.problems import QUBO
 from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
 
@@ -35,6 +36,10 @@ RESTARTS = 12
 RESTART_SPAN = (0.4, 0.9)
 #: default share of the replicas that restart (from the same number of best replicas)
 RESTART_SHARE = 0.25
+#: default replica exchange: an exchange round every EXCHANGE_INTERVAL sweeps (0: none), between replicas whose
+#: temperatures span a factor EXCHANGE_LADDER (see solve_qubo)
+EXCHANGE_INTERVAL = 0
+EXCHANGE_LADDER = 2.0
 #: most sweeps of the greedy descent that ends a run stopped by its time limit (see solve_qubo)
 FINAL_DESCENT_SWEEPS = 50
 
@@ -177,6 +182,24 @@ def _next_restart(steps: int, cycle: int, restarts: int) -> int | None:
     return int(c * cycle + later[0]) if later.size else int((c + 1) * cycle + pts[0])
 
 
+def move_replicas(neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling, src: np.ndarray) -> None:
+    """Replica ``i`` continues from replica ``src[i]``'s configuration: state, cost, refractory counters, fields.
+
+    Each replica keeps its own best state so far (and its temperature).
+    """
+    src = np.asarray(src, np.int64)
+    for var, axis in ((neurons.state, 0), (neurons.cost, 0), (neurons.refractory, 0), (coupling.field, 1)):
+        v = var.get()
+        var.set(np.ascontiguousarray(v[src] if axis == 0 else v[:, src]))
+
+
+def ladder_factors(replicas: int, ratio: float) -> np.ndarray:
+    """The temperature ladder's factors for replica exchange: geometric from 1 (rung 0, the coldest) to ``ratio``."""
+    if replicas < 2:
+        return np.ones(replicas)
+    return float(ratio) ** (np.arange(replicas) / (replicas - 1))
+
+
 def restart_from_best(neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling, k: int) -> np.ndarray:
     """The ``k`` replicas with the highest current cost continue from the states of the ``k`` with the lowest.
 
@@ -190,13 +213,9 @@ def restart_from_best(neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling
     if k < 1:
         return np.zeros(0, np.int64)
     best, worst = order[:k], order[::-1][:k]
-    for var, axis in ((neurons.state, 0), (neurons.cost, 0), (neurons.refractory, 0), (coupling.field, 1)):
-        v = var.get()
-        if axis == 0:
-            v[worst] = v[best]
-        else:
-            v[:, worst] = v[:, best]
-        var.set(v)
+    src = np.arange(cost.size)
+    src[worst] = best
+    move_replicas(neurons, coupling, src)
     return np.sort(worst)
 
 
@@ -218,6 +237,8 @@ def solve_qubo(
     init_state: ty.Any = None,
     restarts: int | None = None,
     restart_share: float = RESTART_SHARE,
+    exchange_interval: int | None = None,
+    exchange_ladder: float | None = None,
     progress: ty.Callable[[int, float, float], None] | None = None,
 ) -> QuboResult:
     """Minimise ``x^T Q x`` with parallel simulated annealing on caldera processes.
@@ -241,6 +262,17 @@ def solve_qubo(
     highest current cost continue from the current states of as many replicas
     with the lowest (``restart_from_best``); ``restarts=0`` runs independent
     chains. Restarts need at least 2 replicas.
+    Replica exchange (parallel tempering): with ``exchange_interval`` > 0
+    (sweeps; default ``EXCHANGE_INTERVAL``) the replicas anneal on the rungs
+    of a temperature ladder, the schedule's temperature times a factor from 1
+    up to ``exchange_ladder`` (> 1, default ``EXCHANGE_LADDER``; geometric,
+    ``ladder_factors``; the ladder closes to ``t_cold`` as the cycle cools),
+    and every ``exchange_interval`` sweeps the replicas on neighbouring rungs
+    swap temperatures with the Metropolis probability
+    ``min(1, exp((b_i - b_j)(E_i - E_j)))`` (``models.qubo.exchange_pairs``;
+    even and odd pairs in turn; draws from the seed). The neurons do the
+    exchanges themselves, after exact step counts, so a run does not depend
+    on the chunking; ``exchange_interval=0`` turns them off.
     ``tag="fixed_pt"`` runs the integer models (the QUBO must have integer coefficients).
     """
     t_start = time.perf_counter()
@@ -263,6 +295,30 @@ def solve_qubo(
     n_restart = max(1, int(round(float(restart_share) * replicas))) if replicas >= 2 else 0
     if n_restart == 0:
         restarts = 0
+    if exchange_interval is None:
+        exchange_interval = EXCHANGE_INTERVAL
+    if (
+        isinstance(exchange_interval, bool)
+        or not isinstance(exchange_interval, (int, np.integer))
+        or exchange_interval < 0
+    ):
+        raise ParameterError(
+            f"solve_qubo: exchange_interval must be an integer >= 0 (sweeps between replica exchanges; 0: none), "
+            f"got {exchange_interval!r}"
+        )
+    if exchange_ladder is None:
+        exchange_ladder = EXCHANGE_LADDER
+    if (
+        isinstance(exchange_ladder, bool)
+        or not isinstance(exchange_ladder, (int, float, np.number))
+        or not np.isfinite(exchange_ladder)
+        or exchange_ladder <= 1
+    ):
+        raise ParameterError(
+            f"solve_qubo: exchange_ladder must be a finite number > 1 (hottest over coldest replica temperature), "
+            f"got {exchange_ladder!r}"
+        )
+    exchange_interval = int(exchange_interval) if replicas >= 2 else 0
     if target_cost is not None and (not isinstance(target_cost, (int, float, np.number)) or np.isnan(target_cost)):
         raise ParameterError(f"solve_qubo: target_cost must be a number, got {target_cost!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -322,6 +378,8 @@ def solve_qubo(
         seed=int(seed),
         init_state=x0,
         blocks=blocks,
+        ladder=ladder_factors(replicas, float(exchange_ladder)) if exchange_interval else None,
+        exchange_every=exchange_interval * (len(blocks) - 1),
         name="qubo_neurons",
     )
     coupling = ReplicaCoupling(weights=w, replicas=replicas, blocks=blocks, init_state=x0, name="qubo_couplings")
@@ -414,6 +472,7 @@ def solve_qubo(
                 if np.array_equal(now, last):
                     break
                 last = now.copy()
+        exchange_rounds, exchange_tried, exchange_swapped = (int(v) for v in neurons.exchange_stats.get())
         rep_costs_tracked = tracker.best_cost.get()
         rep_steps = tracker.best_step.get()
         rep_times = tracker.best_time.get()
@@ -461,6 +520,10 @@ def solve_qubo(
             final_descent_steps=descent,
             restarts=restart_count,
             restart_replicas=n_restart if restarts else 0,
+            exchange_interval=exchange_interval,
+            exchange_ladder=float(exchange_ladder) if exchange_interval else 1.0,
+            exchange_rounds=exchange_rounds,
+            exchange_rate=exchange_swapped / exchange_tried if exchange_tried else 0.0,
             tag=tag,
             backend=backend,
         ),
@@ -508,4 +571,13 @@ def loihi_summary(report: ty.Any, best_step: int, replicas: int) -> dict:
     }
 
 
-__all__ = ["solve_qubo", "QuboResult", "default_temperatures", "restart_from_best", "loihi_summary"]
+__all__ = [
+    "solve_qubo",
+    "QuboResult",
+    "default_temperatures",
+    "restart_from_best",
+    "move_replicas",
+    "ladder_factors",
+    "exchange_pairs",
+    "loihi_summary",
+]

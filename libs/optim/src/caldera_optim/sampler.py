@@ -33,8 +33,10 @@ class CalderaSampler(dimod.Sampler):
     (``"floating_pt"`` or ``"fixed_pt"``), ``t_hot``, ``t_cold``,
     ``anneal_steps``, ``restarts`` (restarts from the population's best per
     cycle; 0 makes the reads independent chains, as dimod's samplers' reads
-    are) and ``initial_states`` (one state for all reads, or one per read, in
-    the BQM's vartype).
+    are), ``exchange_interval`` and ``exchange_ladder`` (replica exchange
+    between the reads: sweeps between exchange rounds, 0 for none, and the
+    temperature span of the reads; see ``solve_qubo``) and ``initial_states``
+    (one state for all reads, or one per read, in the BQM's vartype).
     """
 
     _SOLVER_KEYS = (
@@ -47,6 +49,8 @@ class CalderaSampler(dimod.Sampler):
         "t_cold",
         "anneal_steps",
         "restarts",
+        "exchange_interval",
+        "exchange_ladder",
     )
 
     def __init__(self) -> None:
@@ -92,7 +96,7 @@ class CalderaSampler(dimod.Sampler):
             kwargs["seed"] = int(np.random.default_rng().integers(2**31))
         if bqm.num_variables == 0:  # nothing to anneal: reads of the empty sample
             return dimod.SampleSet.from_samples_bqm((np.zeros((reads, 0), np.int8), []), bqm)
-        for name in ("time_limit", "num_steps", "t_hot", "t_cold", "anneal_steps", "backend", "restarts"):
+        for name in self._SOLVER_KEYS:
             if name in kwargs and kwargs[name] is None:
                 del kwargs[name]
         kwargs.setdefault("tag", "floating_pt")

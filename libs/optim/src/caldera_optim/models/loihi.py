@@ -18,7 +18,10 @@ its run configuration; the plugin does not register them), and importing this
 module needs caldera-loihi (the optional extra ``caldera-optim[loihi]``; imported
 by name, as optional distributions are). The cost tracker stays a host process, and the
 restarts from the population's best are writes by the host between runs:
-the report counts neither.
+the report counts neither. Replica exchange (``exchange_interval``) is done by
+the neuron model itself, in integers (``exchange_pairs`` with the ``L[u]``
+table): on a chip it is management work (read the replicas' costs, rewrite
+their temperatures) that the report does not count either.
 """
 
 from __future__ import annotations

@@ -51,6 +51,28 @@ def gather_rows(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.nd
     return owner, csr.indices[pos], csr.data[pos]
 
 
+def exchange_pairs(
+    temperatures: np.ndarray, costs: np.ndarray, noise: np.ndarray, parity: int, scale: int = 1
+) -> np.ndarray:
+    """Which neighbouring pairs ``(i, i + 1)``, ``i = parity, parity + 2, ...``, swap (replica exchange).
+
+    The Metropolis rule: a pair swaps with probability ``min(1, exp((b_i - b_j)(E_i - E_j)))``, ``b = 1 / T``,
+    ``j = i + 1``, that is where ``scale (T_j - T_i)(E_j - E_i) <= T_i T_j noise`` for the pair's noise
+    (``noise[k]`` for the k-th pair): a standard exponential ``-ln U`` with ``scale`` 1 (``floating_pt``), or
+    ``L[u] = NEG_LOG_TABLE[u]`` (about ``-256 ln U``) with ``scale`` 256 in integers (``fixed_pt``). A pair
+    with a replica at temperature 0 never swaps. Returns the first index of each pair that swaps.
+    """
+    t = np.asarray(temperatures)
+    e = np.asarray(costs)
+    first = np.arange(int(parity), t.size - 1, 2)
+    if first.size == 0:
+        return first
+    ti, tj = t[first], t[first + 1]
+    lhs = (tj - ti) * (e[first + 1] - e[first]) * scale
+    accept = (ti > 0) & (tj > 0) & (lhs <= ti * tj * np.asarray(noise)[: first.size])
+    return first[accept]
+
+
 def _check_integers(what: str, values: np.ndarray) -> None:
     if values.size and not np.all(values == np.round(values)):
         raise ParameterError(f"{what} must be integers for fixed_pt (scale the QUBO to integer coefficients)")
@@ -222,6 +244,12 @@ class _NeuronsBase(PyLoihiProcessModel):
         self._anneal = int(np.asarray(self.anneal_steps).reshape(-1)[0])
         self._quench = bool(np.asarray(self.quench).reshape(-1)[0])
         self._refract = int(pp["refract"])
+        self._ladder = np.asarray(pp.get("ladder", np.ones(self.state.shape[0])), np.float64)
+        self._graded = bool(np.any(self._ladder != 1.0))  # replicas at temperatures of their own
+        self._exchange_every = int(pp.get("exchange_every", 0))
+        self._xrng = np.random.default_rng([int(pp["seed"]), 4])  # the exchanges' own draws
+        self.rung = np.asarray(self.rung, np.int64)
+        self.exchange_stats = np.asarray(self.exchange_stats, np.int64)
         self._rng = np.random.default_rng([int(pp["seed"]), 2])
         r, n = self.state.shape
         self._r, self._n = r, n
@@ -322,6 +350,50 @@ class _NeuronsBase(PyLoihiProcessModel):
             return 0.0 if frac >= 1 else self._t_hot * (1e-3**frac)
         return self._t_hot * (self._t_cold / self._t_hot) ** frac
 
+    def cycle_fraction(self, t: int) -> float:
+        """How far step ``t`` is into its cooling cycle: 0 at the start, 1 from the end of the cooling on."""
+        a = self._anneal
+        if a == 1:
+            return 1.0
+        k = (t - 1) % a
+        a = a - a // 50 if a >= 100 else a
+        return min(k / (a - 1), 1.0) if a > 1 else 1.0
+
+    def replica_temperatures(self, t: int) -> np.ndarray:
+        """Each replica's temperature in step ``t``: the schedule's times its rung's ladder factor.
+
+        The factors shrink to 1 as the cycle cools (``ladder ** (1 - cycle_fraction)``), so that every
+        replica ends the cycle at ``t_cold``: early on the ladder spans its full range.
+        """
+        base = _NeuronsBase.temperature_at(self, t)
+        if base <= 0.0:
+            return np.zeros(self._r)
+        return base * self._ladder[self.rung] ** (1.0 - self.cycle_fraction(t))
+
+    def _exchange(self, temps: np.ndarray) -> None:
+        """One round of replica exchange: replicas on neighbouring rungs swap rungs (``exchange_pairs``).
+
+        Rounds alternate between the pairs of rungs ``(0, 1), (2, 3), ...`` and ``(1, 2), (3, 4), ...``;
+        every round draws one noise value per pair (whether or not a pair can swap).
+        """
+        st = self.exchange_stats
+        parity = int(st[0]) % 2
+        st[0] += 1
+        r = self._r
+        n_pairs = (r - parity) // 2
+        if n_pairs < 1:
+            return
+        noise = self._swap_noise(n_pairs)
+        inv = np.empty(r, np.int64)
+        inv[self.rung] = np.arange(r)  # inv[k]: the replica on rung k
+        acc = exchange_pairs(temps[inv], self.cost[inv], noise, parity, 256 if self.fixed else 1)
+        st[1] += n_pairs
+        st[2] += acc.size
+        if acc.size:
+            a, b = inv[acc], inv[acc + 1]
+            self.rung[a] = acc + 1
+            self.rung[b] = acc
+
     def _next_noise(self, size: int) -> np.ndarray:
         """``size`` values of the Metropolis noise, from a batch drawn for many steps at once."""
         pos = self._noise_pos
@@ -340,7 +412,21 @@ class _NeuronsBase(PyLoihiProcessModel):
         t_now = self.temperature_at(self.time_step)
         np.add(self.a_in.recv()[:, : hi - lo], diag, out=de)
         de *= sgn  # dE = (1 - 2x)(q_ii + h)
-        self._propose(de, t_now, accept, te)
+        t_rep = None
+        if self._graded:
+            t_rep = self.replica_temperatures(self.time_step)
+            self.replica_temperature[:] = t_rep
+            hot = t_rep > 0
+            if hot.all():
+                self._propose(de, t_rep[:, None], accept, te)
+            elif hot.any():  # (the same draws, then the replicas at zero temperature take only downhill flips)
+                self._propose(de, t_rep[:, None], accept, te)
+                accept[~hot] = de[~hot] < 0
+            else:
+                self._propose(de, 0, accept, te)
+        else:
+            self.replica_temperature[:] = t_now
+            self._propose(de, t_now, accept, te)
         if self._refract:
             ref = self.refractory
             accept &= ref[:, lo:hi] == 0
@@ -378,6 +464,8 @@ class _NeuronsBase(PyLoihiProcessModel):
         else:
             self._best_is_state = False
         self.temperature[0] = t_now
+        if self._exchange_every and self.time_step % self._exchange_every == 0:
+            self._exchange(self.replica_temperature if t_rep is None else t_rep)
         self.s_out.send(self._outs[c])
         self.cost_out.send(self.cost)
 
@@ -417,10 +505,17 @@ class PyAnnealingNeuronsFloat(_NeuronsBase):
     best_state = LavaPyType(np.ndarray, np.int8)
     best_cost = LavaPyType(np.ndarray, np.float64)
     temperature = LavaPyType(np.ndarray, np.float64)
+    replica_temperature = LavaPyType(np.ndarray, np.float64)
+    rung = LavaPyType(np.ndarray, np.int64)
+    exchange_stats = LavaPyType(np.ndarray, np.int64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
     quench = LavaPyType(np.ndarray, np.int8)
 
     _noise_dtype = np.float64
+
+    def _swap_noise(self, size: int) -> np.ndarray:
+        """Standard exponentials ``-ln U`` for the exchange test."""
+        return self._xrng.standard_exponential(size)
 
     def _fill_noise(self, buf: np.ndarray) -> None:
         """``ln(1 - U)`` for uniform ``U`` in [0, 1): minus a standard exponential, finite."""
@@ -430,10 +525,10 @@ class PyAnnealingNeuronsFloat(_NeuronsBase):
 
     def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray, te: np.ndarray) -> None:
         """Metropolis: accept where ``dE <= T E`` with ``E = -ln(1 - U)`` standard exponential."""
-        if t_now <= 0.0:
+        if np.ndim(t_now) == 0 and t_now <= 0.0:
             np.less(de, 0, out=accept)
             return
-        np.multiply(self._next_noise(de.size).reshape(de.shape), -t_now, out=te)
+        np.multiply(self._next_noise(de.size).reshape(de.shape), np.negative(t_now), out=te)
         np.less_equal(de, te, out=accept)
 
 
@@ -451,13 +546,24 @@ class PyAnnealingNeuronsFixed(_NeuronsBase):
     best_state = LavaPyType(np.ndarray, np.int8)
     best_cost = LavaPyType(np.ndarray, np.float64)
     temperature = LavaPyType(np.ndarray, np.int64)
+    replica_temperature = LavaPyType(np.ndarray, np.int64)
+    rung = LavaPyType(np.ndarray, np.int64)
+    exchange_stats = LavaPyType(np.ndarray, np.int64)
     anneal_steps = LavaPyType(np.ndarray, np.int64)
     quench = LavaPyType(np.ndarray, np.int8)
 
     _noise_dtype = np.int64
 
+    def _swap_noise(self, size: int) -> np.ndarray:
+        """``L[u]`` for uniform 8-bit ``u``: the integer exchange test (see ``exchange_pairs``)."""
+        return NEG_LOG_TABLE[self._xrng.integers(0, 256, size, dtype=np.uint8)]
+
     def temperature_at(self, t: int) -> float:
         return int(np.floor(super().temperature_at(t)))
+
+    def replica_temperatures(self, t: int) -> np.ndarray:
+        """Integer temperatures: the floor of the schedule's (unrounded) temperature times the ladder factor."""
+        return np.floor(super().replica_temperatures(t)).astype(np.int64)
 
     def _fill_noise(self, buf: np.ndarray) -> None:
         """``L[u]`` for uniform 8-bit ``u`` (see the module docstring)."""
@@ -465,10 +571,12 @@ class PyAnnealingNeuronsFixed(_NeuronsBase):
 
     def _propose(self, de: np.ndarray, t_now: float, accept: np.ndarray, tl: np.ndarray) -> None:
         """Integer Metropolis: accept where ``256 dE <= T L[u]``."""
-        if t_now <= 0:
-            np.less(de, 0, out=accept)
-            return
-        np.multiply(self._next_noise(de.size).reshape(de.shape), int(t_now), out=tl)
+        if np.ndim(t_now) == 0:
+            if t_now <= 0:
+                np.less(de, 0, out=accept)
+                return
+            t_now = int(t_now)
+        np.multiply(self._next_noise(de.size).reshape(de.shape), t_now, out=tl)
         np.less_equal(de * 256, tl, out=accept)
 
 
@@ -531,4 +639,4 @@ MODELS = [
     PyCostTrackerFixed,
 ]
 
-__all__ = ["MODELS", "NEG_LOG_TABLE", "gather_rows"] + [m.__name__ for m in MODELS]
+__all__ = ["MODELS", "NEG_LOG_TABLE", "exchange_pairs", "gather_rows"] + [m.__name__ for m in MODELS]
