@@ -6,8 +6,8 @@ output against Nengo's (the parameters are Nengo's, so the outputs agree to roun
 
 ``--backends ...,loihi`` adds ``tag='fixed_pt'`` on caldera-loihi's emulator (the model quantized as
 nengo-loihi does): its output differs from Nengo's by quantization and spike timing, so its row gives the RMS
-difference of the probed output instead, and the emulator's estimated energy per step. Models it cannot map
-(the PES-learned connection) are reported as such.
+difference of the probed output instead, and the emulator's estimated energy per step (the chip's; the
+PES-learned connection's decoders and update run on the host). Models it cannot map are reported as such.
 
     python benchmarks/nengo_models.py [--seconds 10] [--repeats 3] [--models chain,channel] [--backends cpu,cython,loihi]
 """

@@ -20,6 +20,10 @@ As nengo-loihi does it:
   Hz); on the chip those spikes reach the ensemble through its encoders with ``decode_tau``'s filter. The
   chip's spikes come back to the host each step, where decoders (for connections to Nodes and for probes of
   decoded values) are applied and the synapses filter.
+- **Learning**: a ``nengo.PES`` connection runs on the host (nengo-loihi supports PES only, too): the pre
+  ensemble's chip spikes come back each step, and the connection is built by Nengo's own connection and PES
+  builders (:meth:`LoihiPlan.host_model`, decoders from the chip-rate solve), so its update is Nengo's; into an
+  Ensemble its output goes to the chip spike-encoded, as host values do. Other rules are a BuildError.
 - **Passthrough Nodes** fed only by ensembles are folded into the chip synapses of the paths through them
   (nengo-loihi removes them too); one that is probed or read by the host also stays there.
 - **Rounding**: a synapse with a negative weight exponent sums, then shifts right, which floors; where inputs
@@ -52,7 +56,10 @@ from caldera_nengo.loihi_procs import NengoHost, NengoLIF
 #: the filter of a block with no Lowpass input, and of the host's inputs on the chip (nengo-loihi's decode_tau)
 DECODE_TAU = 0.005
 CHIP_NEURONS = (nengo.LIF, nengo.SpikingRectifiedLinear)
-CHIP_PROBES = "decoded_output of an Ensemble, spikes (or output) and voltage of Ensemble.neurons, anything of a Node"
+CHIP_PROBES = (
+    "decoded_output of an Ensemble, spikes (or output) and voltage of Ensemble.neurons, anything of a Node, "
+    "a learned connection and its learning rule"
+)
 
 
 # -- the rates the chip fires at -------------------------------------------------------------------
@@ -88,6 +95,8 @@ def _build_loihi_solver(model: Model, solver: Solver, conn: nengo.Connection, rn
     if np.count_nonzero(activities) == 0:
         raise BuildError(f"Building {conn}: 'activities' matrix is all zero for {conn.pre_obj}")
     decoders, info = conn.solver(activities, targets, rng=rng)
+    # kept for the host, which builds a learned connection again (the decoders it starts from)
+    model.__dict__.setdefault("_caldera_loihi_solved", {})[conn] = (eval_points, decoders.T, info)
     return eval_points, decoders.T, info
 
 
@@ -112,22 +121,24 @@ def check_loihi(network: nengo.Network) -> None:
             raise BuildError(f"{ens}: ensemble noise is not supported on the Loihi chip (tag='fixed_pt')")
     for conn in network.all_connections:
         if conn.learning_rule_type is not None:
-            raise BuildError(
-                f"{conn}: learning rules ({conn.learning_rule_type}) are not supported with tag='fixed_pt'; "
-                "use tag='floating_pt'"
-            )
+            _check_learned(conn)
         on_chip = isinstance(conn.pre_obj, (nengo.Ensemble, nengo.ensemble.Neurons)) or isinstance(
             conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons)
         )
         if isinstance(conn.post_obj, nengo.connection.LearningRule):
-            raise BuildError(f"{conn}: connections to learning rules are not supported with tag='fixed_pt'")
+            _check_learned(conn.post_obj.connection)  # the error's target: a PES rule, on the host
         if on_chip and not isinstance(conn.transform, (Dense, NoTransform)):
             raise BuildError(
                 f"{conn}: {type(conn.transform).__name__} transforms are not supported on the Loihi chip "
                 "(tag='fixed_pt'); supported: Dense and no transform"
             )
         chip_post = isinstance(conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons))
-        if chip_post and conn.synapse is not None and type(conn.synapse) is not nengo.Lowpass:
+        if (
+            chip_post
+            and conn.learning_rule_type is None
+            and conn.synapse is not None
+            and type(conn.synapse) is not nengo.Lowpass
+        ):
             raise BuildError(
                 f"{conn}: synapse {conn.synapse} cannot be a Loihi compartment's filter; supported on connections "
                 "into ensembles with tag='fixed_pt': nengo.Lowpass and None"
@@ -136,10 +147,50 @@ def check_loihi(network: nengo.Network) -> None:
         _probe_kind(probe)
 
 
+#: why each rule other than PES cannot run with tag='fixed_pt' (what it would have to change on the chip)
+_RULE_REASONS = {
+    "weights": "it learns neuron-to-neuron weights, which live in the chip's synapses (on-chip learning is not "
+    "emulated)",
+    "encoders": "it learns the post ensemble's encoders, which are folded into the chip's synapse weights (on-chip "
+    "learning is not emulated)",
+}
+
+
+def _rules(conn: nengo.Connection) -> list:
+    rt = conn.learning_rule_type
+    if isinstance(rt, dict):
+        return list(rt.values())
+    return list(rt) if isinstance(rt, (list, tuple)) else [rt]
+
+
+def _check_learned(conn: nengo.Connection) -> None:
+    """A learned connection runs with tag='fixed_pt' where its rule is PES on decoders: the pre ensemble on the
+    chip, its decoders and Nengo's PES update on the host (as nengo-loihi supports PES only)."""
+    for rule in _rules(conn):
+        if type(rule) is not nengo.PES:
+            why = _RULE_REASONS.get(
+                rule.modifies, "nengo-loihi, whose split tag='fixed_pt' follows, learns with PES only"
+            )
+            raise BuildError(
+                f"{conn}: learning rule {type(rule).__name__} cannot run with tag='fixed_pt': {why}. Supported with "
+                "tag='fixed_pt': nengo.PES (the pre ensemble on the chip, its decoders and the update on the host); "
+                "every rule runs with tag='floating_pt'"
+            )
+    if isinstance(conn.post_obj, nengo.ensemble.Neurons) or conn.solver.weights:
+        raise BuildError(
+            f"{conn}: PES into neurons (a per-neuron error through the post ensemble's encoders) cannot run with "
+            "tag='fixed_pt'; supported: PES from an Ensemble or its Neurons into an Ensemble or a Node"
+        )
+
+
 def _probe_kind(probe: nengo.Probe) -> str:
     obj = probe.obj
     if isinstance(obj, nengo.Node):
         return "node"
+    if isinstance(obj, nengo.Connection) and obj.learning_rule_type is not None:
+        return "host"  # a learned connection runs on the host
+    if isinstance(obj, nengo.connection.LearningRule):
+        return "host"
     if isinstance(obj, nengo.Ensemble) and probe.attr == "decoded_output":
         return "decoded"
     if isinstance(obj, nengo.ensemble.Neurons) and probe.attr in ("output", "spikes"):
@@ -174,12 +225,16 @@ class Send:
     """A host value spike-encoded for the chip: per dimension an on and an off integrate-and-fire neuron
     (voltage ``+= 0.5 (1 +- x)`` per step, a spike and ``-= 1`` at 1, at most one spike per step)."""
 
-    def __init__(self, dim: int, label: str) -> None:
+    def __init__(self, dim: int, label: str, scale: float = 1.0) -> None:
         self.dim = dim
         self.label = label
+        self.scale = scale  # the input times scale is the value encoded (1 / radius where the host sends values)
         self.voltage = np.zeros(2 * dim)
         self.rounding = False  # one more axon, always spiking: the synapse's rounding offset
         self.reset()
+
+    def __str__(self) -> str:
+        return f"host ({self.label})"
 
     @property
     def size(self) -> int:
@@ -192,6 +247,8 @@ class Send:
 
     def __call__(self, t: float, x: np.ndarray) -> None:
         v = self.voltage
+        if self.scale != 1.0:
+            x = x * self.scale
         v[: self.dim] += 0.5 * (1 + x)
         v[self.dim :] += 0.5 * (1 - x)
         np.maximum(v, 0, out=v)
@@ -245,6 +302,9 @@ class LoihiPlan:
         self.probe_alias: dict[nengo.Probe, nengo.Probe] = {}  # the user's probe -> the host probe
         self._recv_of: dict[tuple[nengo.Ensemble, bool], tuple[Recv, nengo.Node]] = {}
         self.send_targets: list[tuple[Send, nengo.Ensemble, int]] = []  # (send, post ensemble, input index)
+        # learned connections, built on the host: conn -> (pre ensemble, its spikes' Node, the post's Send Node)
+        self.learned: dict[nengo.Connection, tuple[nengo.Ensemble, nengo.Node, nengo.Node | None]] = {}
+        self._learned_send: dict[nengo.Ensemble, nengo.Node] = {}
         probe_conns = {
             k.post_obj: k
             for k in model.params
@@ -258,13 +318,15 @@ class LoihiPlan:
         with host:
             for conn in network.all_connections:
                 post_chip = isinstance(conn.post_obj, (nengo.Ensemble, nengo.ensemble.Neurons))
-                if post_chip and conn.pre_obj in self.folded and self._foldable(conn):
+                if conn.learning_rule_type is not None:
+                    self._learned(conn)
+                elif post_chip and conn.pre_obj in self.folded and self._foldable(conn):
                     self._through(conn)
                 elif conn.post_obj not in off_host:
                     self._connection(conn)
             for probe in network.all_probes:
                 kind = _probe_kind(probe)
-                if kind == "node":
+                if kind in ("node", "host"):
                     host.probes.append(probe)
                 elif kind in ("spikes", "voltage"):
                     _, node = self._recv(probe.obj.ensemble, voltage=kind == "voltage")
@@ -310,15 +372,19 @@ class LoihiPlan:
         ``encoded``: ``w`` gives values divided by the post ensemble's radius (the host's encoded inputs)."""
         post = conn.post_obj
         if isinstance(post, nengo.Ensemble):
-            built = self.model.params[post]
-            idx = _indices(post.dimensions, conn.post_slice)
-            enc = built.encoders * built.gain[:, None] if encoded else built.scaled_encoders
-            return enc[:, idx] @ w
+            return self._post_map_ens(post, w, conn.post_slice, encoded)
         built = self.model.params[post.ensemble]
         idx = _indices(post.ensemble.n_neurons, conn.post_slice)
         out = np.zeros((post.ensemble.n_neurons, w.shape[1]))
         np.add.at(out, idx, built.gain[idx, None] * w)
         return out
+
+    def _post_map_ens(self, post: nengo.Ensemble, w: np.ndarray, sl: ty.Any = None, encoded: bool = True):
+        """(n_post, n_src): ``w`` (values of ``post``'s dimensions ``sl``) into its neurons' input currents."""
+        built = self.model.params[post]
+        idx = _indices(post.dimensions, slice(None) if sl is None else sl)
+        enc = built.encoders * built.gain[:, None] if encoded else built.scaled_encoders
+        return enc[:, idx] @ w
 
     def _fold_passthrough(self, network: nengo.Network) -> None:
         """Passthrough Nodes fed only by ensembles (directly or through other such Nodes) are folded into the
@@ -343,6 +409,8 @@ class LoihiPlan:
                 return None
             terms = []
             for c in ins[node]:
+                if c.learning_rule_type is not None:  # learned on the host: the Node stays there
+                    return None
                 place = _indices(node.size_in, c.post_slice)
                 if isinstance(c.pre_obj, chip):
                     pre = c.pre_obj if isinstance(c.pre_obj, nengo.Ensemble) else c.pre_obj.ensemble
@@ -436,6 +504,64 @@ class LoihiPlan:
             nengo.Connection(conn.pre, node, transform=host_t, synapse=conn.synapse, **kw)
             onoff = np.hstack([chip_t, -chip_t])
             self.blocks[post].inputs.append((send, self._post_map(conn, onoff, encoded=True), DECODE_TAU))
+
+    def _learned(self, conn: nengo.Connection) -> None:
+        """A PES-learned connection runs on the host, built by Nengo's own connection and PES builders
+        (:meth:`host_model`): its pre ensemble's chip spikes come back each step, the decoders (learning) and
+        the connection's synapse are applied there, and the result goes to a host Node, or, for an Ensemble,
+        to the chip as host values do (spike-encoded, per unit of the post ensemble's radius)."""
+        pre = conn.pre_obj if isinstance(conn.pre_obj, nengo.Ensemble) else conn.pre_obj.ensemble
+        _, recv = self._recv(pre)
+        send_node = None
+        if isinstance(conn.post_obj, nengo.Ensemble):
+            post = conn.post_obj
+            send_node = self._learned_send.get(post)
+            if send_node is None:
+                send = Send(post.dimensions, f"learned into {post}", scale=1.0 / post.radius)
+                self.sends.append(send)
+                send_node = nengo.Node(send, size_in=post.dimensions, size_out=0, label=f"learned into {post}")
+                onoff = np.hstack([np.eye(post.dimensions), -np.eye(post.dimensions)])
+                block = self.blocks[post]
+                block.inputs.append((send, self._post_map_ens(post, onoff), DECODE_TAU))
+                self._learned_send[post] = send_node
+        self.learned[conn] = (pre, recv, send_node)
+        self.host_network.connections.append(conn)
+
+    def host_model(self) -> Model:
+        """The host's Nengo model, built: the host network, with each learned connection built by Nengo's own
+        builders after its pre ensemble's output (and an Ensemble post's input) are made the host's signals,
+        its decoders those of the full build and its seed the full build's."""
+        host = Model(dt=self.dt, label=f"host of {self.network}, dt={self.dt:f}", builder=self._host_builder())
+        for conn in self.learned:
+            host.seeds[conn] = self.model.seeds[conn]
+            host.seeded[conn] = self.model.seeded[conn]
+        host.build(self.host_network)
+        return host
+
+    def _host_builder(self) -> type[Builder]:
+        solved = self.model.__dict__.get("_caldera_loihi_solved", {})
+        learned = self.learned
+        full = self.model
+
+        def build_solver(model, solver, conn, rng):  # the decoders of the full build (solved for the chip)
+            return solved[conn]
+
+        def build_connection(model, conn):
+            if conn in learned:
+                pre, recv, send_node = learned[conn]
+                out = model.sig[recv]["out"]
+                model.sig[pre]["out"] = out
+                model.sig[pre.neurons]["out"] = out
+                model.params[pre] = full.params[pre]
+                if send_node is not None:
+                    model.sig[conn.post_obj]["in"] = model.sig[send_node]["in"]
+            return Builder.builders[nengo.Connection](model, conn)
+
+        builders = dict(Builder.builders)
+        builders[Solver] = build_solver
+        builders[NoSolver] = Builder.builders[NoSolver]
+        builders[nengo.Connection] = build_connection
+        return type("LoihiHostBuilder", (Builder,), {"builders": builders})
 
     # -- quantization
     def _quantize(self, block: Block) -> None:

@@ -107,8 +107,7 @@ class Simulator:
             run_model = self.model
             if tag == "fixed_pt":  # the chip's blocks, and the host's own Nengo model
                 self._plan = LoihiPlan(network, self.model)
-                run_model = Model(dt=float(dt), label=f"host of {network}, dt={dt:f}")
-                run_model.build(self._plan.host_network)
+                run_model = self._plan.host_model()
             self.dg = operator_dependency_graph(run_model.operators)
             if optimize:
                 with pt.next_stage("Building (running optimizer)", "Optimization"):
