@@ -278,7 +278,18 @@ def test_what_cannot_be_mapped_is_a_build_error_naming_it():
         return conn
 
     msg, conn = build(pes_into_neurons)
-    assert str(conn) in msg and "PES into neurons" in msg and "into an Ensemble or a Node" in msg
+    assert str(conn) in msg and "PES into neurons (Ensemble.neurons as post" in msg
+    assert "into an Ensemble or a Node" in msg
+
+    def pes_weight_solver():
+        a, b = nengo.Ensemble(10, 1), nengo.Ensemble(10, 1)
+        solver = nengo.solvers.LstsqL2(weights=True)
+        conn = nengo.Connection(a, b, solver=solver, learning_rule_type=nengo.PES())
+        nengo.Connection(b, conn.learning_rule)
+        return conn
+
+    msg, conn = build(pes_weight_solver)
+    assert str(conn) in msg and "PES into neurons (a weight solver" in msg
 
     def alpha():
         a, b = nengo.Ensemble(10, 1), nengo.Ensemble(10, 1)

@@ -177,9 +177,11 @@ def _check_learned(conn: nengo.Connection) -> None:
                 "every rule runs with tag='floating_pt'"
             )
     if isinstance(conn.post_obj, nengo.ensemble.Neurons) or conn.solver.weights:
+        what = "a weight solver" if conn.solver.weights else "Ensemble.neurons as post"
         raise BuildError(
-            f"{conn}: PES into neurons (a per-neuron error through the post ensemble's encoders) cannot run with "
-            "tag='fixed_pt'; supported: PES from an Ensemble or its Neurons into an Ensemble or a Node"
+            f"{conn}: PES into neurons ({what}: neuron-to-neuron weights and a per-neuron error through the post "
+            "ensemble's encoders) cannot run with tag='fixed_pt'; supported: PES from an Ensemble or its Neurons "
+            "into an Ensemble or a Node"
         )
 
 
