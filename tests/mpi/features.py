@@ -6,6 +6,8 @@ saveload  save on the ranks (rank 0 writes), load on every rank, run on: the tra
 deadlock  a user model that receives twice per step (ARG: the rank it sits on): every rank raises the
           proven deadlock, naming the ranks, the channel and the step, instead of hanging
 profile   caldera.profile() over MPI: both ranks' partitions, with the time they waited on each other
+fanout    a spike vector read by four processes of another rank (one through a concatenation) crosses once
+          per step; traces equal a one-process run
 
 Rank 0 prints what the test checks; every rank exits with status 1 on a mismatch.
 """
@@ -165,8 +167,45 @@ def profile() -> bool:
     return bool(COMM.allreduce(int(ok), op=MPI.MIN))
 
 
+def fanout_trace(mpi: bool) -> tuple[dict, list]:
+    """a's spikes reach three Dense on the last rank (one through a concatenation with b) and one on rank 0."""
+    a = LIF(shape=(6,), du=0.1, dv=0.1, vth=1.0, bias_mant=np.linspace(0.15, 0.5, 6), name="a")
+    b = LIF(shape=(6,), du=0.1, dv=0.1, vth=1.0, bias_mant=np.linspace(0.5, 0.15, 6), name="b")
+    rng = np.random.default_rng(3)
+    ds = [Dense(weights=rng.uniform(0, 0.6, (4, 6)), name=f"d{k}") for k in range(3)]
+    cat = Dense(weights=rng.uniform(0, 0.4, (4, 12)), name="cat")
+    local = Dense(weights=rng.uniform(0, 0.6, (4, 6)), name="local")
+    c = LIF(shape=(4,), du=0.2, dv=0.1, vth=12.0, name="c")
+    for d in (*ds, local):
+        a.s_out.connect(d.s_in)
+        d.a_out.connect(c.a_in)
+    a.s_out.concat_with([b.s_out], axis=0).connect(cat.s_in)
+    cat.a_out.connect(c.a_in)
+    mon = Monitor(name="mon")
+    mon.probe(c.v, 40)
+    far = [*ds, cat, c, mon]
+    parts = [[a, b, local], far] if COMM.size == 2 else [[a, local], [b], far]
+    run_cfg = caldera.RunConfig(backend="cpu", partitions=parts if mpi else 1, transport="mpi" if mpi else "shm")
+    a.run(caldera.RunSteps(40), run_cfg)
+    trace = mon.get_data()["c"]["v"]
+    group = a.runtime.group
+    channels = [] if group is None else [(g.name, g.sent) for g in group.senders]
+    a.stop()
+    return trace, channels
+
+
+def fanout() -> bool:
+    want, _ = fanout_trace(False)
+    got, channels = fanout_trace(True)
+    same = np.array_equal(got, want)
+    for rank, chans in enumerate(COMM.gather(channels, root=0) or []):
+        say(f"rank {rank} sends " + "; ".join(f"{n}: {k} messages" for n, k in chans))
+    say(f"c.v on {COMM.size} ranks: {'identical' if same else 'DIFFERENT'} ({int(np.count_nonzero(want))} non-zero)")
+    return bool(COMM.allreduce(int(same), op=MPI.MIN))
+
+
 def main(mode: str, *args: str) -> int:
-    fn = {"shells": shells, "hostio": hostio, "saveload": saveload, "profile": profile}.get(mode)
+    fn = {"shells": shells, "hostio": hostio, "saveload": saveload, "profile": profile, "fanout": fanout}.get(mode)
     ok = deadlock(int(args[0])) if mode == "deadlock" else fn()
     say(f"{mode}: {'ok' if ok else 'FAILED'}")
     return 0 if ok else 1

@@ -225,3 +225,18 @@ def test_host_io_listed_on_another_rank_is_an_error_on_every_rank_before_the_run
         "it; list it in the first partition, or leave it out (unlisted host I/O joins rank 0)"
     )
     assert (r.stdout + r.stderr).count(message) == 2, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("ranks", [2, 3])
+def test_a_message_read_by_several_processes_of_a_rank_crosses_once(ranks):
+    r = job(ranks, "tests.mpi.features", "fanout")
+    assert r.returncode == 0, r.stdout + r.stderr
+    far = ranks - 1
+    expected = f"rank 0 sends a.s_out->cat.s_in (and 3 more readers on rank {far}): 40 messages; " + (
+        "b.s_out->cat.s_in: 40 messages; local.a_out->c.a_in: 40 messages"
+        if ranks == 2
+        else "local.a_out->c.a_in: 40 messages\nrank 1 sends b.s_out->cat.s_in: 40 messages"
+    )
+    assert expected + "\n" in r.stdout, r.stdout
+    assert f"rank {far} sends \n" in r.stdout, r.stdout
+    assert f"c.v on {ranks} ranks: identical (72 non-zero)" in r.stdout, r.stdout

@@ -12,7 +12,9 @@ every rank. A value is broadcast from the rank that owns it, so every rank (rank
 Host I/O (``Injector``/``Extractor``) runs on rank 0; on the other ranks ``send()`` is ignored and
 ``receive()`` is an error naming rank 0 (see ``caldera.procs.io.host``).
 
-Channels: a sender keeps at most ``DEPTH`` synchronous-mode sends (``Issend``) outstanding per channel,
+Channels: one per OutPort and reading rank (a message read by several processes of one rank crosses once
+and is copied there for each reader). A sender keeps at most ``DEPTH`` synchronous-mode sends (``Issend``)
+outstanding per channel,
 so a fast rank cannot run more than ``DEPTH`` steps ahead of its consumer; a receiver keeps one receive
 posted. Waits poll (they must notice another rank's failure) and back off to sleeping, so that ranks
 sharing cores leave them to each other.
@@ -26,6 +28,7 @@ another rank than the Var it reads) is found while compiling, before any step, a
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import sys
 import time
@@ -320,6 +323,7 @@ class MpiReceiver:
         self.abort = _Abort(group)
         self.matched = 0  # messages received so far
         self._pending: np.ndarray | None = None
+        self.taps: list[MpiTap] = []  # several readers on this rank: the message goes to each (see MpiTap)
         self._post()
 
     def _post(self) -> None:
@@ -337,6 +341,16 @@ class MpiReceiver:
         return False
 
     __bool__ = _poll
+
+    def fan_out(self) -> bool:
+        """With taps: if a message has arrived, give it to every tap (the first gets the decoded array)."""
+        if not self._poll():
+            return False
+        msg, self._pending = self._pending, None
+        self.taps[0]._q.append(msg)
+        for tap in self.taps[1:]:
+            tap._q.append(msg.copy())
+        return True
 
     def __len__(self) -> int:
         return 1 if self._poll() else 0
@@ -372,6 +386,58 @@ class MpiReceiver:
             self._post()
         self._req.Cancel()
         self._req.Wait()
+
+
+class MpiTap:
+    """One reader of a channel that several InPorts of this rank read: the message crosses once, and each
+    reader gets its own copy (duck-types the deque a ``PyInPort`` reads, as :class:`MpiReceiver` does)."""
+
+    remote = True
+
+    def __init__(self, rx: MpiReceiver, name: str) -> None:
+        self.rx, self.name = rx, name
+        self.group, self.index, self.abort = rx.group, rx.index, rx.abort
+        self._q: collections.deque = collections.deque()
+        rx.taps.append(self)
+
+    def _poll(self) -> bool:
+        return bool(self._q) or self.rx.fan_out()
+
+    __bool__ = _poll
+
+    def __len__(self) -> int:
+        self._poll()
+        return len(self._q)
+
+    def wait(self) -> None:
+        if not self._poll():
+            self._block(self._poll)
+
+    def _block(self, ready: ty.Callable[[], bool]) -> None:
+        """Wait for a message (the profiler times this call)."""
+        _wait(ready, self.group, recv=(self.index,))
+
+    def popleft(self) -> np.ndarray:
+        self.wait()
+        return self._q.popleft()
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        self.wait()
+        return self._q[i]
+
+    @staticmethod
+    def wait_any(queues: list) -> None:
+        wait_any(queues)
+
+
+class _Duplicate:
+    """An OutPort's feed to a reader on a rank that the same message already reaches through another feed's
+    channel (see :class:`MpiTap`): nothing to send."""
+
+    __slots__ = ()
+
+    def append(self, arr: np.ndarray) -> None:
+        pass
 
 
 # -- the group of ranks ------------------------------------------------------------------------
@@ -415,29 +481,32 @@ class MpiGroup:
         self._wave: dict | None = None  # rank 0: the round of questions in progress
         self._last_wave: dict | None = None  # rank 0: the answers of the previous complete round
         self._requests: list = []  # isend requests of probes and replies, completed at the end of the run
-        index = 0
-        for link in net.links:  # the same order on every rank: the same channel numbers
+        # One channel per OutPort and reading rank, numbered in link order (the same on every rank): a spike
+        # vector read by several processes of another rank crosses once, and each reader gets a copy there.
+        channels: dict[tuple[int, str, int], list] = {}
+        for link in net.links:
             src, dst = where[link.src], where[link.dst]
-            if src == dst:
-                continue
-            out = getattr(net.models[link.src], link.src_port)
-            label = link.label(net.models)
+            if src != dst:
+                channels.setdefault((link.src, link.src_port, dst), []).append(link)
+        for index, ((_, _, dst), links) in enumerate(channels.items()):
+            first = links[0]
+            src = where[first.src]
+            out = getattr(net.models[first.src], first.src_port)
+            label = first.label(net.models)
+            if len(links) > 1:
+                label += f" (and {len(links) - 1} more reader{'s' if len(links) > 2 else ''} on rank {dst})"
             self.channel_info.append((label, src, dst))
-            sender: ty.Any = None
-            receiver: ty.Any = None
             if src == rank:
                 sender = MpiSender(self, index, dst, out.shape, out.dtype, label)
                 self.senders.append(sender)
-            if dst == rank:
+                for k, link in enumerate(links):
+                    link.replace(net.models, sender if k == 0 else _Duplicate(), link.queue)
+            elif dst == rank:
                 receiver = MpiReceiver(self, index, src, out.shape, out.dtype, label)
                 self.receivers.append(receiver)
-            if sender is not None or receiver is not None:  # (an empty receiver is falsy: compare with None)
-                link.replace(
-                    net.models,
-                    link.queue if sender is None else sender,
-                    link.queue if receiver is None else receiver,
-                )
-            index += 1
+                for link in links:
+                    reader = receiver if len(links) == 1 else MpiTap(receiver, link.label(net.models))
+                    link.replace(net.models, link.queue, reader)
         for p in net.leaves:  # host I/O run by another rank (rank 0): its buffer here takes no data
             buffer = getattr(p, "buffer", None)
             if where[p.id] != rank and getattr(net.model_classes[p.id], "host_only", False) and buffer is not None:
