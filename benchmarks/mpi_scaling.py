@@ -14,6 +14,8 @@ waiting on communication, and the payload bytes each rank sends per step.
 
     python benchmarks/mpi_scaling.py                    # 24,000 neurons: a few minutes
     python benchmarks/mpi_scaling.py --neurons 120000   # full size
+    python benchmarks/mpi_scaling.py --phases            # build and compile time per rank, by phase
+    python benchmarks/mpi_scaling.py --message-cost      # what one channel message costs (2 ranks)
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import typing as ty
 
 import caldera
 import numpy as np
@@ -72,10 +75,11 @@ def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) 
     root.run(caldera.RunSteps(args.warmup), cfg)
     group = root.runtime.group
     comm = getattr(group, "comm", None)
-    rates, waits, sent = [], [], []
+    rates, waits, sent, msgs = [], [], [], []
     for _ in range(args.reps):
         w0 = getattr(group, "wait_s", 0.0)
         b0 = getattr(group, "bytes_sent", 0)
+        m0 = sum(s.sent for s in getattr(group, "senders", ()))
         if comm is not None:
             comm.Barrier()
         t0 = time.perf_counter()
@@ -85,13 +89,116 @@ def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) 
             dt = comm.allreduce(dt, op=group.MPI.MAX)
             waits.append(comm.gather((getattr(group, "wait_s", 0.0) - w0) / dt, root=0))
             sent.append(comm.gather((group.bytes_sent - b0) / args.steps, root=0))
+            msgs.append(comm.gather((sum(s.sent for s in group.senders) - m0) / args.steps, root=0))
         rates.append(args.steps / dt)
     root.stop()
     out = {"steps_per_s": rates, "neurons": neurons, "ranks": ranks, "transport": transport}
     if waits and waits[0] is not None:
         out["wait_share"] = [statistics.median(w) for w in zip(*waits)]  # per rank, median over chunks
         out["bytes_per_step"] = [statistics.median(s) for s in zip(*sent)]
+        out["messages_per_step"] = [statistics.median(m) for m in zip(*msgs)]
     return out
+
+
+#: the compiler's steps, timed by ``--phases``: the whole graph's structure (every rank), this rank's models
+GRAPH_STEPS = (
+    "_check_free",
+    "select_models",
+    "assign_partitions",
+    "wire",
+    "order",
+    "thread_channels_for_async",
+    "split_plan",
+    "sync_domains",
+)
+
+
+def compile_phases(args: argparse.Namespace, neurons: int) -> dict:
+    """On every rank (collectively): build and compile the network ``--reps`` times (after one untimed build,
+    which pays for the imports and plugin loading); the median time of each phase on each rank, in ms."""
+    import caldera.compiler as cc
+    import caldera.mpi as cm
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    spent: dict[str, float] = {}
+
+    def timed(mod: ty.Any, name: str, key: str) -> None:
+        inner = getattr(mod, name)
+
+        def call(*a: ty.Any, **k: ty.Any) -> ty.Any:
+            t0 = time.perf_counter()
+            try:
+                return inner(*a, **k)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t0
+
+        setattr(mod, name, call)
+
+    for name in GRAPH_STEPS:
+        timed(cc, name, "graph")
+    timed(cc, "build_models", "own models")
+    timed(cm, "MpiGroup", "channels")
+    runs = []
+    for rep in range(args.reps + 1):
+        spent.clear()
+        comm.Barrier()
+        t0 = time.perf_counter()
+        groups, root = build(neurons, args.blocks, args.fan_in)
+        spent["script"] = time.perf_counter() - t0
+        parts: list[list] = [[] for _ in range(comm.size)]
+        for b, g in enumerate(groups):
+            parts[b % comm.size].extend(g)
+        cfg = caldera.RunConfig(backend="cpu", partitions=parts, transport="mpi")
+        comm.Barrier()
+        t0 = time.perf_counter()
+        rt = root.compile(cfg)
+        spent["compile"] = time.perf_counter() - t0
+        spent["processes"], spent["links"] = len(rt.net.leaves), len(rt.net.links)
+        root.stop()
+        if rep:
+            runs.append(dict(spent))
+    mine = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    return {"neurons": neurons, "ranks": comm.size, "per_rank": comm.gather(mine, root=0)}
+
+
+def message_cost(args: argparse.Namespace, channels: int = 100, steps: int = 400) -> dict:
+    """On 2 ranks: the time one channel message costs each side, through the real channels alone (no model
+    runs): rank 0 appends to each of ``channels`` senders, rank 1 takes from each receiver, step by step.
+    Spike vectors of 1,000 neurons with 0 and with 20 spikes (8 and 248 bytes on the wire)."""
+    from caldera.procs import RingBuffer, RingBufferSink
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    n = 1000
+    srcs = [RingBuffer(data=np.zeros((n, 1)), name=f"src{k}") for k in range(channels)]
+    sinks = [RingBufferSink(shape=(n,), buffer=1, name=f"sink{k}") for k in range(channels)]
+    hub = RingBufferSink(shape=(n,), buffer=1, name="hub")  # joins the sources into one network (on rank 0)
+    for a, b in zip(srcs, sinks):
+        a.s_out.connect(b.a_in)
+        a.s_out.connect(hub.a_in)
+    cfg = caldera.RunConfig(backend="cpu", partitions=[[*srcs, hub], sinks], transport="mpi")
+    group = srcs[0].compile(cfg).group
+    out = {}
+    for spikes in (0, 20):
+        msg = np.zeros(n)
+        msg[np.linspace(0, n - 1, spikes).astype(int)] = 1.0
+        per = []
+        for _ in range(args.reps):
+            comm.Barrier()
+            t0 = time.perf_counter()
+            for _ in range(steps):
+                if comm.rank == 0:
+                    for s in group.senders:
+                        s.append(msg)
+                else:
+                    for r in group.receivers:
+                        r.popleft()
+            dt = comm.allreduce(time.perf_counter() - t0, op=MPI.MAX)
+            per.append(dt / (steps * channels) * 1e6)
+        out[spikes] = statistics.median(per)
+    srcs[0].stop()
+    return {"us_per_message": out, "channels": channels, "steps": steps}
 
 
 def run_mpi(args: argparse.Namespace, neurons: int, ranks: int) -> dict:
@@ -100,7 +207,9 @@ def run_mpi(args: argparse.Namespace, neurons: int, ranks: int) -> dict:
     if mpiexec is None:
         raise SystemExit("mpiexec not found: pip install './core[mpi]'")
     cmd = [mpiexec, "-n", str(ranks), sys.executable, __file__, "--worker", str(neurons)]
-    cmd += [f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items() if k not in ("worker", "out")]
+    for k, v in vars(args).items():
+        if k not in ("worker", "out") and v is not False:
+            cmd.append(f"--{k.replace('_', '-')}" + ("" if v is True else f"={v}"))
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
     for line in r.stdout.splitlines():
         if line.startswith("{"):
@@ -121,15 +230,33 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=5, help="timed chunks per configuration")
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--max-ranks", type=int, default=3)
+    ap.add_argument(
+        "--phases", action="store_true", help="time the build and compile phases on every rank instead (ms)"
+    )
+    ap.add_argument("--message-cost", action="store_true", help="time one channel message on 2 ranks (us) instead")
     ap.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help="write the raw figures as JSON here")
     args = ap.parse_args(argv)
     if args.worker is not None:  # one MPI job: every rank measures, rank 0 reports
         from mpi4py import MPI
 
-        res = measure(args, args.worker, MPI.COMM_WORLD.size, "mpi")
+        if args.message_cost:
+            res = message_cost(args)
+        elif args.phases:
+            res = compile_phases(args, args.worker)
+        else:
+            res = measure(args, args.worker, MPI.COMM_WORLD.size, "mpi")
         if MPI.COMM_WORLD.rank == 0:
             print(json.dumps(res), flush=True)
+        return 0
+    if args.phases:
+        return print_phases(args)
+    if args.message_cost:
+        res = run_mpi(args, 0, 2)
+        print(
+            f"one channel message, 2 ranks, {res['channels']} channels x {res['steps']} steps, median of {args.reps}: "
+            + ", ".join(f"{k} spikes {v:.1f} us" for k, v in res["us_per_message"].items())
+        )
         return 0
     rows = []
     for scaling in ("strong", "weak"):
@@ -145,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'scaling':<7} {'ranks':>5} {'neurons':>8} | {'MPI steps/s':>24} {'vs 1':>5} {'wait %':>12} "
-        f"{'kB/step/rank':>13} | {'shm steps/s':>24} {'vs 1':>5} | {'MPI/shm':>7}"
+        f"{'kB/step/rank':>13} {'msgs/step/rank':>15} | {'shm steps/s':>24} {'vs 1':>5} | {'MPI/shm':>7}"
     )
     base: dict[tuple[str, str], float] = {}
     for scaling, m, s in rows:
@@ -154,13 +281,37 @@ def main(argv: list[str] | None = None) -> int:
         base.setdefault((scaling, "shm"), rs)
         wait = "-" if "wait_share" not in m else "/".join(f"{100 * w:.0f}" for w in m["wait_share"])
         kb = "-" if "bytes_per_step" not in m else f"{statistics.mean(m['bytes_per_step']) / 1e3:.1f}"
+        nm = "-" if "messages_per_step" not in m else f"{statistics.mean(m['messages_per_step']):.0f}"
         print(
             f"{scaling:<7} {m['ranks']:>5} {m['neurons']:>8} | {_fmt(m['steps_per_s']):>24} "
-            f"{rm / base[(scaling, 'mpi')]:5.2f} {wait:>12} {kb:>13} | {_fmt(s['steps_per_s']):>24} "
+            f"{rm / base[(scaling, 'mpi')]:5.2f} {wait:>12} {kb:>13} {nm:>15} | {_fmt(s['steps_per_s']):>24} "
             f"{rs / base[(scaling, 'shm')]:5.2f} | {rm / rs:7.2f}"
         )
     if args.out:
         pathlib.Path(args.out).write_text(json.dumps([{"scaling": a, "mpi": m, "shm": s} for a, m, s in rows]))
+    return 0
+
+
+def print_phases(args: argparse.Namespace) -> int:
+    """``--phases``: per rank, what building (the user's script) and compiling the network cost."""
+    keys = ("script", "compile", "graph", "own models", "channels")
+    print(
+        f"E/I network, {args.neurons} neurons, {args.blocks} blocks, fan-in {args.fan_in}: milliseconds, median of "
+        f"{args.reps} builds per rank (graph: the whole graph's structure; own models: this rank's partition)"
+    )
+    print(f"{'ranks':>5} {'rank':>4} {'processes':>9} {'links':>6} | " + " ".join(f"{k:>10}" for k in keys))
+    rows = []
+    for ranks in range(1, args.max_ranks + 1):
+        res = run_mpi(args, args.neurons, ranks)
+        rows.append(res)
+        for rank, r in enumerate(res["per_rank"]):
+            print(
+                f"{ranks:>5} {rank:>4} {r['processes']:>9.0f} {r['links']:>6.0f} | "
+                + " ".join(f"{1000 * r.get(k, 0.0):>10.0f}" for k in keys),
+                flush=True,
+            )
+    if args.out:
+        pathlib.Path(args.out).write_text(json.dumps(rows))
     return 0
 
 

@@ -240,3 +240,28 @@ def test_a_message_read_by_several_processes_of_a_rank_crosses_once(ranks):
     assert expected + "\n" in r.stdout, r.stdout
     assert f"rank {far} sends \n" in r.stdout, r.stdout
     assert f"c.v on {ranks} ranks: identical (72 non-zero)" in r.stdout, r.stdout
+
+
+def test_scaling_benchmark_phases_and_message_cost_run():
+    """Smoke test of ``benchmarks/mpi_scaling.py --phases`` and ``--message-cost`` (figures not checked)."""
+    script = str(ROOT / "benchmarks" / "mpi_scaling.py")
+    small = ["--neurons", "1200", "--reps", "1", "--max-ranks", "2"]
+    r = subprocess.run(
+        [sys.executable, script, "--phases", *small], cwd=ROOT, capture_output=True, text=True, timeout=JOB_S
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows = [line.split() for line in r.stdout.splitlines() if line[:5].strip().isdigit()]
+    assert [(row[0], row[1], row[2], row[3]) for row in rows] == [
+        ("1", "0", "36", "168"),
+        ("2", "0", "36", "168"),
+        ("2", "1", "36", "168"),
+    ], r.stdout
+    r = subprocess.run(
+        [sys.executable, script, "--message-cost", "--reps", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=JOB_S,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "one channel message, 2 ranks, 100 channels x 400 steps, median of 1: 0 spikes " in r.stdout, r.stdout
