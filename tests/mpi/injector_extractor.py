@@ -7,6 +7,7 @@ feed       an Injector on rank 0 feeds a network on ranks 1..N-1 and two Extract
            receives, and the neurons' state, must equal a one-process run bit for bit. The other ranks send
            other data (ignored: rank 0's counts), and their receive() must be a clear error, as must a
            background run.
+unfed      an Injector waiting for data nobody sends: RunConfig(watchdog_s=2) ends the run on every rank
 elsewhere  an Injector listed on rank 1 (2 ranks): a CompileError on every rank before the run (exits non-zero)
 
 Rank 0 prints what the test checks; every rank exits with status 1 on a mismatch.
@@ -20,7 +21,7 @@ import time
 
 import caldera
 import numpy as np
-from caldera.errors import RuntimeStateError
+from caldera.errors import RunError, RuntimeStateError
 from caldera.procs import LIF, Dense, Extractor, Injector
 from mpi4py import MPI
 
@@ -165,8 +166,26 @@ def elsewhere() -> bool:
     return False  # not reached: the CompileError ends every rank
 
 
+def unfed() -> bool:
+    """An Injector that waits for data nobody sends (when_empty="block"): the watchdog ends the run on every rank."""
+    procs = network(when_empty="block")
+    inj = procs[0]
+    inj.send(data(0, True))  # one step's worth; the second step waits
+    run_cfg = cfg(procs, True)
+    run_cfg = caldera.RunConfig(backend="cpu", partitions=run_cfg.partitions, transport="mpi", watchdog_s=2)
+    try:
+        inj.run(caldera.RunSteps(5), run_cfg)
+        msg = "no error"
+    except RunError as e:
+        msg = str(e).splitlines()[0]
+    inj.stop()
+    msgs = COMM.gather(msg, root=0)
+    say(f"every rank: {msgs[0]}" if msgs and len(set(msgs)) == 1 else f"ranks differ: {msgs}")
+    return bool(COMM.allreduce(int("WatchdogTimeout" in msg), op=MPI.MIN))
+
+
 def main(mode: str) -> int:
-    ok = {"feed": feed, "elsewhere": elsewhere}[mode]()
+    ok = {"feed": feed, "elsewhere": elsewhere, "unfed": unfed}[mode]()
     say(f"{mode}: {'ok' if ok else 'FAILED'}")
     return 0 if ok else 1
 

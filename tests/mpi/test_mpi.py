@@ -265,3 +265,12 @@ def test_scaling_benchmark_phases_and_message_cost_run():
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "one channel message, 2 ranks, 100 channels x 400 steps, median of 1: 0 spikes " in r.stdout, r.stdout
+
+
+def test_an_injector_nobody_feeds_is_ended_by_the_watchdog_on_every_rank():
+    r = job(2, "tests.mpi.injector_extractor", "unfed")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (
+        "every rank: rank 0: process 'inj' (Injector, model PyInjectorModelFloat) raised WatchdogTimeout in phase "
+        "'spk' at step 2: no time step completed within watchdog_s=2 s" in r.stdout
+    ), r.stdout
