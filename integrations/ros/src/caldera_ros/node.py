@@ -13,6 +13,9 @@ once. The network's own thread publishes each step's outputs as the step ends (f
 publishers write to their subscribers' sockets directly (rospy without a ``queue_size``). ``start()`` moves
 everything allocated so far out of the garbage collector's way (``gc.freeze``): a full collection of the
 imported libraries' objects would otherwise stop every thread for tens of milliseconds now and then.
+With ``realtime`` (``caldera_ros.realtime``), ``start()`` gives itself and every thread started after it
+(the network's, rospy's) ``SCHED_FIFO``, locks the memory and sets CPU affinity, as far as permitted (one
+warning otherwise); ``stop()`` gives the calling thread its scheduling back.
 
 Faults: a message that does not convert is dropped and counted, with a log line at most every
 ``log_period`` seconds per input; a model that raises stops the network, the ``RunError`` (process name,
