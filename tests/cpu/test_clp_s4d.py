@@ -1,5 +1,5 @@
 """The CLP (continual-learning prototype) and S4D processes through caldera's own API, on the cpu backend:
-hand-checked values and bad input. (Lava 0.10's recorded traces are compared in tests/lava/test_clp_s4d.py.)
+hand-checked values and bad input. (Lava 0.10's recorded traces are compared in tests/lava/test_recorded_networks.py.)
 
 A RingBuffer sends ``data[..., t-1]`` at step t; a directly connected sink stores step t's input in
 ``data[..., t-1]``; a Dense/Sparse connection delivers one step later.

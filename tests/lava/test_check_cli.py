@@ -13,7 +13,7 @@ import lava.proc.lif.process
 from lava.proc.lif.process import LIF
 from lava.proc.dense.process import Dense
 from lava.magma.core.run_configs import Loihi1HwCfg, Loihi2SimCfg
-from lava.proc.conv_in_time.process import ConvInTime
+from lava.proc.spiker.process import Spiker32bit
 from lava.proc import io
 
 def later():
@@ -29,7 +29,7 @@ def test_check_lists_unsupported_names(tmp_path, capsys) -> None:
     assert cli.main(["lava", "check", str(p)]) == 1
     out = capsys.readouterr().out
     assert "lava.magma.core.run_configs.Loihi1HwCfg" in out and "Loihi2HwCfg" in out
-    assert "lava.proc.conv_in_time.process.ConvInTime" in out and "ConvInTime has no caldera counterpart" in out
+    assert "lava.proc.spiker.process.Spiker32bit" in out and "no CPU model" in out
     assert f"{p}:10: NOT lava.proc.graded.process.InvSqrt" in out
     assert "NOT lava.proc.lif.process.LIF" not in out
     assert "8 lava name(s) imported, 3 not provided" in out
@@ -77,7 +77,7 @@ def test_coverage_command_is_the_readme_list(capsys) -> None:
     assert cli.main(["lava", "coverage"]) == 0
     out = capsys.readouterr().out
     assert "| `lava.networks.network` | `NetworkList`, `Network`, `AlgebraicVector`, `AlgebraicMatrix` | — |" in out
-    assert "- `lava.proc.conv_in_time`.* (2 modules): not supported:" in out
+    assert "- `lava.utils.slurm` (1 module): not supported: SLURM boards" in out
     assert "| `lava.proc.s4d.process` | `S4d`, `SigmaS4dDelta`, `SigmaS4dDeltaLayer` | — |" in out
     assert "| `lava.proc.clp.nsm.process` | `Readout`, `Allocator` | — |" in out
     readme = (pathlib.Path(__file__).parents[2] / "integrations/lava/README.md").read_text(encoding="utf-8")

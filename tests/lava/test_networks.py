@@ -92,13 +92,11 @@ def test_lif_vector_and_the_base_classes() -> None:
 def test_what_is_not_provided_says_so() -> None:
     with pytest.raises(ImportError, match="NormalizeNet.*NormVecDelay and InvSqrt"):
         from lava.networks.gradedvecnetwork import NormalizeNet  # noqa: F401
-    with pytest.raises(ImportError, match="lava.networks.resfire.*RFZero"):
-        import lava.networks.resfire  # noqa: F401
     import lava.frameworks.loihi2 as lv
 
     assert lv.GradedDense is GradedDense and lv.InputVec is InputVec
-    with pytest.raises(AttributeError, match="ResFireVec.*RFZero"):
-        lv.ResFireVec  # noqa: B018
+    with pytest.raises(AttributeError, match="NormalizeNet.*NormVecDelay"):
+        lv.NormalizeNet  # noqa: B018
     with pytest.raises(ParameterError, match=r"InputVec\(loihi2=True\)"):
         InputVec(np.ones((2, 1)), loihi2=True)
     with pytest.warns(LavaCompatibilityWarning, match=r"GradedDense: keyword argument\(s\) 'weight' are ignored"):
@@ -106,3 +104,29 @@ def test_what_is_not_provided_says_so() -> None:
     vec = np.array([[1.0, 2.0]])
     InputVec(vec, exp=3)
     assert vec.tolist() == [[8.0, 16.0]]  # as Lava: the caller's array is scaled in place
+
+
+def test_resfire_vec_feeds_its_two_inputs() -> None:
+    from lava.frameworks.loihi2 import ResFireVec as FrameworkResFireVec
+    from lava.networks.resfire import ResFireVec
+
+    assert FrameworkResFireVec is ResFireVec
+    # one neuron at 25 Hz, dt 10 ms: the phase turns by pi/2 a step (lct 0, lst = 2**15 * exp(-0.01/0.5))
+    inp_u, inp_v = InputVec(np.array([[1000, 0, 0, 0, 0, 0]])), InputVec(np.array([[0, 0, 0, 0, 0, 0]]))
+    rf = ResFireVec(shape=(1,), freqs=[25.0], decay_tau=[0.5], dt=0.01, uth=100)
+    assert rf.main.lct.get().tolist() == [0] and rf.main.lst.get().tolist() == [32119]
+    out = OutputVec(shape=(1,), buffer=6)
+    assert (rf << (GradedDense(weights=np.eye(1)) @ inp_u, GradedDense(weights=np.eye(1)) @ inp_v)) is rf
+    out << rf
+    rf.run(condition=RunSteps(num_steps=6), run_cfg=FIXED)
+    u, got = rf.main.u.get(), out.get_data()
+    rf.stop()
+    # the input reaches u at step 2 (through the Dense); then (u, v) turns by a quarter a step, each product
+    # floored: (1000, 0) -> (0, 32119000 // 2**15 = 980) -> (-(980 * 32119 // 2**15) = -960, 0) -> (0, -941)
+    # -> (923, 0): v goes from < 0 to >= 0 with u > uth at step 6, which sends u
+    assert u.tolist() == [923]
+    assert got.tolist() == [[0, 0, 0, 0, 0, 923]]
+    with pytest.raises(TypeError, match=r"ResFireVec: unknown keyword argument\(s\) \['frq'\]"):
+        ResFireVec(frq=[10])
+    with pytest.raises(ValueError, match="expected two networks"):
+        rf << (inp_u,)

@@ -44,12 +44,6 @@ MODULE_HINTS: dict[str, str] = {
     "lava.magma.core.process.ports.connection_config": "not supported: connection configs apply to Loihi hardware only",
     "lava.magma.core.process.connection": "not supported: caldera.procs.LearningDense / LearningSparse are the "
     "learning connections",
-    "lava.networks.resfire": "not supported: ResFireVec needs Lava's RFZero process, which has no caldera "
-    "counterpart; lava.networks.network and .gradedvecnetwork are provided",
-    "lava.proc.conv_in_time": "not supported: ConvInTime has no caldera counterpart",
-    "lava.proc.receiver": "not supported: Receiver is a Loihi-hardware helper process",
-    "lava.proc.spiker": "not supported: Spiker is a Loihi-hardware helper process; use lava.proc.io.source.RingBuffer",
-    "lava.proc.resfire": "not supported: RFZero has no caldera counterpart; lava.proc.rf.process.RF is provided",
     "lava.proc.io.utils": "not supported: channel policies are options of caldera.procs.Injector/Extractor",
     "lava.utils.slurm": "not supported: SLURM boards are for Loihi hardware",
     "lava.utils.sparse": "not supported: use scipy.sparse.find",

@@ -1,7 +1,7 @@
 """Lava's ``lava.frameworks.loihi2`` (``import lava.frameworks.loihi2 as lv``): the algebraic network classes
 of ``lava.networks.gradedvecnetwork``, the run conditions and the Loihi 2 run configurations, in one module.
 
-``NormalizeNet`` and ``ResFireVec`` are refused by name (their processes have no caldera counterpart).
+``NormalizeNet`` is refused by name (its processes have no caldera counterpart).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from lava._compat import missing
 from lava.magma.core.run_conditions import RunContinuous, RunSteps
 from lava.magma.core.run_configs import Loihi2HwCfg, Loihi2SimCfg
 from lava.networks.gradedvecnetwork import GradedDense, GradedSparse, GradedVec, InputVec, LIFVec, OutputVec, ProductVec
+from lava.networks.resfire import ResFireVec
 
 __all__ = [
     "InputVec",
@@ -19,6 +20,7 @@ __all__ = [
     "GradedSparse",
     "ProductVec",
     "LIFVec",
+    "ResFireVec",
     "RunSteps",
     "RunContinuous",
     "Loihi2SimCfg",
@@ -28,6 +30,5 @@ __getattr__ = missing(
     __name__,
     {
         "NormalizeNet": "not supported: its NormVecDelay and InvSqrt processes have no caldera counterpart",
-        "ResFireVec": "not supported: it needs Lava's RFZero process, which has no caldera counterpart",
     },
 )

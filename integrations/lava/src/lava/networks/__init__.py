@@ -1,7 +1,6 @@
 """Lava's ``lava.networks``: the algebraic network syntax (``<<``, ``+``, ``@``, ``*``) over standard processes.
 
-``network`` and ``gradedvecnetwork`` are provided; ``resfire`` is not (its ``RFZero`` process has no caldera
-counterpart).
+``network``, ``gradedvecnetwork`` and ``resfire`` are provided.
 """
 
 from __future__ import annotations

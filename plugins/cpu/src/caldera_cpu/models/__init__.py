@@ -1,6 +1,20 @@
 """The NumPy models of the standard processes."""
 
-from caldera_cpu.models import atrlif, clp, connections, cuba, dataio, delta, graded, io, learning, lif, neurons, s4d
+from caldera_cpu.models import (
+    atrlif,
+    clp,
+    connections,
+    cuba,
+    dataio,
+    delta,
+    graded,
+    io,
+    learning,
+    lif,
+    more,
+    neurons,
+    s4d,
+)
 
 MODELS = [
     *lif.MODELS,
@@ -15,6 +29,7 @@ MODELS = [
     *delta.MODELS,
     *clp.MODELS,
     *s4d.MODELS,
+    *more.MODELS,
 ]
 
 __all__ = ["MODELS"]

@@ -1,13 +1,13 @@
-"""Lava 0.10's CLP (``lava.proc.clp``) and S4D (``lava.proc.s4d``) networks on caldera-lava against the
-traces Lava 0.10 recorded for the same code (``tests/lava/clp_s4d_networks.py``): exact for CLP
-(``fixed_pt``), to float tolerance for S4D (``floating_pt``); in one run and in two chunks."""
+"""Networks of Lava 0.10's CLP, S4D, ConvInTime, RFZero, Spiker and Receiver processes on caldera-lava
+against the traces Lava 0.10 recorded for the same code (``tests/lava/recorded_networks.py``): exact for
+``fixed_pt``, to float tolerance for ``floating_pt``; in one run and in two chunks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tests.lava import clp_s4d_networks as nets
+from tests.lava import recorded_networks as nets
 
 REF = np.load(nets.DATA)
 
@@ -29,7 +29,7 @@ def test_network_reproduces_lava(name: str, chunks: bool) -> None:
         if np.iscomplexobj(value):  # Lava's Var.get() returns the real part of a complex Var
             value = value.real
         assert value.shape == want.shape, key
-        if name.startswith("clp"):
+        if name.startswith(("clp", "rfzero", "spiker")) or name.endswith("fixed_graded"):
             np.testing.assert_array_equal(value, want, err_msg=f"{name}:{key}")
         else:
             np.testing.assert_allclose(value, want, rtol=1e-9, atol=1e-12, err_msg=f"{name}:{key}")

@@ -1,12 +1,13 @@
-"""Small networks of Lava 0.10's CLP (``lava.proc.clp``) and S4D (``lava.proc.s4d``) processes.
+"""Small networks of the Lava 0.10 processes caldera added for caldera-lava: CLP (``lava.proc.clp``), S4D
+(``lava.proc.s4d``), ConvInTime, RFZero, Spiker and Receiver.
 
 The builders use ``lava.*`` names only, so the same code runs on Lava 0.10 and on caldera-lava.
 Run as a script with Lava 0.10's Python (lava-nc 0.10.0, NumPy < 2) to record the reference traces::
 
-    python tests/lava/clp_s4d_networks.py          # writes tests/lava/data/clp_s4d_lava010.npz
+    python tests/lava/recorded_networks.py          # writes tests/lava/data/recorded_lava010.npz
 
-``tests/lava/test_clp_s4d.py`` rebuilds every network on caldera-lava and compares with the recording:
-exactly for ``fixed_pt`` (CLP), to ``rtol=1e-9, atol=1e-12`` for ``floating_pt`` (S4D).
+``tests/lava/test_recorded_networks.py`` rebuilds every network on caldera-lava and compares with the recording:
+exactly for ``fixed_pt``, to ``rtol=1e-9, atol=1e-12`` for ``floating_pt``.
 """
 
 from __future__ import annotations
@@ -23,16 +24,20 @@ from lava.proc.clp.id_broadcast.process import IdBroadcast
 from lava.proc.clp.novelty_detector.process import NoveltyDetector
 from lava.proc.clp.nsm.process import Allocator, Readout
 from lava.proc.clp.prototype_lif.process import PrototypeLIF
+from lava.proc.conv_in_time.process import ConvInTime
 from lava.proc.dense.models import PyLearningDenseModelBitApproximate
 from lava.proc.dense.process import Dense, LearningDense
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 from lava.proc.monitor.process import Monitor
+from lava.proc.receiver.process import Receiver
+from lava.proc.resfire.process import RFZero
 from lava.proc.s4d.process import S4d, SigmaS4dDelta, SigmaS4dDeltaLayer
 from lava.proc.sdn.process import ActivationMode, SigmaDelta
 from lava.proc.sparse.process import Sparse
+from lava.proc.spiker.process import Spiker
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "clp_s4d_lava010.npz"
+DATA = pathlib.Path(__file__).resolve().parent / "data" / "recorded_lava010.npz"
 
 Probed = list[tuple[str, ty.Any, ty.Any]]  # (key, monitor, target)
 
@@ -219,11 +224,85 @@ def clp_one_shot(chunks: bool = False) -> dict[str, np.ndarray]:
     return out
 
 
+# -- ConvInTime, RFZero, Spiker, Receiver ------------------------------------------------------
+def conv_in_time(tag: str, graded: bool, chunks: bool = False) -> dict[str, np.ndarray]:
+    """RingBuffer -> ConvInTime (kernel of 3 steps, 3 inputs -> 2 outputs) -> sink."""
+    steps = 9
+    rng = np.random.default_rng(8)
+    weights = np.round(rng.random((3, 2, 3)) * 16 - 8) if tag == "fixed_pt" else rng.random((3, 2, 3)) * 2 - 1
+    if graded:
+        data = rng.integers(-20, 20, size=(3, steps)) * (rng.random((3, steps)) < 0.6)
+    else:
+        data = (rng.random((3, steps)) < 0.4).astype(int)
+    src = Source(data=data)
+    conv = ConvInTime(weights=weights, num_message_bits=8 if graded else 0)
+    sink = Sink(shape=(2,), buffer=steps)
+    src.s_out.connect(conv.s_in)
+    conv.a_out.connect(sink.a_in)
+    _two_chunks(src, steps, Loihi2SimCfg(select_tag=tag), chunks)
+    out = {"sink": sink.data.get(), "a_buff": conv.a_buff.get()}
+    src.stop()
+    return out
+
+
+def rfzero(chunks: bool = False) -> dict[str, np.ndarray]:
+    """Graded pulses -> Dense (identity) -> RFZero's real and imaginary inputs -> sink; fixed_pt."""
+    steps = 30
+    rng = np.random.default_rng(9)
+    u_data = np.zeros((3, steps))
+    u_data[:, [0, 11]] = rng.integers(500, 3000, size=(3, 2))
+    v_data = np.zeros((3, steps))
+    v_data[:, 5] = rng.integers(-2000, 2000, size=3)
+    src_u, src_v = Source(data=u_data), Source(data=v_data)
+    du, dv = (Dense(weights=np.eye(3), num_message_bits=24) for _ in range(2))
+    rf = RFZero(shape=(3,), freqs=np.array([20.0, 35.0, 50.0]), decay_tau=np.array([0.1, 0.05, 1.0]), dt=0.01, uth=40)
+    sink = Sink(shape=(3,), buffer=steps)
+    src_u.s_out.connect(du.s_in)
+    du.a_out.connect(rf.u_in)
+    src_v.s_out.connect(dv.s_in)
+    dv.a_out.connect(rf.v_in)
+    rf.s_out.connect(sink.a_in)
+    probes: Probed = []
+    for var in ("u", "v"):
+        _probe(probes, var, getattr(rf, var), steps)
+    _two_chunks(rf, steps, Loihi2SimCfg(select_tag="fixed_pt"), chunks)
+    out = _read(probes)
+    out["sink"] = sink.data.get()
+    out["lct"], out["lst"] = rf.lct.get(), rf.lst.get()
+    rf.stop()
+    return out
+
+
+def spiker_receiver(chunks: bool = False) -> dict[str, np.ndarray]:
+    """Spiker (period 4, payloads) -> Receiver directly, and through a Dense -> Receiver."""
+    steps = 12
+    spk = Spiker(shape=(3,), period=4, payload=7)
+    direct = Receiver(shape=(3,))
+    syn = Dense(weights=np.array([[1, 2, 3], [0, -1, 1]]), num_message_bits=8)
+    through = Receiver(shape=(2,))
+    spk.s_out.connect(direct.a_in)
+    spk.s_out.connect(syn.s_in)
+    syn.a_out.connect(through.a_in)
+    probes: Probed = []
+    _probe(probes, "direct", direct.payload, steps)
+    _probe(probes, "through", through.payload, steps)
+    _probe(probes, "counter", spk.counter, steps)
+    _two_chunks(spk, steps, Loihi2SimCfg(select_tag="fixed_pt"), chunks)
+    out = _read(probes)
+    spk.stop()
+    return out
+
+
 NETWORKS: dict[str, ty.Callable[..., dict[str, np.ndarray]]] = {
     "s4d_complex": s4d_complex,
     "s4d_sigma": s4d_sigma,
     "s4d_layer": s4d_layer,
     "clp_one_shot": clp_one_shot,
+    "conv_in_time_float": lambda chunks=False: conv_in_time("floating_pt", False, chunks),
+    "conv_in_time_float_graded": lambda chunks=False: conv_in_time("floating_pt", True, chunks),
+    "conv_in_time_fixed_graded": lambda chunks=False: conv_in_time("fixed_pt", True, chunks),
+    "rfzero": rfzero,
+    "spiker_receiver": spiker_receiver,
 }
 
 

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.conv_in_time`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.receiver`` package (caldera-lava)."""

@@ -1,0 +1,1 @@
+"""Lava's ``lava.proc.spiker`` package (caldera-lava)."""
