@@ -248,7 +248,7 @@ def _encode(arr: np.ndarray, buf: np.ndarray) -> int:
     bytes per spike, not per neuron. Zeros (``-0.0`` too) arrive as ``0``; everything else bit for bit.
     """
     flat = arr.reshape(-1)
-    nz = np.flatnonzero(flat)
+    nz = flat.nonzero()[0]
     k = nz.size
     item = flat.dtype.itemsize
     head = buf[:8].view(np.int64)
@@ -320,6 +320,7 @@ class MpiReceiver:
         self.group, self.index, self.source, self.name = group, index, source, name
         self.tag = _FIRST_CHANNEL_TAG + index
         self.shape, self.dtype = tuple(shape), np.dtype(dtype)
+        self._nbytes = 8 + int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize  # header + dense message
         self.abort = _Abort(group)
         self.matched = 0  # messages received so far
         self._pending: np.ndarray | None = None
@@ -327,7 +328,7 @@ class MpiReceiver:
         self._post()
 
     def _post(self) -> None:
-        self._buf = np.empty(8 + int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize, np.uint8)
+        self._buf = np.empty(self._nbytes, np.uint8)  # a new buffer: the last message may be a view of the old
         self._req = self.group.comm.Irecv([self._buf, self.group.MPI.BYTE], self.source, self.tag)
 
     def _poll(self) -> bool:
