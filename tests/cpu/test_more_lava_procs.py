@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from caldera import RunConfig, RunSteps
-from caldera.errors import ParameterError
-from caldera.procs import ConvInTime, Receiver, RFZero, RingBuffer, RingBufferSink, Spiker
+from caldera.errors import ParameterError, RunError
+from caldera.procs import ConvInTime, InvSqrt, Receiver, RFZero, RingBuffer, RingBufferSink, Spiker
+from caldera_cpu.models.more import inv_sqrt_fixed
 
 FIXED = RunConfig(backend="cpu", tag="fixed_pt")
 FLOAT = RunConfig(backend="cpu", tag="floating_pt")
@@ -86,6 +87,30 @@ def test_spiker_and_receiver() -> None:
     spk.run(condition=RunSteps(num_steps=1), run_cfg=FIXED)
     np.testing.assert_array_equal(rec.payload.get(), [0, 0])
     spk.stop()
+
+
+@pytest.mark.parametrize("x", [1, 7, 4096, 102400, 2**20 + 3, 2**24 - 1])
+def test_fixed_point_inverse_square_root_is_within_a_step(x: int) -> None:
+    exact = 2**12 / np.sqrt(x / 2**12)
+    assert abs(inv_sqrt_fixed(x) - exact) <= max(2.0, 0.01 * exact)  # Lava's algorithm: within 1%
+
+
+def test_inv_sqrt_models() -> None:
+    for cfg, data, want in ((FIXED, [[4096, 0, 16384]], [[4096, 0, 2048]]), (FLOAT, [[4.0, 0.25]], [[0.5, 2.0]])):
+        src = RingBuffer(data=np.array(data))
+        inv = InvSqrt(shape=(1,))
+        sink = RingBufferSink(shape=(1,), buffer=len(data[0]))
+        src.s_out.connect(inv.a_in)
+        inv.s_out.connect(sink.a_in)
+        src.run(condition=RunSteps(num_steps=len(data[0])), run_cfg=cfg)
+        np.testing.assert_allclose(sink.data.get(), np.array(want), atol=1 if cfg is FIXED else 0)
+        src.stop()
+    src = RingBuffer(data=np.array([[-5]]))
+    inv = InvSqrt(shape=(1,))
+    src.s_out.connect(inv.a_in)
+    with pytest.raises(RunError, match=r"input -5 is outside the 24-bit range"):
+        src.run(condition=RunSteps(num_steps=1), run_cfg=FIXED)
+    src.stop()
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """Small networks of the Lava 0.10 processes caldera added for caldera-lava: CLP (``lava.proc.clp``), S4D
-(``lava.proc.s4d``), ConvInTime, RFZero, Spiker and Receiver.
+(``lava.proc.s4d``), ConvInTime, RFZero, Spiker, Receiver, NormVecDelay and InvSqrt (``NormalizeNet``).
 
 The builders use ``lava.*`` names only, so the same code runs on Lava 0.10 and on caldera-lava.
 Run as a script with Lava 0.10's Python (lava-nc 0.10.0, NumPy < 2) to record the reference traces::
@@ -20,6 +20,7 @@ from lava.magma.core.learning.constants import GradedSpikeCfg
 from lava.magma.core.learning.learning_rule import Loihi3FLearningRule
 from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.networks.gradedvecnetwork import NormalizeNet
 from lava.proc.clp.id_broadcast.process import IdBroadcast
 from lava.proc.clp.novelty_detector.process import NoveltyDetector
 from lava.proc.clp.nsm.process import Allocator, Readout
@@ -27,6 +28,7 @@ from lava.proc.clp.prototype_lif.process import PrototypeLIF
 from lava.proc.conv_in_time.process import ConvInTime
 from lava.proc.dense.models import PyLearningDenseModelBitApproximate
 from lava.proc.dense.process import Dense, LearningDense
+from lava.proc.graded.process import InvSqrt
 from lava.proc.io.sink import RingBuffer as Sink
 from lava.proc.io.source import RingBuffer as Source
 from lava.proc.monitor.process import Monitor
@@ -293,6 +295,44 @@ def spiker_receiver(chunks: bool = False) -> dict[str, np.ndarray]:
     return out
 
 
+def normalize(chunks: bool = False) -> dict[str, np.ndarray]:
+    """Graded vectors (12 fractional bits) -> Dense -> NormalizeNet (NormVecDelay + InvSqrt, fixed_pt) -> sink."""
+    steps = 8
+    rng = np.random.default_rng(10)
+    data = rng.integers(-3 * 2**12, 3 * 2**12, size=(3, steps)) // 8
+    data[:, 3] = 0
+    src = Source(data=data)
+    syn = Dense(weights=np.eye(3), num_message_bits=24)
+    norm = NormalizeNet(shape=(3,), exp=12)
+    sink = Sink(shape=(3,), buffer=steps)
+    src.s_out.connect(syn.s_in)
+    syn.a_out.connect(norm.in_port)
+    norm.out_port.connect(sink.a_in)
+    probes: Probed = []
+    _probe(probes, "inv", norm.fp_inv_neuron.s_out, steps)
+    _probe(probes, "v2", norm.main.v2, steps)
+    _two_chunks(src, steps, Loihi2SimCfg(select_tag="fixed_pt"), chunks)
+    out = _read(probes)
+    out["sink"] = sink.data.get()
+    src.stop()
+    return out
+
+
+def inv_sqrt_float(chunks: bool = False) -> dict[str, np.ndarray]:
+    """RingBuffer -> InvSqrt (floating_pt) -> sink."""
+    steps = 5
+    data = 0.5 + np.random.default_rng(11).random((4, steps)) * 100
+    src = Source(data=data)
+    inv = InvSqrt(shape=(4,))
+    sink = Sink(shape=(4,), buffer=steps)
+    src.s_out.connect(inv.a_in)
+    inv.s_out.connect(sink.a_in)
+    _two_chunks(src, steps, Loihi2SimCfg(select_tag="floating_pt"), chunks)
+    out = {"sink": sink.data.get()}
+    src.stop()
+    return out
+
+
 NETWORKS: dict[str, ty.Callable[..., dict[str, np.ndarray]]] = {
     "s4d_complex": s4d_complex,
     "s4d_sigma": s4d_sigma,
@@ -303,6 +343,8 @@ NETWORKS: dict[str, ty.Callable[..., dict[str, np.ndarray]]] = {
     "conv_in_time_fixed_graded": lambda chunks=False: conv_in_time("fixed_pt", True, chunks),
     "rfzero": rfzero,
     "spiker_receiver": spiker_receiver,
+    "normalize": normalize,
+    "inv_sqrt_float": inv_sqrt_float,
 }
 
 

@@ -17,7 +17,7 @@ from lava.proc.spiker.process import Spiker32bit
 from lava.proc import io
 
 def later():
-    from lava.proc.graded.process import InvSqrt
+    from lava.proc.graded.process import loihi2round
 
 raise SystemExit("the script must not run")
 """
@@ -30,7 +30,7 @@ def test_check_lists_unsupported_names(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "lava.magma.core.run_configs.Loihi1HwCfg" in out and "Loihi2HwCfg" in out
     assert "lava.proc.spiker.process.Spiker32bit" in out and "no CPU model" in out
-    assert f"{p}:10: NOT lava.proc.graded.process.InvSqrt" in out
+    assert f"{p}:10: NOT lava.proc.graded.process.loihi2round" in out
     assert "NOT lava.proc.lif.process.LIF" not in out
     assert "8 lava name(s) imported, 3 not provided" in out
 

@@ -1,4 +1,4 @@
-"""Networks of Lava 0.10's CLP, S4D, ConvInTime, RFZero, Spiker and Receiver processes on caldera-lava
+"""Networks of Lava 0.10's CLP, S4D, ConvInTime, RFZero, Spiker, Receiver, NormVecDelay and InvSqrt processes on caldera-lava
 against the traces Lava 0.10 recorded for the same code (``tests/lava/recorded_networks.py``): exact for
 ``fixed_pt``, to float tolerance for ``floating_pt``; in one run and in two chunks."""
 
@@ -29,7 +29,7 @@ def test_network_reproduces_lava(name: str, chunks: bool) -> None:
         if np.iscomplexobj(value):  # Lava's Var.get() returns the real part of a complex Var
             value = value.real
         assert value.shape == want.shape, key
-        if name.startswith(("clp", "rfzero", "spiker")) or name.endswith("fixed_graded"):
+        if name.startswith(("clp", "rfzero", "spiker", "normalize")) or name.endswith("fixed_graded"):
             np.testing.assert_array_equal(value, want, err_msg=f"{name}:{key}")
         else:
             np.testing.assert_allclose(value, want, rtol=1e-9, atol=1e-12, err_msg=f"{name}:{key}")

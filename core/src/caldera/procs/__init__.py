@@ -16,6 +16,7 @@ from caldera.procs.io import Extractor, Injector, RingBuffer, RingBufferSink
 from caldera.procs.learning import LearningDense, LearningLIF, LearningSparse
 from caldera.procs.lif import LIF, AbstractLIF, LIFRefractory, LIFReset, TernaryLIF
 from caldera.procs.monitor import Monitor
+from caldera.procs.normalize import InvSqrt, NormVecDelay
 from caldera.procs.resfire import RFZero
 from caldera.procs.rf import RF
 from caldera.procs.rf_iz import RF_IZ
@@ -71,4 +72,6 @@ __all__ = [
     "RFZero",
     "Spiker",
     "Receiver",
+    "NormVecDelay",
+    "InvSqrt",
 ]

@@ -5,8 +5,7 @@
 scaled by ``2**exp``, 8-bit weights, 24-bit messages and ``weight_exp=-exp``), as Lava 0.10 builds them
 (``OutputVec`` is a plain network: ``out << vec`` connects directly; other vectors connect through an
 identity ``GradedSparse``). Other keyword arguments are ignored, as in Lava, with a warning.
-Not provided: ``NormalizeNet`` (its ``NormVecDelay`` and ``InvSqrt`` processes have no caldera
-counterpart) and the Loihi 2 adapters (``loihi2=True``).
+``NormalizeNet`` (``NormVecDelay`` + ``InvSqrt``). Not provided: the Loihi 2 adapters (``loihi2=True``).
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from caldera.procs.graded import ProdNeuron
 from caldera.procs.io.sink import RingBufferSink
 from caldera.procs.io.source import RingBuffer as RingBufferSource
 from caldera.procs.lif import LIF
+from caldera.procs.normalize import InvSqrt, NormVecDelay
 from caldera.procs.sparse import Sparse
 
 from lava._compat import missing
@@ -187,8 +187,36 @@ class GradedSparse(AlgebraicMatrix):
         self.out_port = self.main.a_out
 
 
-__all__ = ["InputVec", "OutputVec", "LIFVec", "GradedVec", "ProductVec", "GradedDense", "GradedSparse"]
-__getattr__ = missing(
-    __name__,
-    {"NormalizeNet": "not supported: its NormVecDelay and InvSqrt processes have no caldera counterpart"},
-)
+class NormalizeNet(AlgebraicVector):
+    """Normalises a vector of graded spikes (fixed point with ``exp`` fractional bits): a ``NormVecDelay``
+    whose squares are summed by a Dense into one ``InvSqrt`` neuron, whose output a Dense sends back to
+    every element; the normalised vector leaves two steps after its input."""
+
+    def __init__(self, shape: ty.Any, exp: int = 12, **kwargs: ty.Any) -> None:
+        _ignored("NormalizeNet", kwargs)
+        self.shape = shape
+        self.fpb = exp
+        n = int(self.shape[0])
+        self.vfp_dense = Dense(weights=np.ones((1, n)), num_message_bits=24, weight_exp=0)
+        self.fpv_dense = Dense(weights=np.ones((n, 1)), num_message_bits=24, weight_exp=0)
+        self.main = NormVecDelay(shape=self.shape, vth=1, exp=self.fpb)
+        self.fp_inv_neuron = InvSqrt(shape=(1,), fp_base=self.fpb)
+        self.main.s2_out.connect(self.vfp_dense.s_in)
+        self.vfp_dense.a_out.connect(self.fp_inv_neuron.a_in)
+        self.fp_inv_neuron.s_out.connect(self.fpv_dense.s_in)
+        self.fpv_dense.a_out.connect(self.main.a_in2)
+        self.in_port = self.main.a_in1
+        self.out_port = self.main.s_out
+
+
+__all__ = [
+    "InputVec",
+    "OutputVec",
+    "LIFVec",
+    "GradedVec",
+    "ProductVec",
+    "GradedDense",
+    "GradedSparse",
+    "NormalizeNet",
+]
+__getattr__ = missing(__name__)

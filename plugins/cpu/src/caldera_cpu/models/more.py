@@ -1,5 +1,6 @@
 """NumPy models of ConvInTime (both tags), RFZero (fixed_pt), Spiker and Receiver (untagged, as in Lava
-0.10: they serve every tag), computed as Lava 0.10 computes them."""
+0.10: they serve every tag), NormVecDelay (fixed_pt) and InvSqrt (both tags), computed as Lava 0.10
+computes them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from caldera.model import (
     tag,
 )
 from caldera.procs.conv_in_time import ConvInTime
+from caldera.procs.normalize import InvSqrt, NormVecDelay
 from caldera.procs.resfire import RFZero
 from caldera.procs.spiker import Receiver, Spiker
 from caldera.protocols import LoihiProtocol
@@ -118,3 +120,92 @@ class ReceiverModel(PyLoihiProcessModel):
 
 
 MODELS = [PyConvInTimeFloat, PyConvInTimeFixed, PyRFZeroModelFixed, SpikerModel, ReceiverModel]
+
+
+# -- NormVecDelay / InvSqrt ----------------------------------------------------------------------
+@implements(proc=NormVecDelay, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class NormVecDelayModel(PyLoihiProcessModel):
+    """Lava's int32 arithmetic (the square and the product wrap as there)."""
+
+    schedule = "recv_first"
+    a_in1: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    a_in2: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    s2_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    vth: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    exp: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+    v2: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        a1 = self.a_in1.recv().astype(np.int32)
+        a2 = self.a_in2.recv().astype(np.int32)
+        self.s2_out.send(a1 * a1)
+        self.v2[...] = self.v
+        self.v[...] = a1
+        out = self.v2 * a2
+        self.s_out.send(out * (np.abs(out) > self.vth))
+
+
+@implements(proc=InvSqrt, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("floating_pt")
+class InvSqrtModelFloat(PyLoihiProcessModel):
+    schedule = "recv_first"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+    fp_base: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        self.s_out.send(1 / (self.a_in.recv() ** 0.5))
+
+
+#: Lava's correction of the table's first guesses
+_INV_SQRT_ADJ = 1.238982962
+
+
+def inv_sqrt_fixed(value: int, iterations: int = 5, frac_bits: int = 12) -> int:
+    """1/sqrt(value / 2**frac_bits) * 2**frac_bits for a positive 24-bit integer: a first guess from a
+    table indexed by the leading zeros, then Newton steps y *= (3 - value*y**2) / 2, all in integers
+    (Lava 0.10's fixed-point algorithm)."""
+    unit = 2**frac_bits
+    table = [0] * 24
+    for m in range(24):
+        table[23 - m] = 2 * int(unit / (2 ** ((m - frac_bits) / 2) * _INV_SQRT_ADJ))
+    guess = table[24 - value.bit_length()]
+    y, b = guess // 2, value
+    for _ in range(iterations):
+        b = (((b * guess) >> (frac_bits + 1)) * guess) >> (frac_bits + 1)
+        guess = (3 << frac_bits) - b
+        y = (y * guess) >> (frac_bits + 1)
+    return y
+
+
+@implements(proc=InvSqrt, protocol=LoihiProtocol)
+@requires(CPU)
+@tag("fixed_pt")
+class InvSqrtModelFP(PyLoihiProcessModel):
+    """:func:`inv_sqrt_fixed` of each input (12 fractional bits, as Lava's model); 0 for 0."""
+
+    schedule = "recv_first"
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, np.int32, precision=24)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, np.int32, precision=24)
+    fp_base: np.ndarray = LavaPyType(np.ndarray, np.int32, precision=24)
+
+    def run_spk(self) -> None:
+        data = self.a_in.recv()
+        out = np.zeros(data.shape, dtype=np.int32)
+        for i, x in enumerate(data.reshape(-1).tolist()):
+            x = int(x)
+            if x < 0 or x >= 2**24:
+                raise ValueError(
+                    f"InvSqrt {self.process_name!r}: input {x} is outside the 24-bit range 0..{2**24 - 1} of the "
+                    "fixed-point inverse square root"
+                )
+            out.reshape(-1)[i] = inv_sqrt_fixed(x) if x else 0
+        self.s_out.send(out)
+
+
+MODELS += [NormVecDelayModel, InvSqrtModelFloat, InvSqrtModelFP]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from caldera.procs.graded import GradedReluVec, GradedVec
+from caldera.procs.normalize import InvSqrt, NormVecDelay
 
 from lava._compat import missing
 
-__all__ = ["GradedVec", "GradedReluVec"]
+__all__ = ["GradedVec", "GradedReluVec", "NormVecDelay", "InvSqrt"]
 __getattr__ = missing(
     __name__,
     {
-        "NormVecDelay": "not supported: no caldera counterpart",
-        "InvSqrt": "not supported: no caldera counterpart",
         "loihi2round": "not supported: Lava's internal rounding helper",
     },
 )
