@@ -141,7 +141,7 @@ def test_ctrl_c_on_the_launcher_stops_every_rank(after):
         time.sleep(after)
         p.send_signal(signal.SIGINT)
         out, _ = p.communicate(timeout=JOB_S)
-        assert p.returncode != 0
+        assert p.returncode != 0, seen + out
         assert "KeyboardInterrupt" in out, seen + out
     finally:
         if p.poll() is None:
