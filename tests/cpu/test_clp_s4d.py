@@ -91,6 +91,23 @@ def test_sigma_s4d_delta_layer_sums_its_hidden_states() -> None:
     src.stop()
 
 
+def test_s4d_complex_vars_can_be_set() -> None:
+    src = RingBuffer(data=np.array([[1.0, 1.0]]))
+    neuron = S4d(shape=(1,), a=0.5, b=1.0, c=1.0)
+    sink = RingBufferSink(shape=(1,), buffer=2)
+    src.s_out.connect(neuron.a_in)
+    neuron.s_out.connect(sink.a_in)
+    neuron.b.set(np.array([1j]))  # before the first run
+    _run(src, 1, FLOAT)
+    np.testing.assert_array_equal(neuron.s4_state.get(), [1j])
+    neuron.a.set(np.array([2j]))  # between runs: s4 = 1j * 2j + 1 * 1j = -2 + 1j; out = real(2 * s4) = -4
+    _run(src, 1, FLOAT)
+    np.testing.assert_array_equal(sink.data.get(), [[0.0, -4.0]])
+    with pytest.raises(ParameterError, match=r"expected real numbers \(the Var holds real values\), got complex"):
+        neuron.s4_exp.set(np.array([1j]))
+    src.stop()
+
+
 def test_s4d_has_no_fixed_pt_model() -> None:
     neuron = S4d(shape=(2,), a=0.5, b=1.0, c=1.0)
     with pytest.raises(CompileError, match=r"no 'fixed_pt' model of S4d.*floating_pt"):

@@ -157,7 +157,12 @@ class Var:
                     f"Var {target.qualified_name}: expected an array of shape {target.shape}, "
                     f"got shape {arr.shape}; the value was not changed"
                 )
-            if arr.dtype.kind not in "biuf":
+            if arr.dtype.kind == "c" and not np.iscomplexobj(target.get()):
+                raise ParameterError(
+                    f"Var {target.qualified_name}: expected real numbers (the Var holds real values), got complex "
+                    "ones; the value was not changed"
+                )
+            if arr.dtype.kind not in "biufc":
                 raise ParameterError(f"Var {target.qualified_name}: expected numbers, got dtype {arr.dtype}")
             value = np.array(np.broadcast_to(arr, target.shape))
         if target.finite and not _all_finite(value):

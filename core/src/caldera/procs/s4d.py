@@ -72,10 +72,11 @@ class S4d(Process):
         super().__init__(shape=shape, a=a, b=b, c=c, s4_state=s4_state, s4_exp=s4_exp, inp_exp=inp_exp, name=name)
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
-        self.a = Var(shape=shape, init=a)
-        self.b = Var(shape=shape, init=b)
-        self.c = Var(shape=shape, init=c)
-        self.s4_state = Var(shape=shape, init=s4_state)
+        # complex Vars (the model's types), so that complex values can be set before the first run too
+        self.a = Var(shape=shape, init=np.asarray(a, dtype=complex))
+        self.b = Var(shape=shape, init=np.asarray(b, dtype=complex))
+        self.c = Var(shape=shape, init=np.asarray(c, dtype=complex))
+        self.s4_state = Var(shape=shape, init=np.asarray(s4_state, dtype=complex))
         self.s4_exp = Var(shape=(1,), init=s4_exp)
         self.inp_exp = Var(shape=(1,), init=inp_exp)
 
