@@ -229,6 +229,12 @@ def test_clp_models_are_fixed_pt_only() -> None:
         nvl.compile(run_cfg=FLOAT)
 
 
+def test_readout_takes_lava_style_label_rows() -> None:
+    # Lava writes the init into a (n_protos,) int32 Var; its CLP tutorial passes np.zeros((1, n_protos)).
+    np.testing.assert_array_equal(Readout(n_protos=3, proto_labels=np.zeros((1, 3))).proto_labels.get(), [0, 0, 0])
+    np.testing.assert_array_equal(Readout(n_protos=3, proto_labels=[[4.0, 0.0, -2.0]]).proto_labels.get(), [4, 0, -2])
+
+
 @pytest.mark.parametrize(
     ("make", "match"),
     [
@@ -236,6 +242,9 @@ def test_clp_models_are_fixed_pt_only() -> None:
         (lambda: NoveltyDetector(t_wait=1.5), r"NoveltyDetector: t_wait must be an integer"),
         (lambda: Readout(n_protos=0), r"Readout: n_protos=0 is outside 1\.\."),
         (lambda: Readout(n_protos=2, proto_labels=[1, 2, 3]), r"Readout: proto_labels must be 2 integers"),
+        (lambda: Readout(n_protos=2, proto_labels=[[1], [2]]), r"Readout: proto_labels must be 2 integers"),
+        (lambda: Readout(n_protos=2, proto_labels=[1.5, 0]), r"Readout: proto_labels must be 2 integers"),
+        (lambda: Readout(n_protos=2, proto_labels=["a", "b"]), r"Readout: proto_labels must be 2 integers"),
         (lambda: Allocator(n_protos=2, next_alloc_id=0), r"Allocator: next_alloc_id=0 is outside 1\.\."),
         (lambda: IdBroadcast(shape=()), r"IdBroadcast: shape must be"),
     ],

@@ -62,8 +62,17 @@ class Readout(Process):
         n_protos = integer("Readout", "n_protos", n_protos, lo=1)
         if proto_labels is None:
             proto_labels = np.zeros((n_protos,), dtype=int)
-        labels = np.asarray(proto_labels)
-        if labels.shape != (n_protos,) or labels.dtype.kind not in "biu":
+        # Lava writes the init into a (n_protos,) int32 array (``var[:] = value``): a row of shape
+        # (1, n_protos) and integer-valued floats (Lava's own CLP tutorial passes np.zeros((1, n))) are taken.
+        given = np.asarray(proto_labels)
+        labels = np.zeros((n_protos,), dtype=np.int64)
+        try:
+            if given.dtype.kind not in "biuf" or given.size != n_protos:
+                raise ValueError
+            labels[:] = given
+        except ValueError:
+            labels = None
+        if labels is None or not np.array_equal(labels, given.reshape(-1)):
             raise ParameterError(
                 f"Readout: proto_labels must be {n_protos} integers (one label per prototype, 0: unlabelled), "
                 f"got {proto_labels!r}"
