@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import os
+import signal
 import sys
 import time
 import traceback
@@ -83,6 +85,11 @@ def _end_job_on_lone_errors(comm: ty.Any) -> None:
     ``MPI_Finalize``). Errors that every rank raised together (compile errors, a run's ``RunError``,
     marked ``all_ranks``) end each rank normally. ``python -m mpi4py script.py`` does the same for
     every uncaught exception.
+
+    A ``KeyboardInterrupt`` that only this rank raised (Ctrl-C reaching the ranks while they compile
+    or import, each at its own point) ends this rank by SIGINT instead, as Python itself does: the
+    launcher reports the interrupt and ends the other ranks. ``MPI_Abort`` would end the job at once
+    and the launcher (MPICH's hydra) drops the output still in its pipes, the traceback included.
     """
     global _HOOKED
     if _HOOKED or comm.size == 1:
@@ -92,6 +99,11 @@ def _end_job_on_lone_errors(comm: ty.Any) -> None:
 
     def hook(etype: type, value: BaseException, tb: ty.Any) -> None:
         previous(etype, value, tb)
+        if issubclass(etype, KeyboardInterrupt) and not getattr(value, "all_ranks", False):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)  # no MPI_Finalize: the other ranks may be in a collective
         if not getattr(value, "all_ranks", False):
             sys.stderr.write(f"caldera: rank {comm.rank} ends the MPI job ({etype.__name__} on this rank alone)\n")
             sys.stderr.flush()
