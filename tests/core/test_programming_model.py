@@ -310,3 +310,24 @@ def test_general_model_receiving_more_than_sent_is_a_deadlock_error():
     assert isinstance(err, caldera.RunError)
     assert "deadlock" in str(err) and "greedy" in str(err)
     greedy.stop()
+
+
+def test_default_name_policy_names_processes_made_without_a_name() -> None:
+    from caldera.process import _default_name_policy, use_default_name_policy
+    from caldera.procs import LIF
+
+    previous = _default_name_policy
+    asked: list[int] = []
+
+    def policy(proc):
+        asked.append(proc.id)
+        return f"P{proc.id}" if proc.id % 2 == 0 else None
+
+    use_default_name_policy(policy)
+    try:
+        a, b, c = LIF(shape=(1,)), LIF(shape=(1,)), LIF(shape=(1,), name="given")
+    finally:
+        use_default_name_policy(previous)
+    even, odd = (a, b) if a.id % 2 == 0 else (b, a)
+    assert even.name == f"P{even.id}" and odd.name == f"LIF_{odd.id}"  # None keeps caldera's name
+    assert c.name == "given" and asked == [a.id, b.id]  # a given name is never asked about

@@ -73,6 +73,36 @@ def test_caldera_code_keeps_its_type_error(tmp_path, monkeypatch) -> None:
     assert not file_imports_lava(mod.__file__)
 
 
+# -- default process names ---------------------------------------------------------------------------
+def test_processes_made_by_lava_code_are_named_as_lava_names_them() -> None:
+    from lava.proc.monitor.process import Monitor
+
+    class Mine(AbstractProcess):  # a user's process made by Lava code
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.x = Var(shape=(1,), init=0)
+
+    lif = LIF(shape=(2,), bias_mant=np.array([0.25, 0.5]), vth=10.0)
+    mine, named = Mine(), LIF(shape=(1,), name="input")
+    monitor = Monitor()
+    assert lif.name == f"Process_{lif.id}" and mine.name == f"Process_{mine.id}"
+    assert named.name == "input" and monitor.name == f"Process_{monitor.id}"
+    monitor.probe(lif.v, 3)
+    lif.run(condition=RunSteps(num_steps=3), run_cfg=Loihi1SimCfg())
+    data = monitor.get_data()  # a Lava script looks its traces up under Lava's names
+    lif.stop()
+    assert list(data) == [f"Process_{lif.id}"]
+    np.testing.assert_allclose(data[f"Process_{lif.id}"]["v"][:, :], [[0.25, 0.5], [0.5, 1.0], [0.75, 1.5]])
+
+
+def test_caldera_code_keeps_caldera_names_in_the_same_interpreter(tmp_path, monkeypatch) -> None:
+    name = f"native_{uuid.uuid4().hex[:8]}"
+    (tmp_path / f"{name}.py").write_text("from caldera.procs import LIF\n\ndef make():\n    return LIF(shape=(2,))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    lif = importlib.import_module(name).make()
+    assert lif.name == f"LIF_{lif.id}"
+
+
 # -- models in the other modules of a process's package --------------------------------------------
 _PROCESS = """
 {imp}

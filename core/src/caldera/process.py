@@ -63,6 +63,19 @@ def use_unknown_kwargs_policy(policy: ty.Callable[[type, list[str]], bool] | Non
     _unknown_kwargs_policy = policy
 
 
+#: gives a process made without a name its default name, or None; set by :func:`use_default_name_policy`
+_default_name_policy: ty.Callable[[Process], str | None] | None = None
+
+
+def use_default_name_policy(policy: ty.Callable[[Process], str | None] | None) -> None:
+    """Register ``policy(process) -> str | None``, asked for the name of a process made without one (its ``id``
+    is set): a string is its name, None keeps caldera's ``<ClassName>_<id>``. caldera-lava registers Lava's
+    ``Process_<id>`` for processes made by Lava code, whose scripts may read those names (e.g. as the keys of a
+    Monitor's data); None removes the policy."""
+    global _default_name_policy
+    _default_name_policy = policy
+
+
 class ProcessParameters(dict):
     """The keyword arguments a process was created with (read-only by convention).
 
@@ -180,6 +193,8 @@ class Process:
         name = kwargs.get("name")
         kwargs.pop("log_config", None)
         self.id = next(_counter)
+        if name is None and _default_name_policy is not None:
+            name = _default_name_policy(self)
         self.name: str = name if name is not None else f"{type(self).__name__}_{self.id}"
         self.proc_params = ProcessParameters(kwargs)
         self.vars = Collection()
@@ -317,5 +332,6 @@ __all__ = [
     "Collection",
     "NetworkRuntime",
     "use_runtime",
+    "use_default_name_policy",
     "use_unknown_kwargs_policy",
 ]

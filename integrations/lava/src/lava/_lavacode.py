@@ -2,14 +2,16 @@
 
 Lava code is a module whose source imports ``lava`` (``import lava…`` / ``from lava… import …``, also
 inside functions), or code without a source file (an interactive session or a notebook) in an
-interpreter where a ``lava.*`` module has been imported. Two of Lava's behaviours apply to it only
-(see the plugin's hooks in ``lava._plugin``), so that caldera's own API keeps its stricter rules in
+interpreter where a ``lava.*`` module has been imported. Three of Lava's behaviours apply to it only
+(two through the plugin's hooks in ``lava._plugin``, one through a core policy), so that caldera's own API keeps its stricter rules in
 the same interpreter:
 
 * keyword arguments that a process does not take are kept in its ``proc_params`` (with a
   :class:`LavaCompatibilityWarning`) instead of a ``TypeError`` — :func:`keeps_unknown_kwargs`;
 * process models kept in other modules of a process's package (Lava's ``process.py`` + ``models.py``
   layout) are found without an import — :func:`models_beside`.
+* a process made without a name is named ``Process_<id>``, as Lava names it — :func:`lava_default_name`
+  (registered with ``caldera.process.use_default_name_policy`` when ``lava`` is imported).
 """
 
 from __future__ import annotations
@@ -70,9 +72,18 @@ def file_imports_lava(path: str) -> bool:
     return found
 
 
+_lava_seen = False
+
+
 def lava_imported() -> bool:
-    """Whether some ``lava.*`` module besides caldera-lava's own machinery has been imported."""
-    return any((m == "lava" or m.startswith("lava.")) and m not in _INTERNAL_MODULES for m in list(sys.modules))
+    """Whether some ``lava.*`` module besides caldera-lava's own machinery has been imported (once seen, the
+    answer is kept: it is asked for every process made by code without a source file)."""
+    global _lava_seen
+    if not _lava_seen:
+        _lava_seen = any(
+            (m == "lava" or m.startswith("lava.")) and m not in _INTERNAL_MODULES for m in list(sys.modules)
+        )
+    return _lava_seen
 
 
 def is_lava_code(module_globals: ty.Mapping[str, ty.Any]) -> bool:
@@ -113,6 +124,16 @@ def keeps_unknown_kwargs(process_class: type, names: list[str]) -> bool:
         registry=frame.f_globals.setdefault("__warningregistry__", {}),
     )
     return True
+
+
+def lava_default_name(process: ty.Any) -> str | None:
+    """Lava names a process made without a name ``Process_<id>``; so does caldera-lava for a process made by
+    Lava code (scripts print or look up those names, e.g. the keys of a Monitor's data). Caldera's own API keeps
+    ``<ClassName>_<id>``. The ids are caldera's process counter, which counts processes as Lava's does."""
+    frame = calling_frame()
+    if frame is None or not is_lava_code(frame.f_globals):
+        return None
+    return f"Process_{process.id}"
 
 
 def _package_of(process_class: type) -> types.ModuleType | None:
@@ -184,4 +205,11 @@ def _mtime(path: str) -> float:
 _models_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-__all__ = ["LavaCompatibilityWarning", "is_lava_code", "calling_frame", "keeps_unknown_kwargs", "models_beside"]
+__all__ = [
+    "LavaCompatibilityWarning",
+    "is_lava_code",
+    "calling_frame",
+    "keeps_unknown_kwargs",
+    "lava_default_name",
+    "models_beside",
+]
