@@ -298,8 +298,102 @@ def test_restart_from_best_copies_the_best_replicas_state_cost_and_fields():
         np.testing.assert_allclose(coupling.field.get(), (w @ after.T.astype(float)))
         tracker.run(condition=RunSteps(num_steps=9))
         np.testing.assert_allclose(neurons.cost.get(), prob.evaluate(neurons.state.get()) - prob.offset)
+        # lines of descent: with a cap of 1 replica per line nothing can move; with room, lineage follows the copies
+        lineage = np.arange(6)
+        held = neurons.state.get().copy()
+        assert restart_from_best(neurons, coupling, 2, lineage, 1).size == 0
+        np.testing.assert_array_equal(neurons.state.get(), held)
+        order = np.argsort(neurons.cost.get(), kind="stable")
+        moved = restart_from_best(neurons, coupling, 2, lineage, 2)
+        np.testing.assert_array_equal(moved, np.sort(order[::-1][:2]))
+        np.testing.assert_array_equal(lineage[order[::-1][:2]], order[:2])
+        with pytest.raises(ParameterError, match="one entry per replica"):
+            restart_from_best(neurons, coupling, 1, np.zeros(3, np.int64), 2)
     finally:
         tracker.stop()
+
+
+def test_restart_sources_rank_and_line_cap():
+    """The i-th worst replica takes the i-th best one's state; with a cap on the lines of descent a source whose
+    line is full is skipped (unless the target is of that line), and no source is worse than its target."""
+    from caldera_optim.qubo_solver import restart_sources
+
+    cost = np.array([5.0, 1.0, 9.0, 2.0, 7.0, 3.0, 8.0, 4.0])  # best first: 1, 3, 5, 7, 0, 4, 6, 2
+    np.testing.assert_array_equal(restart_sources(cost, 2), [0, 1, 1, 3, 4, 5, 3, 7])  # 2 <- 1, 6 <- 3
+    np.testing.assert_array_equal(restart_sources(cost, 4), [7, 1, 1, 3, 5, 5, 3, 7])  # and 4 <- 5, 0 <- 7
+    np.testing.assert_array_equal(restart_sources(cost, 9), restart_sources(cost, 4))  # at most half restart
+    # lines: replicas 1 and 3 are both of line 1, which already has 2 members; cap 2 -> line 1 cannot grow
+    lineage = np.array([0, 1, 2, 1, 4, 5, 6, 7])
+    np.testing.assert_array_equal(restart_sources(cost, 2, lineage, 2), [0, 1, 5, 3, 4, 5, 7, 7])
+    # a target of the full line itself may take a source of that line
+    lineage = np.array([0, 1, 2, 1, 4, 5, 1, 7])
+    np.testing.assert_array_equal(restart_sources(cost, 2, lineage, 3), [0, 1, 5, 3, 4, 5, 1, 7])  # 6 <- 1
+    # ties broken by replica index; nothing to do for k < 1 or one replica
+    np.testing.assert_array_equal(restart_sources(np.zeros(4), 1), [0, 1, 2, 0])
+    np.testing.assert_array_equal(restart_sources(np.zeros(1), 1), [0])
+
+
+@pytest.mark.parametrize("tag", ["floating_pt", "fixed_pt"])
+def test_kick_replicas_flips_exactly_that_many_variables_and_keeps_costs_exact(tag):
+    """kick_replicas flips `flips` distinct variables of each chosen replica (the others stay); fields are W x and
+    costs x^T Q x of the new states, exactly (integers on fixed_pt), and the run goes on with exact costs."""
+    from caldera.run_conditions import RunSteps
+    from caldera.run_config import RunConfig
+    from caldera_optim.processes import AnnealingBinaryNeurons, CostTracker, ReplicaCoupling
+    from caldera_optim.qubo_solver import kick_replicas
+
+    rng = np.random.default_rng(6)
+    q = rng.integers(-4, 5, (16, 16)).astype(float)
+    prob = QUBO(q)
+    s = prob.q
+    diag = s.diagonal()
+    w = (2.0 * (s - sp.diags(diag))).tocsr()
+    x0 = rng.integers(0, 2, (6, 16)).astype(np.int8)
+    neurons = AnnealingBinaryNeurons(diag=diag, couplings=w, replicas=6, t_hot=3.0, t_cold=1.0, seed=2, init_state=x0)
+    coupling = ReplicaCoupling(weights=w, replicas=6, init_state=x0)
+    tracker = CostTracker(replicas=6, target=-np.inf, trace_len=64)
+    neurons.s_out.connect(coupling.s_in)
+    coupling.a_out.connect(neurons.a_in)
+    neurons.cost_out.connect(tracker.cost_in)
+    cfg = RunConfig(tag=tag)
+    try:
+        tracker.run(condition=RunSteps(num_steps=4), run_cfg=cfg)
+        before = neurons.state.get().copy()
+        kick_replicas(neurons, coupling, np.array([1, 4]), 5, w, diag, np.random.default_rng(0))
+        after = neurons.state.get()
+        np.testing.assert_array_equal((after != before).sum(axis=1), [0, 5, 0, 0, 5, 0])
+        np.testing.assert_allclose(neurons.cost.get(), prob.evaluate(after) - prob.offset)
+        np.testing.assert_allclose(coupling.field.get(), w @ after.T.astype(float))
+        if tag == "fixed_pt":
+            assert neurons.cost.get().dtype == np.int64 and coupling.field.get().dtype == np.int64
+        tracker.run(condition=RunSteps(num_steps=6), run_cfg=cfg)
+        np.testing.assert_allclose(neurons.cost.get(), prob.evaluate(neurons.state.get()) - prob.offset)
+    finally:
+        tracker.stop()
+
+
+def test_restart_lines_in_solve_qubo():
+    """restart_lines=L keeps at least L lines of descent (each replica descends from one initial state)."""
+    from caldera_optim.generators import planar_graph
+
+    prob = QUBO.maxcut(planar_graph(200, weights="pm1", seed=9))
+    for lines in (1, 4, 8):
+        res = solve_qubo(prob, num_steps=1100, replicas=16, seed=1, restart_lines=lines)
+        assert res.params["restart_lines"] == lines and res.params["restart_replicas"] == 4
+        assert res.params["lines_left"] >= lines
+    assert solve_qubo(prob, num_steps=1100, replicas=16, seed=1, restart_lines=16).params["lines_left"] == 16
+    res = solve_qubo(prob, num_steps=500, replicas=8, seed=1, restart_lines=2, restarts=0)
+    assert res.params["restart_lines"] == 0 and res.params["lines_left"] == 8
+    a = solve_qubo(prob, num_steps=900, replicas=8, seed=3, restart_lines=2, restart_kick=0.05)
+    b = solve_qubo(prob, num_steps=900, replicas=8, seed=3, restart_lines=2, restart_kick=0.05)
+    np.testing.assert_array_equal(a.replica_states, b.replica_states)
+    assert a.params["restart_kick"] == 10  # 5 % of 200 variables per restarted replica
+    c = solve_qubo(prob, num_steps=900, replicas=8, seed=3, restart_lines=2)
+    assert c.params["restart_kick"] == 0 and not np.array_equal(a.replica_states, c.replica_states)
+    # the defaults: no limit on the lines (RESTART_LINES = 1), no kick: the run of restart_lines=1
+    d = solve_qubo(prob, num_steps=900, replicas=8, seed=3)
+    e = solve_qubo(prob, num_steps=900, replicas=8, seed=3, restart_lines=1, restart_kick=0.0)
+    np.testing.assert_array_equal(d.replica_states, e.replica_states)
 
 
 def test_restarts_give_the_same_run_whatever_the_chunking():
@@ -322,6 +416,12 @@ def test_restarts_give_the_same_run_whatever_the_chunking():
         (dict(restart_share=0.0), r"restart_share must be in \(0, 0.5\]"),
         (dict(restart_share=0.75), r"restart_share must be in \(0, 0.5\]"),
         (dict(restart_share="x"), "restart_share must be a number"),
+        (dict(restart_lines=0), "restart_lines must be an integer >= 1"),
+        (dict(restart_kick=1.0), r"restart_kick must be a number in \[0, 1\)"),
+        (dict(restart_kick=-0.1), r"restart_kick must be a number in \[0, 1\)"),
+        (dict(restart_kick="x"), r"restart_kick must be a number in \[0, 1\)"),
+        (dict(restart_lines=2.0), "restart_lines must be an integer >= 1"),
+        (dict(restart_lines=True), "restart_lines must be an integer >= 1"),
     ],
 )
 def test_bad_restart_arguments(kwargs, msg):

@@ -132,6 +132,10 @@ def test_restarts_parameter_reaches_the_solver():
     pop = s.sample(bqm, num_reads=4, num_steps=1000, seed=5, restarts=3)
     assert ind.info["params"]["restarts"] == 0 and pop.info["params"]["restarts"] == 3
     assert pop.info["params"]["restart_replicas"] == 1
+    assert "restart_lines" in s.parameters and "restart_kick" in s.parameters
+    div = s.sample(bqm, num_reads=4, num_steps=1000, seed=5, restart_lines=2, restart_kick=0.1)
+    assert div.info["params"]["restart_lines"] == 2 and div.info["params"]["restart_kick"] == 2  # 10 % of 20
+    assert div.info["params"]["lines_left"] >= 2
 
 
 def test_replica_exchange_parameters_reach_the_solver():

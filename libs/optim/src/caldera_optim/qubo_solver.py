@@ -36,6 +36,11 @@ RESTARTS = 12
 RESTART_SPAN = (0.4, 0.9)
 #: default share of the replicas that restart (from the same number of best replicas)
 RESTART_SHARE = 0.25
+#: default number of lines of descent the restarts keep at least (no line grows beyond replicas / RESTART_LINES;
+#: 1: no limit) and share of the variables flipped at random in each restarted replica after its copy (0: none).
+#: Both off: on the tuning instances (our own, never the benchmark's; libs/optim/README.md) neither was better.
+RESTART_LINES = 1
+RESTART_KICK = 0.0
 #: default replica exchange: an exchange round every EXCHANGE_INTERVAL sweeps (0: none), between replicas whose
 #: temperatures span a factor EXCHANGE_LADDER (see solve_qubo)
 EXCHANGE_INTERVAL = 0
@@ -200,23 +205,106 @@ def ladder_factors(replicas: int, ratio: float) -> np.ndarray:
     return float(ratio) ** (np.arange(replicas) / (replicas - 1))
 
 
-def restart_from_best(neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling, k: int) -> np.ndarray:
+def kick_replicas(
+    neurons: AnnealingBinaryNeurons,
+    coupling: ReplicaCoupling,
+    rows: np.ndarray,
+    flips: int,
+    w: ty.Any,
+    diag: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Flip ``flips`` variables, drawn at random, of each replica in ``rows``; fields and costs follow exactly.
+
+    ``w`` (``2 offdiag(Q)``) and ``diag`` in the network's variable order.
+    Each replica's best state so far is kept.
+    """
+    rows = np.asarray(rows, np.int64)
+    if rows.size == 0 or flips < 1:
+        return
+    x = neurons.state.get().copy()
+    n = x.shape[1]
+    flips = min(int(flips), n)
+    for i in rows:
+        x[i, rng.choice(n, flips, replace=False)] ^= 1
+    fields = coupling.field.get().copy()
+    xr = x[rows].astype(fields.dtype)
+    h = np.asarray(w @ xr.T, dtype=fields.dtype)  # (n, len(rows))
+    fields[:, rows] = h
+    cost = neurons.cost.get().copy()
+    new = xr @ np.asarray(diag, dtype=fields.dtype) + np.einsum("ij,ji->i", xr, h) / 2
+    cost[rows] = np.rint(new) if np.issubdtype(cost.dtype, np.integer) else new
+    neurons.state.set(x)
+    neurons.cost.set(cost)
+    coupling.field.set(fields)
+
+
+def restart_sources(cost: np.ndarray, k: int, lineage: np.ndarray | None = None, cap: int | None = None) -> np.ndarray:
+    """Which replica each replica continues from at a restart from the population's best (``restart_from_best``).
+
+    The ``k`` replicas with the highest cost take, worst first, the states of
+    the lowest-cost ones, best first, each source used once and always a
+    replica of lower rank (ties broken by replica index). With ``lineage``
+    (each replica's line of descent: the replica it descends from) and
+    ``cap``, a line never grows beyond ``cap`` replicas: a source whose line
+    is full is skipped unless the target is of the same line. Returns ``src``
+    (``src[i] == i`` for a replica that continues from its own state).
+    """
+    cost = np.asarray(cost)
+    r = cost.size
+    order = np.argsort(cost, kind="stable")
+    rank = np.empty(r, np.int64)
+    rank[order] = np.arange(r)
+    src = np.arange(r)
+    k = min(int(k), r // 2)
+    if k < 1:
+        return src
+    counts = None if lineage is None or cap is None else np.bincount(lineage, minlength=r)
+    used = np.zeros(r, bool)
+    targets = order[::-1][:k]
+    is_target = np.zeros(r, bool)
+    is_target[targets] = True
+    for t in targets:
+        for s_ in order[: rank[t]]:
+            if used[s_] or is_target[s_]:
+                continue
+            if counts is not None and lineage[s_] != lineage[t] and counts[lineage[s_]] >= cap:
+                continue
+            used[s_] = True
+            src[t] = s_
+            if counts is not None:
+                counts[lineage[t]] -= 1
+                counts[lineage[s_]] += 1
+            break
+    return src
+
+
+def restart_from_best(
+    neurons: AnnealingBinaryNeurons,
+    coupling: ReplicaCoupling,
+    k: int,
+    lineage: np.ndarray | None = None,
+    cap: int | None = None,
+) -> np.ndarray:
     """The ``k`` replicas with the highest current cost continue from the states of the ``k`` with the lowest.
 
     The i-th worst replica takes the i-th best one's state, cost, fields and
-    refractory counters (ties broken by replica index); each replica's best
-    state so far is kept. Returns the replicas that restarted.
+    refractory counters (ties broken by replica index); with ``lineage`` and
+    ``cap`` no line of descent grows beyond ``cap`` replicas
+    (``restart_sources``; ``lineage`` is updated in place). Each replica's
+    best state so far is kept. Returns the replicas that restarted.
     """
     cost = neurons.cost.get()
-    order = np.argsort(cost, kind="stable")
-    k = min(int(k), cost.size // 2)
-    if k < 1:
-        return np.zeros(0, np.int64)
-    best, worst = order[:k], order[::-1][:k]
-    src = np.arange(cost.size)
-    src[worst] = best
+    if lineage is not None and np.shape(lineage) != cost.shape:
+        raise ParameterError(f"restart_from_best: lineage must have one entry per replica ({cost.size})")
+    src = restart_sources(cost, k, lineage, cap)
+    moved = np.flatnonzero(src != np.arange(cost.size))
+    if moved.size == 0:
+        return moved
     move_replicas(neurons, coupling, src)
-    return np.sort(worst)
+    if lineage is not None:
+        lineage[:] = lineage[src]
+    return moved
 
 
 def solve_qubo(
@@ -237,6 +325,8 @@ def solve_qubo(
     init_state: ty.Any = None,
     restarts: int | None = None,
     restart_share: float = RESTART_SHARE,
+    restart_lines: int | None = None,
+    restart_kick: float | None = None,
     exchange_interval: int | None = None,
     exchange_ladder: float | None = None,
     progress: ty.Callable[[int, float, float], None] | None = None,
@@ -261,7 +351,15 @@ def solve_qubo(
     restarts from its best: the ``restart_share`` of the replicas with the
     highest current cost continue from the current states of as many replicas
     with the lowest (``restart_from_best``); ``restarts=0`` runs independent
-    chains. Restarts need at least 2 replicas.
+    chains. Restarts need at least 2 replicas. Two options keep the
+    population diverse, both off by default (``RESTART_LINES``,
+    ``RESTART_KICK``; tuned on instances of our own, never the benchmark's:
+    see the package README): ``restart_lines=L`` keeps at least ``L`` lines
+    of descent (no line, the replicas descended from one initial state,
+    grows beyond ``ceil(replicas / L)``: ``restart_sources``), and
+    ``restart_kick=f`` flips a random share ``f`` of the variables of each
+    restarted replica right after its copy (``kick_replicas``; draws of its
+    own from the seed).
     Replica exchange (parallel tempering): with ``exchange_interval`` > 0
     (sweeps; default ``EXCHANGE_INTERVAL``) the replicas anneal on the rungs
     of a temperature ladder, the schedule's temperature times a factor from 1
@@ -292,6 +390,21 @@ def solve_qubo(
         raise ParameterError(f"solve_qubo: restart_share must be a number in (0, 0.5], got {restart_share!r}")
     if not 0 < float(restart_share) <= 0.5:
         raise ParameterError(f"solve_qubo: restart_share must be in (0, 0.5], got {restart_share!r}")
+    if restart_lines is None:
+        restart_lines = RESTART_LINES
+    if isinstance(restart_lines, bool) or not isinstance(restart_lines, (int, np.integer)) or restart_lines < 1:
+        raise ParameterError(f"solve_qubo: restart_lines must be an integer >= 1, got {restart_lines!r}")
+    restart_lines = min(int(restart_lines), replicas)
+    line_cap = -(-replicas // restart_lines)  # no line of descent grows beyond this many replicas
+    if restart_kick is None:
+        restart_kick = RESTART_KICK
+    if (
+        isinstance(restart_kick, bool)
+        or not isinstance(restart_kick, (int, float, np.number))
+        or not 0 <= float(restart_kick) < 1
+    ):
+        raise ParameterError(f"solve_qubo: restart_kick must be a number in [0, 1), got {restart_kick!r}")
+    lineage = np.arange(replicas)  # each replica's line: the replica whose initial state it descends from
     n_restart = max(1, int(round(float(restart_share) * replicas))) if replicas >= 2 else 0
     if n_restart == 0:
         restarts = 0
@@ -348,6 +461,9 @@ def solve_qubo(
         t_hot, t_cold = float(max(1, round(t_hot))), float(max(0, round(t_cold)))
         t_cold = min(t_cold, t_hot)
     planned = anneal_steps or num_steps or 1000
+    kick_flips = int(round(float(restart_kick) * problem.num_variables)) if restart_kick else 0
+    kick_flips = max(kick_flips, 1) if restart_kick else 0
+    kick_rng = np.random.default_rng([int(seed), 2])
     n = problem.num_variables
     perm = np.arange(n)
     blocks = np.array([0, n])
@@ -427,7 +543,9 @@ def solve_qubo(
             trace.append(tracker.trace.get()[idx])
             steps += k
             if nxt is not None and steps >= nxt:
-                restart_from_best(neurons, coupling, n_restart)
+                moved = restart_from_best(neurons, coupling, n_restart, lineage, line_cap)
+                if kick_flips:
+                    kick_replicas(neurons, coupling, moved, kick_flips, w, diag, kick_rng)
                 restart_count += 1
             rate: float | None = k / max(dt, 1e-9)
             if k < want // 2 and t_first != t0:  # a chunk cut short by a restart: its rate is mostly overhead
@@ -520,6 +638,9 @@ def solve_qubo(
             final_descent_steps=descent,
             restarts=restart_count,
             restart_replicas=n_restart if restarts else 0,
+            restart_lines=restart_lines if restarts else 0,
+            lines_left=int(np.unique(lineage).size),
+            restart_kick=kick_flips,
             exchange_interval=exchange_interval,
             exchange_ladder=float(exchange_ladder) if exchange_interval else 1.0,
             exchange_rounds=exchange_rounds,
@@ -576,6 +697,8 @@ __all__ = [
     "QuboResult",
     "default_temperatures",
     "restart_from_best",
+    "restart_sources",
+    "kick_replicas",
     "move_replicas",
     "ladder_factors",
     "exchange_pairs",

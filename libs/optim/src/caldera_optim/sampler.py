@@ -33,7 +33,8 @@ class CalderaSampler(dimod.Sampler):
     (``"floating_pt"`` or ``"fixed_pt"``), ``t_hot``, ``t_cold``,
     ``anneal_steps``, ``restarts`` (restarts from the population's best per
     cycle; 0 makes the reads independent chains, as dimod's samplers' reads
-    are), ``exchange_interval`` and ``exchange_ladder`` (replica exchange
+    are), ``restart_lines`` and ``restart_kick`` (keep the population diverse;
+    see ``solve_qubo``), ``exchange_interval`` and ``exchange_ladder`` (replica exchange
     between the reads: sweeps between exchange rounds, 0 for none, and the
     temperature span of the reads; see ``solve_qubo``) and ``initial_states``
     (one state for all reads, or one per read, in the BQM's vartype).
@@ -49,6 +50,8 @@ class CalderaSampler(dimod.Sampler):
         "t_cold",
         "anneal_steps",
         "restarts",
+        "restart_lines",
+        "restart_kick",
         "exchange_interval",
         "exchange_ladder",
     )
