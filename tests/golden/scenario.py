@@ -92,12 +92,17 @@ def build(spec: dict, arrays: ty.Any, per_process_monitors: bool = False) -> tup
 
 
 def run(
-    name: str, backend: str = "cpu", chunks: list[int] | None = None, partitions: ty.Any = 1, transport: str = "shm"
+    name: str,
+    backend: str = "cpu",
+    chunks: list[int] | None = None,
+    partitions: ty.Any = 1,
+    transport: str = "shm",
+    **options: ty.Any,
 ) -> tuple[dict, dict]:
-    """Run a scenario; returns ({probe: trace}, {probe: expected})."""
+    """Run a scenario; returns ({probe: trace}, {probe: expected}). ``options``: more ``RunConfig`` fields."""
     spec, arrays = load(name)
     net, mons, probes = build(spec, arrays, per_process_monitors=partitions != 1)
-    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"], partitions=partitions, transport=transport)
+    cfg = caldera.RunConfig(backend=backend, tag=spec["tag"], partitions=partitions, transport=transport, **options)
     root = next(iter(net.values()))
     schedule = spec.get("schedule")
     if schedule is None:

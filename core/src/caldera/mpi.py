@@ -19,6 +19,13 @@ so a fast rank cannot run more than ``DEPTH`` steps ahead of its consumer; a rec
 posted. Waits poll (they must notice another rank's failure) and back off to sleeping, so that ranks
 sharing cores leave them to each other.
 
+Broadcast channels: an OutPort read on at least ``RunConfig.mpi_bcast_readers`` other ranks (default 3)
+gets one channel to all of them instead, on a communicator of its rank and the reading ranks (created at
+set-up by the members, in channel order on every rank): each message goes out with one non-blocking
+``MPI_Ibcast`` (see :class:`MpiBcastSender` for the frame, which carries the size of the next one, and the
+barrier that keeps the writer at most ``DEPTH`` messages ahead). A broadcast cannot be withdrawn, so at
+the end the writer broadcasts an end frame for the readers' last posted one.
+
 Faults: a rank whose model raises sends an abort to every rank; waiting ranks stop, and at the end of the
 run every rank raises the same ``RunError`` naming the rank and process. The watchdog (``watchdog_s``)
 applies to waits too. A rank that dies is ended by the MPI launcher, which ends the job. Bad input
@@ -311,6 +318,11 @@ class MpiSender:
         self.sent += 1
         self.bytes += size
 
+    @property
+    def need(self) -> int:
+        """The messages its reader must have taken for a blocked ``append`` to go on (the deadlock proof)."""
+        return self.sent - DEPTH
+
     def _block(self, ready: ty.Callable[[], bool]) -> None:
         """Wait for room: the oldest send is matched (the profiler times this call)."""
         _wait(ready, self.group, send=(self.index,))
@@ -353,7 +365,8 @@ class MpiReceiver:
             return True
         return False
 
-    __bool__ = _poll
+    def __bool__(self) -> bool:
+        return self._poll()
 
     def fan_out(self) -> bool:
         """With taps: if a message has arrived, give it to every tap (the first gets the decoded array)."""
@@ -443,6 +456,183 @@ class MpiTap:
         wait_any(queues)
 
 
+# -- collective channels: one broadcast per message ----------------------------------------------
+#: a broadcast channel's readers enter a non-blocking barrier after every ``HALF`` messages; the writer waits
+#: for the barrier of the messages ``DEPTH`` before the one it sends (so it runs at most ``DEPTH`` ahead too)
+HALF = DEPTH // 2
+#: a broadcast message's frame header: int64 frame bytes, int64 bytes of the next message's first part
+_FRAME_HEAD = 16
+#: the first part of a channel's first message, and the least first part (bytes, headers included)
+_FIRST_0, _FIRST_MIN = 256, 64
+
+
+def _sigint_held() -> ty.Any:
+    """Hold SIGINT back (the previous mask is returned): a broadcast channel's sequence of collective calls
+    (first part, rest, barrier) must not be cut by Ctrl-C, or the ranks would disagree on what comes next."""
+    return signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
+
+
+def _sigint_restored(mask: ty.Any) -> None:
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+class MpiBcastSender:
+    """Writing end of a broadcast channel: every message goes once to all reading ranks (``MPI_Ibcast``
+    on the channel's own communicator, this rank its root).
+
+    Receivers must know how many bytes to take, so a message travels as a frame: a 16-byte header (the
+    frame's bytes, and how many bytes the *next* message's first part will have), then the message
+    encoded as by point-to-point channels (sparse when smaller). The first part has the size announced by
+    the previous frame (a little over the largest of the last ``DEPTH`` frames); a frame that does not fit
+    sends its rest with a second broadcast. A ring of ``DEPTH`` frame buffers with their requests; the
+    readers' barrier every ``HALF`` messages keeps the writer at most ``DEPTH`` messages ahead of the
+    slowest reader (a broadcast's root may complete before any reader has received).
+    """
+
+    def __init__(
+        self, group: MpiGroup, index: int, comm: ty.Any, readers: tuple, shape: tuple, dtype: ty.Any, name: str = ""
+    ) -> None:
+        self.group, self.index, self.comm, self.readers, self.name = group, index, comm, readers, name
+        dense = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        self._frame = _FRAME_HEAD + 8 + dense
+        self._slots = [np.zeros(self._frame, np.uint8) for _ in range(DEPTH)]
+        self._reqs: list[list] = [[] for _ in range(DEPTH)]
+        self._barriers: dict[int, ty.Any] = {}  # barrier number -> request (the readers' barrier after m*HALF)
+        self._i = 0
+        self._first = min(self._frame, _FIRST_0)  # the first part of the next message, as the readers expect it
+        self._recent: collections.deque = collections.deque(maxlen=DEPTH)
+        self.sent = 0  # messages
+        self.bytes = 0  # bytes broadcast (each once, whatever the number of readers)
+        self.calls = 0  # collective calls started (broadcasts, rests and barriers)
+        self.rests = 0  # messages that needed a second broadcast
+        self.need = 0  # while blocked: the messages every reader must have taken first (the deadlock proof)
+        self._ended = False
+
+    def append(self, arr: np.ndarray) -> None:
+        j = self.sent + 1
+        if j > DEPTH and (j - 1) % HALF == 0:  # every reader must have taken message j - 1 - HALF
+            barrier = self._barriers.pop((j - 1) // HALF - 1)
+            if not barrier.Test():
+                self.need = j - 1 - HALF
+                self._block(barrier.Test)
+        k = self._i
+        reqs = self._reqs[k]
+        if reqs and not self.group.MPI.Request.Testall(reqs):
+            self.need = j - 1 - DEPTH
+            self._block(lambda: self.group.MPI.Request.Testall(reqs))
+        slot = self._slots[k]
+        size = _FRAME_HEAD + _encode(arr, slot[_FRAME_HEAD:])
+        self._recent.append(size)
+        nxt = min(self._frame, max(_FIRST_MIN, (max(self._recent) * 5 // 4 + 7) // 8 * 8))
+        head = slot[:_FRAME_HEAD].view(np.int64)
+        head[0], head[1] = size, nxt
+        first, byte = self._first, self.group.MPI.BYTE
+        mask = _sigint_held()
+        try:
+            reqs = [self.comm.Ibcast([slot[:first], byte], root=0)]
+            if size > first:
+                reqs.append(self.comm.Ibcast([slot[first:size], byte], root=0))
+                self.rests += 1
+            self._reqs[k] = reqs
+            self.sent, self._first, self._i = j, nxt, (k + 1) % DEPTH
+            self.calls += len(reqs)
+            if j % HALF == 0:
+                self._barriers[j // HALF] = self.comm.Ibarrier()
+                self.calls += 1
+        finally:
+            _sigint_restored(mask)
+        self.bytes += max(first, size)
+
+    def _block(self, ready: ty.Callable[[], bool]) -> None:
+        """Wait for room: every reader has taken the message the barrier or the oldest frame waits for (the
+        profiler times this call)."""
+        _wait(ready, self.group, send=(self.index,))
+
+    def end(self) -> None:
+        """Closing: broadcast the end frame that the readers' last posted receive (a broadcast cannot be
+        withdrawn) takes in."""
+        if self._ended:
+            return
+        self._ended = True
+        end = np.zeros(self._first, np.uint8)
+        end[:8].view(np.int64)[0] = -1
+        self._reqs.append([self.comm.Ibcast([end, self.group.MPI.BYTE], root=0)])
+
+    def finish(self) -> None:
+        """Wait until every broadcast and barrier is complete (the readers take in what they did not use)."""
+        self.end()
+        for reqs in self._reqs:
+            if reqs:
+                self.group.MPI.Request.Waitall(reqs)
+        for b in self._barriers.values():
+            b.Wait()
+        self._reqs, self._barriers = [[] for _ in range(DEPTH)], {}
+
+
+class MpiBcastReceiver(MpiReceiver):
+    """Reading end of a broadcast channel on one rank: one broadcast posted ahead (the next frame's first
+    part, or the rest of the current one); a barrier entered after every ``HALF`` messages (see
+    :class:`MpiBcastSender`)."""
+
+    def __init__(
+        self, group: MpiGroup, index: int, comm: ty.Any, source: int, shape: tuple, dtype: ty.Any, name: str = ""
+    ) -> None:
+        self.comm = comm
+        dense = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+        self._frame = _FRAME_HEAD + 8 + dense
+        self._first = min(self._frame, _FIRST_0)
+        self._barriers: list = []
+        self._rest = False
+        self.calls = 0
+        super().__init__(group, index, source, shape, dtype, name)
+
+    def _post(self) -> None:
+        self._buf = np.empty(self._frame, np.uint8)  # a new buffer: the last message may be a view of the old
+        self._rest = False
+        self._req = self.comm.Ibcast([self._buf[: self._first], self.group.MPI.BYTE], root=0)
+        self.calls += 1
+
+    def _poll(self) -> bool:
+        if self._pending is not None:
+            return True
+        if not self._req.Test():
+            return False
+        mask = _sigint_held()
+        try:
+            size, nxt = (int(x) for x in self._buf[:_FRAME_HEAD].view(np.int64))
+            if not self._rest and size > self._first:  # the frame's rest comes in a second broadcast
+                self._rest = True
+                self._req = self.comm.Ibcast([self._buf[self._first : size], self.group.MPI.BYTE], root=0)
+                self.calls += 1
+                return False
+            self.matched += 1
+            self._pending = _decode(self._buf[_FRAME_HEAD:], self.shape, self.dtype)
+            self._first = nxt
+            if self.matched % HALF == 0:
+                self._barriers.append(self.comm.Ibarrier())
+                self.calls += 1
+                self._barriers = [b for b in self._barriers if not b.Test()]
+            self._post()
+        finally:
+            _sigint_restored(mask)
+        return True
+
+    def __bool__(self) -> bool:
+        return self._poll()
+
+    def drain(self, sent: int) -> None:
+        """Take the messages still on their way (``sent`` in all) and the writer's end frame, which
+        completes the broadcast posted last; then the barriers."""
+        while self.matched < sent:
+            self._pending = None
+            while not self._poll():
+                self._req.Wait()
+        self._req.Wait()  # the end frame
+        for b in self._barriers:
+            b.Wait()
+        self._barriers = []
+
+
 class _Duplicate:
     """An OutPort's feed to a reader on a rank that the same message already reaches through another feed's
     channel (see :class:`MpiTap`): nothing to send."""
@@ -451,6 +641,12 @@ class _Duplicate:
 
     def append(self, arr: np.ndarray) -> None:
         pass
+
+
+def _ranks(dst: ty.Any) -> str:
+    if isinstance(dst, tuple):
+        return f"ranks {', '.join(str(d) for d in dst)} do"
+    return f"rank {dst} does"
 
 
 # -- the group of ranks ------------------------------------------------------------------------
@@ -487,24 +683,62 @@ class MpiGroup:
         self.profiles: list[dict] = []
         # what the deadlock proof reads: this rank's state, the channels it waits on, how many waits ended
         self.state, self.awaiting, self.activity = RUNNING, ((), ()), 0
-        self.channel_info: list[tuple[str, int, int]] = []  # per channel index: label, source rank, destination rank
+        #: per channel index: label, source rank, destination rank (a tuple of ranks for a broadcast channel)
+        self.channel_info: list[tuple[str, int, ty.Any]] = []
         self._answered = 0  # probes this rank answered (ranks > 0), this run
         self._asked = [0] * self.comm.size  # probes rank 0 sent to each rank, this run
         self._heard = [0] * self.comm.size  # replies rank 0 read from each rank, this run
         self._wave: dict | None = None  # rank 0: the round of questions in progress
         self._last_wave: dict | None = None  # rank 0: the answers of the previous complete round
         self._requests: list = []  # isend requests of probes and replies, completed at the end of the run
+        self.comms: list = []  # the broadcast channels' communicators this rank belongs to (freed by close)
         # One channel per OutPort and reading rank, numbered in link order (the same on every rank): a spike
         # vector read by several processes of another rank crosses once, and each reader gets a copy there.
-        channels: dict[tuple[int, str, int], list] = {}
+        # An OutPort read on at least ``run_cfg.mpi_bcast_readers`` other ranks gets one broadcast channel
+        # to all of them instead.
+        threshold = getattr(net.run_cfg, "mpi_bcast_readers", None)
+        by_port: dict[tuple[int, str], dict[int, list]] = {}
         for link in net.links:
             src, dst = where[link.src], where[link.dst]
             if src != dst:
-                channels.setdefault((link.src, link.src_port, dst), []).append(link)
-        for index, ((_, _, dst), links) in enumerate(channels.items()):
-            first = links[0]
-            src = where[first.src]
+                by_port.setdefault((link.src, link.src_port), {}).setdefault(dst, []).append(link)
+        channels: list[tuple[int, dict[int, list]]] = []  # (writer rank, {reading rank: links})
+        for (pid, _), readers in by_port.items():
+            if threshold is not None and len(readers) >= threshold:
+                channels.append((where[pid], readers))
+            else:
+                channels.extend((where[pid], {dst: links}) for dst, links in readers.items())
+        position = {id(link): i for i, link in enumerate(net.links)}
+        channels.sort(key=lambda c: min(position[id(links[0])] for links in c[1].values()))  # link order
+        for index, (src, readers) in enumerate(channels):
+            first = next(iter(readers.values()))[0]
             out = getattr(net.models[first.src], first.src_port)
+            bcast = threshold is not None and len(readers) >= threshold
+            if bcast:
+                to = ", ".join(str(d) for d in sorted(readers))
+                label = f"{first.label(net.models)} (broadcast to rank{'s' if len(readers) > 1 else ''} {to})"
+                self.channel_info.append((label, src, tuple(sorted(readers))))
+                comm = None
+                if rank == src or rank in readers:  # members create it, in channel order on every rank
+                    members = self.comm.group.Incl([src, *readers])  # the writer is the root, rank 0
+                    comm = self.comm.Create_group(members, tag=_FIRST_CHANNEL_TAG + index)
+                    members.Free()
+                    comm.Set_errhandler(self.MPI.ERRORS_RETURN)
+                    self.comms.append(comm)
+                if rank == src:
+                    sender = MpiBcastSender(self, index, comm, tuple(readers), out.shape, out.dtype, label)
+                    self.senders.append(sender)
+                    for k, link in enumerate(link for links in readers.values() for link in links):
+                        link.replace(net.models, sender if k == 0 else _Duplicate(), link.queue)
+                elif rank in readers:
+                    links = readers[rank]
+                    receiver = MpiBcastReceiver(self, index, comm, src, out.shape, out.dtype, label)
+                    self.receivers.append(receiver)
+                    for link in links:
+                        reader = receiver if len(links) == 1 else MpiTap(receiver, link.label(net.models))
+                        link.replace(net.models, link.queue, reader)
+                continue
+            ((dst, links),) = readers.items()
             label = first.label(net.models)
             if len(links) > 1:
                 label += f" (and {len(links) - 1} more reader{'s' if len(links) > 2 else ''} on rank {dst})"
@@ -558,7 +792,7 @@ class MpiGroup:
             self.activity,
             self.local.time_step,
             self.awaiting,
-            tuple((s.index, s.sent) for s in self.senders),
+            tuple((s.index, s.sent, s.need) for s in self.senders),
             tuple((r.index, r.matched) for r in self.receivers),
         )
 
@@ -609,16 +843,20 @@ class MpiGroup:
         states = [reports[r][0] for r in range(self.comm.size)]
         if RUNNING in states or WAITING not in states:
             return None
-        sent = {i: n for rep in reports.values() for i, n in rep[4]}
-        matched = {i: n for rep in reports.values() for i, n in rep[5]}
-        for rep in reports.values():
+        sent = {i: n for rep in reports.values() for i, n, _ in rep[4]}
+        need = {i: k for rep in reports.values() for i, _, k in rep[4]}
+        taken: dict[int, dict[int, int]] = {}  # channel -> reading rank -> messages it has taken
+        for r, rep in reports.items():
+            for i, n in rep[5]:
+                taken.setdefault(i, {})[r] = n
+        for r, rep in reports.items():
             if rep[0] != WAITING:
                 continue
             recv, send = rep[3]
-            if any(sent.get(i, 0) > matched.get(i, 0) for i in recv):
+            if any(sent.get(i, 0) > taken.get(i, {}).get(r, 0) for i in recv):
                 return None  # a message is on its way
-            if any(sent.get(i, 0) - matched.get(i, 0) <= DEPTH for i in send):
-                return None  # the oldest send is matched, or the posted receive will match it
+            if any(all(n >= need.get(i, 0) for n in taken.get(i, {}).values()) for i in send):
+                return None  # the readers have taken what the writer waits for: the room is on its way
         parts = []
         for r in range(self.comm.size):
             state, _, step, (recv, send), _, _ = reports[r]
@@ -627,7 +865,7 @@ class MpiGroup:
                 continue
             info = self.channel_info
             on = [f"a message on {info[i][0]} (from rank {info[i][1]})" for i in recv]
-            on += [f"room on {info[i][0]} (rank {info[i][2]} does not receive)" for i in send]
+            on += [f"room on {info[i][0]} ({_ranks(info[i][2])} not receive)" for i in send]
             parts.append(f"rank {r} waits at step {step} for {' or '.join(on) or 'a message'}")
         return "; ".join(parts)
 
@@ -743,11 +981,26 @@ class MpiGroup:
         totals: dict[int, int] = {}
         for part in self.comm.allgather(sent):
             totals.update(part)
+        for s in self.senders:  # broadcast channels: the end frames first (a reader may be a writer too)
+            if isinstance(s, MpiBcastSender):
+                s.end()
         for r in self.receivers:
             r.drain(totals.get(r.index, 0))
         for s in self.senders:
             s.finish()
         self.comm.Barrier()
+        for comm in self.comms:
+            comm.Free()
+        self.comms = []
 
 
-__all__ = ["MpiGroup", "MpiSender", "MpiReceiver", "compile_on_every_rank", "prepare", "DEPTH"]
+__all__ = [
+    "MpiGroup",
+    "MpiSender",
+    "MpiReceiver",
+    "MpiBcastSender",
+    "MpiBcastReceiver",
+    "compile_on_every_rank",
+    "prepare",
+    "DEPTH",
+]

@@ -58,6 +58,15 @@ class RunConfig:
         does — non-integers truncated toward zero, weights clipped to the 8-bit
         range of their sign mode, parameter widths not checked (what Lava
         programs may rely on; ``caldera-lava``'s run configurations choose it).
+    mpi_bcast_readers:
+        Over MPI: an OutPort whose messages are read on at least this many
+        other ranks sends each message once, with a non-blocking broadcast
+        (``MPI_Ibcast``) on a communicator of its rank and the reading ranks,
+        instead of one point-to-point send per reading rank (see
+        ``caldera.mpi``). An int >= 1 (``1``: every channel between ranks is a
+        broadcast) or ``None`` (point-to-point only). Default 3: with 2 reading
+        ranks MPI's broadcast tree sends what the two point-to-point sends would
+        (``benchmarks/README.md``, "Point-to-point or collectives?").
     """
 
     backend: str | None = None
@@ -72,6 +81,7 @@ class RunConfig:
     progress: bool = False
     value_checks: str = "strict"
     transport: str = "shm"
+    mpi_bcast_readers: int | None = 3
 
     def __post_init__(self) -> None:
         if self.transport not in ("shm", "mpi"):
@@ -95,6 +105,12 @@ class RunConfig:
         ):
             raise ParameterError(
                 f"RunConfig.partitions must be an int >= 1, 'auto', a list of process lists or a dict, got {p!r}"
+            )
+        k = self.mpi_bcast_readers
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise ParameterError(
+                "RunConfig.mpi_bcast_readers must be an int >= 1 (the number of reading ranks from which an "
+                f"OutPort's messages go out as one MPI broadcast) or None (point-to-point only), got {k!r}"
             )
         if self.watchdog_s is not None and not (isinstance(self.watchdog_s, (int, float)) and self.watchdog_s > 0):
             raise ParameterError(f"RunConfig.watchdog_s must be a positive number of seconds, got {self.watchdog_s!r}")
@@ -140,6 +156,8 @@ class Loihi2SimCfg(RunConfig):
             )
             if k in kwargs and kwargs[k] is not None
         }
+        if "mpi_bcast_readers" in kwargs:  # None is a value here: point-to-point only
+            known["mpi_bcast_readers"] = kwargs.pop("mpi_bcast_readers")
         super().__init__(
             backend=backend,
             tag=select_tag,

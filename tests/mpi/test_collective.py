@@ -1,0 +1,129 @@
+"""Broadcast channels between MPI ranks (``RunConfig.mpi_bcast_readers``), each test a real 3-rank ``mpiexec`` job
+of ``tests/mpi/collective.py`` (oversubscribed on a 2-core machine); the option's validation needs no MPI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import caldera
+import pytest
+from caldera.errors import ParameterError
+from caldera.run_config import Loihi2SimCfg
+
+from tests.mpi.test_mpi import GOLDEN_3, JOB_S, MPIEXEC, ROOT, WHY, job
+
+needs_mpi = pytest.mark.skipif(MPIEXEC is None, reason=WHY)
+
+
+@pytest.mark.parametrize("bad", [0, -2, 2.0, "3", True])
+def test_the_threshold_is_validated(bad):
+    with pytest.raises(ParameterError) as e:
+        caldera.RunConfig(transport="mpi", mpi_bcast_readers=bad)
+    assert str(e.value) == (
+        "RunConfig.mpi_bcast_readers must be an int >= 1 (the number of reading ranks from which an OutPort's "
+        f"messages go out as one MPI broadcast) or None (point-to-point only), got {bad!r}"
+    )
+
+
+def test_the_threshold_defaults_to_3_and_none_turns_broadcasts_off():
+    assert caldera.RunConfig().mpi_bcast_readers == 3
+    assert caldera.RunConfig(mpi_bcast_readers=None).mpi_bcast_readers is None
+    assert Loihi2SimCfg(select_tag="fixed_pt", mpi_bcast_readers=None).mpi_bcast_readers is None
+    assert Loihi2SimCfg(select_tag="fixed_pt", mpi_bcast_readers=2).mpi_bcast_readers == 2
+
+
+@needs_mpi
+def test_golden_scenarios_with_every_channel_a_broadcast_are_identical():
+    r = job(3, "tests.mpi.collective", "golden", *GOLDEN_3)
+    assert r.returncode == 0, r.stdout + r.stderr
+    n = len(GOLDEN_3)
+    assert f"{n} of {n} scenarios identical on 3 ranks; some messages broadcast\n" in r.stdout, r.stdout
+
+
+@needs_mpi
+def test_random_networks_with_every_channel_a_broadcast_equal_one_process():
+    r = job(3, "tests.mpi.collective", "random", "4", "5")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "4 of 4 random networks identical on 3 ranks\nsome messages broadcast\n" in r.stdout, r.stdout
+
+
+@needs_mpi
+def test_a_population_read_on_two_ranks_is_broadcast_and_runs_equal_one_process():
+    r = job(3, "tests.mpi.collective", "fanout")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (
+        "rank 0 broadcasts a.s_out->a_r2.s_in (broadcast to ranks 1, 2): 40 messages\n"
+        "rank 0 sends b_r0.a_out->c.a_in: 40 messages\n"
+        "rank 1 sends a_r1.a_out->c.a_in: 40 messages\n"
+        "rank 1 broadcasts b.s_out->b_r2.s_in (broadcast to ranks 0, 2): 40 messages\n"
+        "rank 2 sends c.s_out->c_back.s_in: 40 messages\n"
+        "frames sent in two parts: some\n"
+        "identical on 3 ranks: back.v@25, back.v@stop, c.u@stop, c.v@12, mon.back.u, mon.c.v\n"
+    ) in r.stdout, r.stdout
+
+
+@needs_mpi
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (
+            1,
+            "rank 0 has finished its run (step 20); rank 1 waits at step 11 for a message on "
+            "d.a_out->greedy.a_in (broadcast to rank 1) (from rank 0)",
+        ),
+        (
+            0,
+            "rank 0 waits at step 11 for a message on d.a_out->greedy.a_in (broadcast to rank 0) (from rank 1); "
+            "rank 1 has finished its run (step 20)",
+        ),
+    ],
+)
+def test_a_deadlock_on_a_broadcast_channel_is_proven_and_named(where, expected):
+    r = job(2, "tests.mpi.collective", "deadlock", str(where))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "deadlock at step 11: every rank waits and no message is in flight: " + expected in r.stdout, r.stdout
+
+
+@needs_mpi
+def test_a_rank_that_raises_ends_a_run_with_broadcast_channels_on_every_rank():
+    r = job(3, "tests.mpi.collective", "raise")
+    assert r.returncode == 0, r.stdout + r.stderr
+    for rank in range(3):
+        assert (
+            f"rank {rank} got RunError process=bomb step=5: rank 2: process 'bomb' (Bomb, model PyBomb) raised "
+            "ValueError in phase 'spk' at step 5: boom\n" in r.stdout
+        ), r.stdout
+        assert f"rank {rank} stopped\n" in r.stdout, r.stdout
+
+
+@needs_mpi
+@pytest.mark.parametrize("after", [0.0, 1.0])
+def test_ctrl_c_stops_every_rank_of_a_run_with_broadcast_channels(after):
+    """SIGINT to mpiexec as the 3 ranks start the run, or a while into it."""
+    p = subprocess.Popen(
+        [MPIEXEC, "-n", "3", sys.executable, "-m", "tests.mpi.collective", "long"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + JOB_S
+        while seen.count("running") < 3 and time.monotonic() < deadline:  # every rank is in the run
+            seen += p.stdout.readline()
+        time.sleep(after)
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=JOB_S)
+        assert p.returncode != 0, seen + out
+        assert "KeyboardInterrupt" in out, seen + out
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
