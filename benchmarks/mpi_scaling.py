@@ -16,6 +16,14 @@ waiting on communication, and the payload bytes each rank sends per step.
     python benchmarks/mpi_scaling.py --neurons 120000   # full size
     python benchmarks/mpi_scaling.py --phases            # build and compile time per rank, by phase
     python benchmarks/mpi_scaling.py --message-cost      # what one channel message costs (2 ranks)
+    python benchmarks/mpi_scaling.py --collective        # point-to-point vs broadcast channels (3 ranks)
+
+``--collective`` runs the strong-scaling network on ``--max-ranks`` ranks (default 3) with point-to-point
+channels only (``mpi_bcast_readers=None``) and with every population read on two or more other ranks
+broadcast (``mpi_bcast_readers=2``), the two alternated ``--rounds`` times (separate ``mpiexec`` jobs), and
+prints steps/s (median of all timed chunks, [min-max]), the share of time waiting, the MPI calls each rank
+starts per step (sends, receives, broadcasts, barriers), the messages it writes per step and the bytes it
+hands to MPI per step (a broadcast's bytes count once; MPI's tree sends them on to every reader).
 """
 
 from __future__ import annotations
@@ -72,14 +80,17 @@ def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) 
     for b, g in enumerate(groups):
         parts[b % ranks].extend(g)
     cfg = caldera.RunConfig(backend="cpu", partitions=parts if ranks > 1 else 1, transport=transport)
+    if transport == "mpi":
+        cfg.mpi_bcast_readers = args.bcast_readers
     root.run(caldera.RunSteps(args.warmup), cfg)
     group = root.runtime.group
     comm = getattr(group, "comm", None)
-    rates, waits, sent, msgs = [], [], [], []
+    rates, waits, sent, msgs, calls = [], [], [], [], []
     for _ in range(args.reps):
         w0 = getattr(group, "wait_s", 0.0)
         b0 = getattr(group, "bytes_sent", 0)
         m0 = sum(s.sent for s in getattr(group, "senders", ()))
+        c0 = getattr(group, "mpi_calls", 0)
         if comm is not None:
             comm.Barrier()
         t0 = time.perf_counter()
@@ -90,6 +101,7 @@ def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) 
             waits.append(comm.gather((getattr(group, "wait_s", 0.0) - w0) / dt, root=0))
             sent.append(comm.gather((group.bytes_sent - b0) / args.steps, root=0))
             msgs.append(comm.gather((sum(s.sent for s in group.senders) - m0) / args.steps, root=0))
+            calls.append(comm.gather((group.mpi_calls - c0) / args.steps, root=0))
         rates.append(args.steps / dt)
     root.stop()
     out = {"steps_per_s": rates, "neurons": neurons, "ranks": ranks, "transport": transport}
@@ -97,6 +109,8 @@ def measure(args: argparse.Namespace, neurons: int, ranks: int, transport: str) 
         out["wait_share"] = [statistics.median(w) for w in zip(*waits)]  # per rank, median over chunks
         out["bytes_per_step"] = [statistics.median(s) for s in zip(*sent)]
         out["messages_per_step"] = [statistics.median(m) for m in zip(*msgs)]
+        out["mpi_calls_per_step"] = [statistics.median(c) for c in zip(*calls)]
+        out["chunks_steps_per_s"] = rates
     return out
 
 
@@ -234,6 +248,16 @@ def main(argv: list[str] | None = None) -> int:
         "--phases", action="store_true", help="time the build and compile phases on every rank instead (ms)"
     )
     ap.add_argument("--message-cost", action="store_true", help="time one channel message on 2 ranks (us) instead")
+    ap.add_argument(
+        "--collective", action="store_true", help="point-to-point vs broadcast channels on --max-ranks ranks instead"
+    )
+    ap.add_argument("--rounds", type=int, default=3, help="--collective: alternations of the two kinds of channel")
+    ap.add_argument(
+        "--bcast-readers",
+        type=lambda v: None if v.lower() == "none" else int(v),
+        default=3,
+        help="RunConfig.mpi_bcast_readers of the MPI runs (an int, or none)",
+    )
     ap.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help="write the raw figures as JSON here")
     args = ap.parse_args(argv)
@@ -251,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.phases:
         return print_phases(args)
+    if args.collective:
+        return print_collective(args)
     if args.message_cost:
         res = run_mpi(args, 0, 2)
         print(
@@ -289,6 +315,46 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.out:
         pathlib.Path(args.out).write_text(json.dumps([{"scaling": a, "mpi": m, "shm": s} for a, m, s in rows]))
+    return 0
+
+
+def print_collective(args: argparse.Namespace) -> int:
+    """``--collective``: point-to-point channels against broadcast channels, alternated ``--rounds`` times."""
+    ranks = args.max_ranks
+    kinds = (("point-to-point", None), ("broadcast", 2))
+    runs: dict[str, list[dict]] = {name: [] for name, _ in kinds}
+    for r in range(args.rounds):
+        for name, k in kinds:
+            runs[name].append(run_mpi(argparse.Namespace(**{**vars(args), "bcast_readers": k}), args.neurons, ranks))
+            print(f"round {r + 1}: {name} done", file=sys.stderr, flush=True)
+    print(
+        f"E/I network, {args.neurons} neurons, {args.blocks} blocks, fan-in {args.fan_in}, {ranks} ranks; "
+        f"{args.rounds} alternated jobs per kind, each {args.reps} chunks of {args.steps} steps: steps/s median of "
+        f"all chunks [min-max]; per rank and step, medians over the jobs (ranks joined by /)"
+    )
+    print(
+        f"{'channels':<15} | {'steps/s':>24} | {'wait %':>12} | {'MPI calls':>14} | {'messages':>10} | "
+        f"{'kB to MPI':>16}"
+    )
+    base = None
+    for name, _ in kinds:
+        jobs = runs[name]
+        rates = [x for j in jobs for x in j["steps_per_s"]]
+        med = statistics.median(rates)
+        base = base or med
+
+        def per_rank(key: str, scale: float = 1.0, fmt: str = "{:.0f}", jobs: list = jobs) -> str:
+            return "/".join(fmt.format(scale * statistics.median(j[key][r] for j in jobs)) for r in range(ranks))
+
+        print(
+            f"{name:<15} | {_fmt(rates):>24} | {per_rank('wait_share', 100):>12} | "
+            f"{per_rank('mpi_calls_per_step', 1, '{:.1f}'):>14} | {per_rank('messages_per_step'):>10} | "
+            f"{per_rank('bytes_per_step', 1e-3, '{:.1f}'):>16}"
+        )
+    last = statistics.median(x for j in runs[kinds[-1][0]] for x in j["steps_per_s"])
+    print(f"broadcast / point-to-point steps/s: {last / base:.2f}")
+    if args.out:
+        pathlib.Path(args.out).write_text(json.dumps(runs))
     return 0
 
 

@@ -173,7 +173,7 @@ def fail() -> bool:
     a.stop()
     for rank, m in enumerate(COMM.gather(msg, root=0) or []):
         say(f"rank {rank} got {m}")
-    print(f"rank {COMM.rank} stopped", flush=True)
+        say(f"rank {rank} stopped")  # every rank has returned from stop() (a collective call) to be here
     return bool(COMM.allreduce(int(msg.startswith("RunError")), op=MPI.MIN))
 
 

@@ -306,6 +306,11 @@ class MpiSender:
         self.sent = 0
         self.bytes = 0  # payload bytes sent (headers included)
 
+    @property
+    def calls(self) -> int:
+        """MPI calls started: one send per message."""
+        return self.sent
+
     def append(self, arr: np.ndarray) -> None:
         k = self._i
         req = self._reqs[k]
@@ -354,6 +359,11 @@ class MpiReceiver:
     def _post(self) -> None:
         self._buf = np.empty(self._nbytes, np.uint8)  # a new buffer: the last message may be a view of the old
         self._req = self.group.comm.Irecv([self._buf, self.group.MPI.BYTE], self.source, self.tag)
+
+    @property
+    def calls(self) -> int:
+        """MPI calls started: one receive per message (the one posted ahead not counted)."""
+        return self.matched
 
     def _poll(self) -> bool:
         if self._pending is not None:
@@ -583,14 +593,19 @@ class MpiBcastReceiver(MpiReceiver):
         self._first = min(self._frame, _FIRST_0)
         self._barriers: list = []
         self._rest = False
-        self.calls = 0
+        self._calls = 0
         super().__init__(group, index, source, shape, dtype, name)
+
+    @property
+    def calls(self) -> int:
+        """MPI calls started: broadcasts (first parts and rests) and barriers."""
+        return self._calls
 
     def _post(self) -> None:
         self._buf = np.empty(self._frame, np.uint8)  # a new buffer: the last message may be a view of the old
         self._rest = False
         self._req = self.comm.Ibcast([self._buf[: self._first], self.group.MPI.BYTE], root=0)
-        self.calls += 1
+        self._calls += 1
 
     def _poll(self) -> bool:
         if self._pending is not None:
@@ -603,14 +618,14 @@ class MpiBcastReceiver(MpiReceiver):
             if not self._rest and size > self._first:  # the frame's rest comes in a second broadcast
                 self._rest = True
                 self._req = self.comm.Ibcast([self._buf[self._first : size], self.group.MPI.BYTE], root=0)
-                self.calls += 1
+                self._calls += 1
                 return False
             self.matched += 1
             self._pending = _decode(self._buf[_FRAME_HEAD:], self.shape, self.dtype)
             self._first = nxt
             if self.matched % HALF == 0:
                 self._barriers.append(self.comm.Ibarrier())
-                self.calls += 1
+                self._calls += 1
                 self._barriers = [b for b in self._barriers if not b.Test()]
             self._post()
         finally:
@@ -768,8 +783,13 @@ class MpiGroup:
 
     @property
     def bytes_sent(self) -> int:
-        """Payload bytes this rank has sent to other ranks."""
+        """Payload bytes this rank has handed to MPI for other ranks (a broadcast's once)."""
         return sum(s.bytes for s in self.senders)
+
+    @property
+    def mpi_calls(self) -> int:
+        """Non-blocking MPI calls this rank has started for its channels (sends, receives, broadcasts, barriers)."""
+        return sum(s.calls for s in self.senders) + sum(r.calls for r in self.receivers)
 
     # -- faults -------------------------------------------------------------------------------
     def aborted(self) -> bool:
