@@ -177,21 +177,28 @@ def compile_phases(args: argparse.Namespace, neurons: int) -> dict:
 
 
 def message_cost(args: argparse.Namespace, channels: int = 100, steps: int = 400) -> dict:
-    """On 2 ranks: the time one channel message costs each side, through the real channels alone (no model
-    runs): rank 0 appends to each of ``channels`` senders, rank 1 takes from each receiver, step by step.
-    Spike vectors of 1,000 neurons with 0 and with 20 spikes (8 and 248 bytes on the wire)."""
+    """The time one channel message costs, through the real channels alone (no model runs): rank 0 appends to
+    each of ``channels`` senders, every other rank takes from its receiver of each, step by step (on 2 ranks:
+    the cost of one message, each side; on more: of one source's message reaching every other rank, by
+    point-to-point sends or, with ``--bcast-readers``, broadcasts). Spike vectors of 1,000 neurons with 0
+    and with 20 spikes (8 and 248 bytes on the wire point-to-point)."""
     from caldera.procs import RingBuffer, RingBufferSink
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
     n = 1000
     srcs = [RingBuffer(data=np.zeros((n, 1)), name=f"src{k}") for k in range(channels)]
-    sinks = [RingBufferSink(shape=(n,), buffer=1, name=f"sink{k}") for k in range(channels)]
+    sinks = [
+        [RingBufferSink(shape=(n,), buffer=1, name=f"sink{r}_{k}") for k in range(channels)]
+        for r in range(1, comm.size)
+    ]
     hub = RingBufferSink(shape=(n,), buffer=1, name="hub")  # joins the sources into one network (on rank 0)
-    for a, b in zip(srcs, sinks):
-        a.s_out.connect(b.a_in)
+    for k, a in enumerate(srcs):
+        for on_rank in sinks:
+            a.s_out.connect(on_rank[k].a_in)
         a.s_out.connect(hub.a_in)
-    cfg = caldera.RunConfig(backend="cpu", partitions=[[*srcs, hub], sinks], transport="mpi")
+    cfg = caldera.RunConfig(backend="cpu", partitions=[[*srcs, hub], *sinks], transport="mpi")
+    cfg.mpi_bcast_readers = args.bcast_readers
     group = srcs[0].compile(cfg).group
     out = {}
     for spikes in (0, 20):
@@ -212,7 +219,7 @@ def message_cost(args: argparse.Namespace, channels: int = 100, steps: int = 400
             per.append(dt / (steps * channels) * 1e6)
         out[spikes] = statistics.median(per)
     srcs[0].stop()
-    return {"us_per_message": out, "channels": channels, "steps": steps}
+    return {"us_per_message": out, "channels": channels, "steps": steps, "ranks": comm.size}
 
 
 def run_mpi(args: argparse.Namespace, neurons: int, ranks: int) -> dict:
@@ -255,8 +262,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--bcast-readers",
         type=lambda v: None if v.lower() == "none" else int(v),
-        default=3,
-        help="RunConfig.mpi_bcast_readers of the MPI runs (an int, or none)",
+        default=None,
+        help="RunConfig.mpi_bcast_readers of the MPI runs (an int; default none: point-to-point only)",
     )
     ap.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--out", default=None, help="write the raw figures as JSON here")
@@ -323,9 +330,12 @@ def print_collective(args: argparse.Namespace) -> int:
     ranks = args.max_ranks
     kinds = (("point-to-point", None), ("broadcast", 2))
     runs: dict[str, list[dict]] = {name: [] for name, _ in kinds}
+    costs: dict[str, list[dict]] = {name: [] for name, _ in kinds}
     for r in range(args.rounds):
         for name, k in kinds:
             runs[name].append(run_mpi(argparse.Namespace(**{**vars(args), "bcast_readers": k}), args.neurons, ranks))
+            mc = argparse.Namespace(**{**vars(args), "bcast_readers": k, "message_cost": True})
+            costs[name].append(run_mpi(mc, 0, ranks))
             print(f"round {r + 1}: {name} done", file=sys.stderr, flush=True)
     print(
         f"E/I network, {args.neurons} neurons, {args.blocks} blocks, fan-in {args.fan_in}, {ranks} ranks; "
@@ -353,8 +363,18 @@ def print_collective(args: argparse.Namespace) -> int:
         )
     last = statistics.median(x for j in runs[kinds[-1][0]] for x in j["steps_per_s"])
     print(f"broadcast / point-to-point steps/s: {last / base:.2f}")
+    job = costs[kinds[0][0]][0]
+    print(
+        f"channels alone ({job['channels']} sources on rank 0, each read on the {ranks - 1} other ranks, "
+        f"{job['steps']} steps; median over the jobs): one source's message to every reading rank"
+    )
+    for name, _ in kinds:
+        us = {
+            k: statistics.median(c["us_per_message"][k] for c in costs[name]) for k in costs[name][0]["us_per_message"]
+        }
+        print(f"{name:<15} | " + ", ".join(f"{k} spikes {v:.1f} us" for k, v in us.items()))
     if args.out:
-        pathlib.Path(args.out).write_text(json.dumps(runs))
+        pathlib.Path(args.out).write_text(json.dumps({"network": runs, "channels_alone": costs}))
     return 0
 
 

@@ -29,10 +29,10 @@ def test_the_threshold_is_validated(bad):
     )
 
 
-def test_the_threshold_defaults_to_3_and_none_turns_broadcasts_off():
-    assert caldera.RunConfig().mpi_bcast_readers == 3
-    assert caldera.RunConfig(mpi_bcast_readers=None).mpi_bcast_readers is None
-    assert Loihi2SimCfg(select_tag="fixed_pt", mpi_bcast_readers=None).mpi_bcast_readers is None
+def test_broadcasts_are_off_by_default_and_the_threshold_is_kept():
+    assert caldera.RunConfig().mpi_bcast_readers is None
+    assert caldera.RunConfig(mpi_bcast_readers=3).mpi_bcast_readers == 3
+    assert Loihi2SimCfg(select_tag="fixed_pt").mpi_bcast_readers is None
     assert Loihi2SimCfg(select_tag="fixed_pt", mpi_bcast_readers=2).mpi_bcast_readers == 2
 
 
@@ -127,3 +127,22 @@ def test_ctrl_c_stops_every_rank_of_a_run_with_broadcast_channels(after):
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+
+
+@needs_mpi
+def test_scaling_benchmark_compares_point_to_point_and_broadcast_channels():
+    """Smoke test of ``benchmarks/mpi_scaling.py --collective`` (figures not checked, but the message counts:
+    each rank's 2 populations per block, 2 blocks per rank, are read on both other ranks)."""
+    script = str(ROOT / "benchmarks" / "mpi_scaling.py")
+    small = ["--neurons", "1200", "--reps", "1", "--rounds", "1", "--steps", "10", "--warmup", "2"]
+    r = subprocess.run(
+        [sys.executable, script, "--collective", *small], cwd=ROOT, capture_output=True, text=True, timeout=JOB_S
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    rows: dict[str, list[str]] = {}  # the network's table (the channels-alone lines come after it)
+    for line in r.stdout.splitlines():
+        rows.setdefault(line.split("|")[0].strip(), [c.strip() for c in line.split("|")[1:]])
+    assert rows["point-to-point"][2:4] == ["16.0/16.0/16.0", "8/8/8"], r.stdout
+    assert rows["broadcast"][3] == "4/4/4", r.stdout
+    assert "broadcast / point-to-point steps/s: " in r.stdout, r.stdout
+    assert r.stdout.count(" | 0 spikes ") == 2, r.stdout  # the channels alone: one line per kind

@@ -19,12 +19,12 @@ so a fast rank cannot run more than ``DEPTH`` steps ahead of its consumer; a rec
 posted. Waits poll (they must notice another rank's failure) and back off to sleeping, so that ranks
 sharing cores leave them to each other.
 
-Broadcast channels: an OutPort read on at least ``RunConfig.mpi_bcast_readers`` other ranks (default 3)
+Broadcast channels: an OutPort read on at least ``RunConfig.mpi_bcast_readers`` other ranks (off by default)
 gets one channel to all of them instead, on a communicator of its rank and the reading ranks (created at
 set-up by the members, in channel order on every rank): each message goes out with one non-blocking
 ``MPI_Ibcast`` (see :class:`MpiBcastSender` for the frame, which carries the size of the next one, and the
-barrier that keeps the writer at most ``DEPTH`` messages ahead). A broadcast cannot be withdrawn, so at
-the end the writer broadcasts an end frame for the readers' last posted one.
+readers' acknowledgements that keep the writer at most ``DEPTH + HALF`` messages ahead). A broadcast
+cannot be withdrawn, so at the end the writer broadcasts an end frame for the readers' last posted one.
 
 Faults: a rank whose model raises sends an abort to every rank; waiting ranks stop, and at the end of the
 run every rank raises the same ``RunError`` naming the rank and process. The watchdog (``watchdog_s``)
@@ -467,9 +467,14 @@ class MpiTap:
 
 
 # -- collective channels: one broadcast per message ----------------------------------------------
-#: a broadcast channel's readers enter a non-blocking barrier after every ``HALF`` messages; the writer waits
-#: for the barrier of the messages ``DEPTH`` before the one it sends (so it runs at most ``DEPTH`` ahead too)
+#: a broadcast channel's readers acknowledge every ``HALF``-th message they take (a small point-to-point send
+#: to the writer); before every ``HALF``-th message the writer waits until every reader has acknowledged the
+#: message ``DEPTH`` before it, so it runs at most ``DEPTH + HALF`` messages ahead of its slowest reader
+#: (point-to-point channels: ``DEPTH + 1``), and an acknowledgement has ``HALF`` messages' time to arrive
 HALF = DEPTH // 2
+#: frame buffers (and their broadcasts in flight) per broadcast channel
+RING = DEPTH + HALF
+_ACK_TAG = 1  # acknowledgements, on a broadcast channel's own communicator
 #: a broadcast message's frame header: int64 frame bytes, int64 bytes of the next message's first part
 _FRAME_HEAD = 16
 #: the first part of a channel's first message, and the least first part (bytes, headers included)
@@ -477,8 +482,8 @@ _FIRST_0, _FIRST_MIN = 256, 64
 
 
 def _sigint_held() -> ty.Any:
-    """Hold SIGINT back (the previous mask is returned): a broadcast channel's sequence of collective calls
-    (first part, rest, barrier) must not be cut by Ctrl-C, or the ranks would disagree on what comes next."""
+    """Hold SIGINT back (the previous mask is returned): a broadcast channel's sequence of calls (first part,
+    rest, acknowledgement) must not be cut by Ctrl-C, or the ranks would disagree on what comes next."""
     return signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGINT,))
 
 
@@ -493,10 +498,12 @@ class MpiBcastSender:
     Receivers must know how many bytes to take, so a message travels as a frame: a 16-byte header (the
     frame's bytes, and how many bytes the *next* message's first part will have), then the message
     encoded as by point-to-point channels (sparse when smaller). The first part has the size announced by
-    the previous frame (a little over the largest of the last ``DEPTH`` frames); a frame that does not fit
-    sends its rest with a second broadcast. A ring of ``DEPTH`` frame buffers with their requests; the
-    readers' barrier every ``HALF`` messages keeps the writer at most ``DEPTH`` messages ahead of the
-    slowest reader (a broadcast's root may complete before any reader has received).
+    the previous frame (a quarter over the largest of the last ``DEPTH`` frames); a frame that does not fit
+    sends its rest with a second broadcast. A ring of ``RING`` frame buffers with their requests. A
+    broadcast's root may complete before any reader has received, so the readers acknowledge every
+    ``HALF``-th message (see ``HALF``): the writer stays at most ``DEPTH + HALF`` messages ahead. (A
+    non-blocking barrier on the channel's communicator would do the same with one more collective call,
+    but between oversubscribed ranks here each barrier added about 0.5 ms: 3.5x the cost per message.)
     """
 
     def __init__(
@@ -505,30 +512,44 @@ class MpiBcastSender:
         self.group, self.index, self.comm, self.readers, self.name = group, index, comm, readers, name
         dense = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         self._frame = _FRAME_HEAD + 8 + dense
-        self._slots = [np.zeros(self._frame, np.uint8) for _ in range(DEPTH)]
-        self._reqs: list[list] = [[] for _ in range(DEPTH)]
-        self._barriers: dict[int, ty.Any] = {}  # barrier number -> request (the readers' barrier after m*HALF)
+        self._slots = [np.zeros(self._frame, np.uint8) for _ in range(RING)]
+        self._reqs: list[list] = [[] for _ in range(RING)]
         self._i = 0
         self._first = min(self._frame, _FIRST_0)  # the first part of the next message, as the readers expect it
         self._recent: collections.deque = collections.deque(maxlen=DEPTH)
+        self._acked = [0] * len(readers)  # acknowledgements received from each reader (communicator rank 1..)
+        self._ack_bufs = [np.zeros(1, np.uint8) for _ in readers]
+        self._ack_reqs = [self._post_ack(i) for i in range(len(readers))]
         self.sent = 0  # messages
         self.bytes = 0  # bytes broadcast (each once, whatever the number of readers)
-        self.calls = 0  # collective calls started (broadcasts, rests and barriers)
+        self.calls = 0  # MPI calls started: broadcasts (first parts and rests), acknowledgements received
         self.rests = 0  # messages that needed a second broadcast
         self.need = 0  # while blocked: the messages every reader must have taken first (the deadlock proof)
         self._ended = False
 
+    def _post_ack(self, i: int) -> ty.Any:
+        return self.comm.Irecv([self._ack_bufs[i], self.group.MPI.BYTE], i + 1, _ACK_TAG)
+
+    def _acks(self) -> int:
+        """Acknowledgements received from the slowest reader (taking in those that arrived)."""
+        for i, req in enumerate(self._ack_reqs):
+            while req.Test():
+                self._acked[i] += 1
+                self.calls += 1
+                req = self._ack_reqs[i] = self._post_ack(i)
+        return min(self._acked)
+
     def append(self, arr: np.ndarray) -> None:
         j = self.sent + 1
-        if j > DEPTH and (j - 1) % HALF == 0:  # every reader must have taken message j - 1 - HALF
-            barrier = self._barriers.pop((j - 1) // HALF - 1)
-            if not barrier.Test():
-                self.need = j - 1 - HALF
-                self._block(barrier.Test)
+        if (j - 1) % HALF == 0 and j - 1 - DEPTH >= HALF:  # every reader must have taken message j - 1 - DEPTH
+            acks = (j - 1 - DEPTH) // HALF
+            if self._acks() < acks:
+                self.need = j - 1 - DEPTH
+                self._block(lambda: self._acks() >= acks)
         k = self._i
         reqs = self._reqs[k]
         if reqs and not self.group.MPI.Request.Testall(reqs):
-            self.need = j - 1 - DEPTH
+            self.need = j - 1 - RING
             self._block(lambda: self.group.MPI.Request.Testall(reqs))
         slot = self._slots[k]
         size = _FRAME_HEAD + _encode(arr, slot[_FRAME_HEAD:])
@@ -544,18 +565,16 @@ class MpiBcastSender:
                 reqs.append(self.comm.Ibcast([slot[first:size], byte], root=0))
                 self.rests += 1
             self._reqs[k] = reqs
-            self.sent, self._first, self._i = j, nxt, (k + 1) % DEPTH
+            self.sent, self._first, self._i = j, nxt, (k + 1) % RING
             self.calls += len(reqs)
-            if j % HALF == 0:
-                self._barriers[j // HALF] = self.comm.Ibarrier()
-                self.calls += 1
         finally:
             _sigint_restored(mask)
         self.bytes += max(first, size)
+        self.group.MPI.Request.Testall(reqs)  # progress it now: MPI advances a non-blocking collective in MPI calls
 
     def _block(self, ready: ty.Callable[[], bool]) -> None:
-        """Wait for room: every reader has taken the message the barrier or the oldest frame waits for (the
-        profiler times this call)."""
+        """Wait for room: every reader has taken the message the writer waits for (the profiler times this
+        call)."""
         _wait(ready, self.group, send=(self.index,))
 
     def end(self) -> None:
@@ -569,20 +588,26 @@ class MpiBcastSender:
         self._reqs.append([self.comm.Ibcast([end, self.group.MPI.BYTE], root=0)])
 
     def finish(self) -> None:
-        """Wait until every broadcast and barrier is complete (the readers take in what they did not use)."""
+        """Wait until every broadcast is complete and every acknowledgement is in (the readers take in what
+        they did not use), then withdraw the posted receives of acknowledgements."""
         self.end()
         for reqs in self._reqs:
             if reqs:
                 self.group.MPI.Request.Waitall(reqs)
-        for b in self._barriers.values():
-            b.Wait()
-        self._reqs, self._barriers = [[] for _ in range(DEPTH)], {}
+        for i in range(len(self.readers)):
+            while self._acked[i] < self.sent // HALF:
+                self._ack_reqs[i].Wait()
+                self._acked[i] += 1
+                self._ack_reqs[i] = self._post_ack(i)
+            self._ack_reqs[i].Cancel()
+            self._ack_reqs[i].Wait()
+        self._reqs = [[] for _ in range(RING)]
 
 
 class MpiBcastReceiver(MpiReceiver):
     """Reading end of a broadcast channel on one rank: one broadcast posted ahead (the next frame's first
-    part, or the rest of the current one); a barrier entered after every ``HALF`` messages (see
-    :class:`MpiBcastSender`)."""
+    part, or the rest of the current one); every ``HALF``-th message taken is acknowledged to the writer
+    (see :class:`MpiBcastSender`)."""
 
     def __init__(
         self, group: MpiGroup, index: int, comm: ty.Any, source: int, shape: tuple, dtype: ty.Any, name: str = ""
@@ -591,14 +616,15 @@ class MpiBcastReceiver(MpiReceiver):
         dense = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
         self._frame = _FRAME_HEAD + 8 + dense
         self._first = min(self._frame, _FIRST_0)
-        self._barriers: list = []
+        self._acks: list = []  # acknowledgements in flight
+        self._ack = np.zeros(1, np.uint8)
         self._rest = False
         self._calls = 0
         super().__init__(group, index, source, shape, dtype, name)
 
     @property
     def calls(self) -> int:
-        """MPI calls started: broadcasts (first parts and rests) and barriers."""
+        """MPI calls started: broadcasts (first parts and rests) and acknowledgements."""
         return self._calls
 
     def _post(self) -> None:
@@ -624,9 +650,9 @@ class MpiBcastReceiver(MpiReceiver):
             self._pending = _decode(self._buf[_FRAME_HEAD:], self.shape, self.dtype)
             self._first = nxt
             if self.matched % HALF == 0:
-                self._barriers.append(self.comm.Ibarrier())
+                self._acks = [r for r in self._acks if not r.Test()]
+                self._acks.append(self.comm.Isend([self._ack, self.group.MPI.BYTE], 0, _ACK_TAG))
                 self._calls += 1
-                self._barriers = [b for b in self._barriers if not b.Test()]
             self._post()
         finally:
             _sigint_restored(mask)
@@ -637,15 +663,14 @@ class MpiBcastReceiver(MpiReceiver):
 
     def drain(self, sent: int) -> None:
         """Take the messages still on their way (``sent`` in all) and the writer's end frame, which
-        completes the broadcast posted last; then the barriers."""
+        completes the broadcast posted last; then complete the acknowledgements."""
         while self.matched < sent:
             self._pending = None
             while not self._poll():
                 self._req.Wait()
         self._req.Wait()  # the end frame
-        for b in self._barriers:
-            b.Wait()
-        self._barriers = []
+        self.group.MPI.Request.Waitall(self._acks)
+        self._acks = []
 
 
 class _Duplicate:

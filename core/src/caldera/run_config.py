@@ -64,9 +64,11 @@ class RunConfig:
         (``MPI_Ibcast``) on a communicator of its rank and the reading ranks,
         instead of one point-to-point send per reading rank (see
         ``caldera.mpi``). An int >= 1 (``1``: every channel between ranks is a
-        broadcast) or ``None`` (point-to-point only). Default 3: with 2 reading
-        ranks MPI's broadcast tree sends what the two point-to-point sends would
-        (``benchmarks/README.md``, "Point-to-point or collectives?").
+        broadcast) or ``None`` (default: point-to-point only). Off by default:
+        on one machine broadcasts were 12-14 % slower with 2 and 3 reading ranks
+        (``benchmarks/README.md``, "Point-to-point or collectives?"); they spare
+        the writer its per-reader sends, which pays for an OutPort that many
+        ranks read and whose rank is the slowest.
     """
 
     backend: str | None = None
@@ -81,7 +83,7 @@ class RunConfig:
     progress: bool = False
     value_checks: str = "strict"
     transport: str = "shm"
-    mpi_bcast_readers: int | None = 3
+    mpi_bcast_readers: int | None = None
 
     def __post_init__(self) -> None:
         if self.transport not in ("shm", "mpi"):
