@@ -4,6 +4,7 @@ golden NAME...  golden scenarios with every channel between ranks a broadcast (`
                 traces equal Lava's, bit for bit in fixed_pt
 random N SEED   the runtime's random networks (``tests.mpi.properties_on_ranks``), every channel a broadcast
 deadlock RANK   ``tests.mpi.features deadlock`` with every channel a broadcast: the deadlock is proven and named
+deaf            a population broadcast to two processes that never receive: the writer waits for room, proven
 fanout          populations on ranks 0 and 1 each feed both other ranks (``mpi_bcast_readers=2``), fixed_pt,
                 three runs with Var.set between them, then stop(): Monitor traces, Var.get between runs and the
                 state after stop() equal a one-process run; each rank prints its channels and their messages
@@ -20,6 +21,19 @@ import sys
 import caldera
 import caldera.mpi
 import numpy as np
+from caldera import (
+    CPU,
+    InPort,
+    LavaPyType,
+    LoihiProtocol,
+    OutPort,
+    Process,
+    PyInPort,
+    PyLoihiProcessModel,
+    PyOutPort,
+    implements,
+    requires,
+)
 from caldera.errors import RunError
 from caldera.procs import LIF, Dense, Monitor
 from mpi4py import MPI
@@ -177,6 +191,43 @@ def fail() -> bool:
     return bool(COMM.allreduce(int(msg.startswith("RunError")), op=MPI.MIN))
 
 
+class Deaf(Process):
+    """Never receives from its input port."""
+
+    def __init__(self, *, shape, name=None):
+        super().__init__(shape=shape, name=name)
+        self.a_in = InPort(shape=shape)
+        self.s_out = OutPort(shape=shape)
+
+
+@implements(proc=Deaf, protocol=LoihiProtocol)
+@requires(CPU)
+class PyDeaf(PyLoihiProcessModel):
+    a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
+    s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
+
+    def run_spk(self):
+        self.s_out.send(np.zeros(self.a_in.shape))
+
+
+def deaf() -> bool:
+    a = LIF(shape=(4,), du=0.1, dv=0.1, vth=1.0, bias_mant=0.3, name="a")
+    ears = [Deaf(shape=(4,), name=f"deaf{k}") for k in (1, 2)]
+    for e in ears:
+        a.s_out.connect(e.a_in)
+    cfg = caldera.RunConfig(backend="cpu", partitions=[[a], *[[e] for e in ears]], transport="mpi")
+    cfg.mpi_bcast_readers = 2
+    try:
+        a.run(caldera.RunSteps(20), cfg)
+        msg = "no error"
+    except RunError as e:
+        msg = str(e)
+    a.stop()
+    msgs = COMM.gather(msg, root=0)
+    say(msgs[0] if msgs else "")
+    return bool(COMM.allreduce(int(len(set(COMM.allgather(msg))) == 1 and "deadlock" in msg), op=MPI.MIN))
+
+
 def long() -> bool:
     (a, *_), parts = fanout_network()
     cfg = caldera.RunConfig(backend="cpu", tag="fixed_pt", partitions=parts, transport="mpi", mpi_bcast_readers=2)
@@ -198,7 +249,7 @@ def main(mode: str, *args: str) -> int:
     elif mode == "random":
         ok = random_networks(int(args[0]), int(args[1]))
     else:
-        ok = {"fanout": fanout, "raise": fail, "long": long}[mode]()
+        ok = {"fanout": fanout, "raise": fail, "long": long, "deaf": deaf}[mode]()
     say(f"{mode}: {'ok' if ok else 'FAILED'}")
     return 0 if ok else 1
 

@@ -89,6 +89,19 @@ def test_a_deadlock_on_a_broadcast_channel_is_proven_and_named(where, expected):
 
 
 @needs_mpi
+def test_a_writer_that_waits_for_room_on_a_broadcast_channel_is_a_proven_deadlock():
+    """Its readers never receive: the writer sends 12 messages (8 + 4 before it needs the first
+    acknowledgement), then waits for room at step 13."""
+    r = job(3, "tests.mpi.collective", "deaf")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (
+        "deadlock at step 13: every rank waits and no message is in flight: rank 0 waits at step 13 for room on "
+        "a.s_out->deaf2.a_in (broadcast to ranks 1, 2) (ranks 1, 2 do not receive); rank 1 has finished its run "
+        "(step 20); rank 2 has finished its run (step 20)" in r.stdout
+    ), r.stdout
+
+
+@needs_mpi
 def test_a_rank_that_raises_ends_a_run_with_broadcast_channels_on_every_rank():
     r = job(3, "tests.mpi.collective", "raise")
     assert r.returncode == 0, r.stdout + r.stderr
