@@ -5,6 +5,7 @@ golden NAME...  golden scenarios with every channel between ranks a broadcast (`
 random N SEED   the runtime's random networks (``tests.mpi.properties_on_ranks``), every channel a broadcast
 deadlock RANK   ``tests.mpi.features deadlock`` with every channel a broadcast: the deadlock is proven and named
 deaf            a population broadcast to two processes that never receive: the writer waits for room, proven
+also MOD MODE   ``tests.mpi.MOD MODE`` (features, injector_extractor) with every channel a broadcast
 fanout          populations on ranks 0 and 1 each feed both other ranks (``mpi_bcast_readers=2``), fixed_pt,
                 three runs with Var.set between them, then stop(): Monitor traces, Var.get between runs and the
                 state after stop() equal a one-process run; each rank prints its channels and their messages
@@ -246,6 +247,13 @@ def main(mode: str, *args: str) -> int:
 
         caldera.RunConfig = EveryChannelBroadcast
         ok = features.deadlock(int(args[0]))
+    elif mode == "also":
+        import importlib
+
+        caldera.RunConfig = EveryChannelBroadcast
+        status = importlib.import_module(f"tests.mpi.{args[0]}").main(args[1])
+        say(broadcasts())
+        return status
     elif mode == "random":
         ok = random_networks(int(args[0]), int(args[1]))
     else:

@@ -102,6 +102,25 @@ def test_a_writer_that_waits_for_room_on_a_broadcast_channel_is_a_proven_deadloc
 
 
 @needs_mpi
+@pytest.mark.parametrize(
+    ("script", "mode", "expected"),
+    [
+        ("features", "hostio", "identical on 3 ranks: after_stop, mon.s_out, mon.v, u30, v10, w10\n"),
+        ("features", "saveload", "saved at step 10 on 3 ranks, loaded, ran to step 25: identical\n"),
+        ("injector_extractor", "feed", "identical on 3 ranks ("),
+        ("features", "profile", "processes: a, b, d1, d2, mid\n"),
+    ],
+)
+def test_host_side_work_with_every_channel_a_broadcast_equals_one_process(script, mode, expected):
+    """Var.get/set between runs, Monitors, save/load/continue, host I/O on rank 0 and the profiler
+    (``tests/mpi/features.py``, ``tests/mpi/injector_extractor.py``) with every channel a broadcast."""
+    r = job(3, "tests.mpi.collective", "also", script, mode)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert expected in r.stdout, r.stdout
+    assert f"{mode}: ok\nsome messages broadcast\n" in r.stdout, r.stdout
+
+
+@needs_mpi
 def test_a_rank_that_raises_ends_a_run_with_broadcast_channels_on_every_rank():
     r = job(3, "tests.mpi.collective", "raise")
     assert r.returncode == 0, r.stdout + r.stderr
