@@ -3,7 +3,8 @@
 Every rank runs the same script (SPMD, as with mpi4py or PyNEST): it builds the same network and
 makes the same calls in the same order. The compiler cuts the network into one partition per rank
 (``partitions="auto"`` or an explicit list of ``N`` process lists); rank ``k`` steps partition ``k``,
-and every message queue between two ranks becomes an MPI point-to-point channel. Nothing else changes:
+and every message queue between two ranks becomes an MPI point-to-point channel (or part of a broadcast
+channel, see below). Nothing else changes:
 the time-step semantics are those of one process, so traces are identical bit for bit.
 
 Calls are collective: ``run``, ``Var.get``/``set``, ``Monitor.get_data`` and ``stop`` must be made on
