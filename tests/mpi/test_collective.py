@@ -3,18 +3,15 @@ of ``tests/mpi/collective.py`` (oversubscribed on a 2-core machine); the option'
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
-import time
 
 import caldera
 import pytest
 from caldera.errors import ParameterError
 from caldera.run_config import Loihi2SimCfg
 
-from tests.mpi.test_mpi import GOLDEN_3, JOB_S, MPIEXEC, ROOT, WHY, job
+from tests.mpi.test_mpi import GOLDEN_3, JOB_S, MPIEXEC, ROOT, WHY, ctrl_c_job, job
 
 needs_mpi = pytest.mark.skipif(MPIEXEC is None, reason=WHY)
 
@@ -136,29 +133,7 @@ def test_a_rank_that_raises_ends_a_run_with_broadcast_channels_on_every_rank():
 @pytest.mark.parametrize("after", [0.0, 1.0])
 def test_ctrl_c_stops_every_rank_of_a_run_with_broadcast_channels(after):
     """SIGINT to mpiexec as the 3 ranks start the run, or a while into it."""
-    p = subprocess.Popen(
-        [MPIEXEC, "-n", "3", sys.executable, "-m", "tests.mpi.collective", "long"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        seen = ""
-        deadline = time.monotonic() + JOB_S
-        while seen.count("running") < 3 and time.monotonic() < deadline:  # every rank is in the run
-            seen += p.stdout.readline()
-        time.sleep(after)
-        p.send_signal(signal.SIGINT)
-        out, _ = p.communicate(timeout=JOB_S)
-        assert p.returncode != 0, seen + out
-        assert "KeyboardInterrupt" in out, seen + out
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+    ctrl_c_job(3, "tests.mpi.collective", after)
 
 
 @needs_mpi

@@ -50,6 +50,34 @@ def job(ranks: int, module: str, *args: str, timeout: float = JOB_S) -> subproce
     )
 
 
+def ctrl_c_job(ranks: int, module: str, after: float) -> None:
+    """Start ``mpiexec -n ranks python -m module long``, wait until every rank printed "running", wait ``after``
+    seconds, send SIGINT to the launcher and check that the job failed with a KeyboardInterrupt (no hang)."""
+    p = subprocess.Popen(
+        [MPIEXEC, "-n", str(ranks), sys.executable, "-m", module, "long"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        seen = ""
+        deadline = time.monotonic() + JOB_S
+        while seen.count("running") < ranks and time.monotonic() < deadline:  # every rank is in the run
+            seen += p.stdout.readline()
+        time.sleep(after)
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=JOB_S)
+        assert p.returncode != 0, seen + out
+        assert "KeyboardInterrupt" in out, seen + out
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
 GOLDEN_2 = [
     "fanin_virtual_ports_fixed_pt_s0",
     "lif_dense_lif_fixed_pt_s1",
@@ -124,29 +152,7 @@ def test_bad_input_is_an_error_on_every_rank_before_the_run(mode, ranks, message
 @pytest.mark.parametrize("after", [0.0, 1.0])
 def test_ctrl_c_on_the_launcher_stops_every_rank(after):
     """SIGINT to mpiexec as the ranks start the run (compiling, in a collective call) or a while into it."""
-    p = subprocess.Popen(
-        [MPIEXEC, "-n", "2", sys.executable, "-m", "tests.mpi.faults", "long"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        seen = ""
-        deadline = time.monotonic() + JOB_S
-        while seen.count("running") < 2 and time.monotonic() < deadline:  # both ranks are in the run
-            seen += p.stdout.readline()
-        time.sleep(after)
-        p.send_signal(signal.SIGINT)
-        out, _ = p.communicate(timeout=JOB_S)
-        assert p.returncode != 0, seen + out
-        assert "KeyboardInterrupt" in out, seen + out
-    finally:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+    ctrl_c_job(2, "tests.mpi.faults", after)
 
 
 def test_each_rank_builds_only_its_own_partition():
