@@ -205,6 +205,36 @@ def ladder_factors(replicas: int, ratio: float) -> np.ndarray:
     return float(ratio) ** (np.arange(replicas) / (replicas - 1))
 
 
+def set_replica_states(
+    neurons: AnnealingBinaryNeurons,
+    coupling: ReplicaCoupling,
+    rows: np.ndarray,
+    states: np.ndarray,
+    w: ty.Any,
+    diag: np.ndarray,
+) -> None:
+    """Replicas ``rows`` continue from ``states`` (one row each); their fields and costs follow exactly.
+
+    ``w`` (``2 offdiag(Q)``) and ``diag`` in the network's variable order.
+    Each replica's best state so far is kept.
+    """
+    rows = np.asarray(rows, np.int64)
+    if rows.size == 0:
+        return
+    x = neurons.state.get().copy()
+    x[rows] = states
+    fields = coupling.field.get().copy()
+    xr = x[rows].astype(fields.dtype)
+    h = np.asarray(w @ xr.T, dtype=fields.dtype)  # (n, len(rows))
+    fields[:, rows] = h
+    cost = neurons.cost.get().copy()
+    new = xr @ np.asarray(diag, dtype=fields.dtype) + np.einsum("ij,ji->i", xr, h) / 2
+    cost[rows] = np.rint(new) if np.issubdtype(cost.dtype, np.integer) else new
+    neurons.state.set(x)
+    neurons.cost.set(cost)
+    coupling.field.set(fields)
+
+
 def kick_replicas(
     neurons: AnnealingBinaryNeurons,
     coupling: ReplicaCoupling,
@@ -222,21 +252,28 @@ def kick_replicas(
     rows = np.asarray(rows, np.int64)
     if rows.size == 0 or flips < 1:
         return
-    x = neurons.state.get().copy()
+    x = neurons.state.get()[rows].copy()
     n = x.shape[1]
     flips = min(int(flips), n)
-    for i in rows:
-        x[i, rng.choice(n, flips, replace=False)] ^= 1
-    fields = coupling.field.get().copy()
-    xr = x[rows].astype(fields.dtype)
-    h = np.asarray(w @ xr.T, dtype=fields.dtype)  # (n, len(rows))
-    fields[:, rows] = h
-    cost = neurons.cost.get().copy()
-    new = xr @ np.asarray(diag, dtype=fields.dtype) + np.einsum("ij,ji->i", xr, h) / 2
-    cost[rows] = np.rint(new) if np.issubdtype(cost.dtype, np.integer) else new
-    neurons.state.set(x)
-    neurons.cost.set(cost)
-    coupling.field.set(fields)
+    for j in range(rows.size):
+        x[j, rng.choice(n, flips, replace=False)] ^= 1
+    set_replica_states(neurons, coupling, rows, x, w, diag)
+
+
+def return_to_best(
+    neurons: AnnealingBinaryNeurons, coupling: ReplicaCoupling, w: ty.Any, diag: np.ndarray
+) -> np.ndarray:
+    """Every replica whose best state so far costs less than its current state continues from that best state.
+
+    Used before the greedy descent that ends a run stopped by its time limit:
+    descending from the current states would leave a better state seen earlier
+    (the one reported) outside any local minimum. Returns the replicas moved.
+    """
+    cost = neurons.cost.get()
+    best = neurons.best_cost.get()
+    rows = np.flatnonzero(np.isfinite(best) & (best < cost))
+    set_replica_states(neurons, coupling, rows, neurons.best_state.get()[rows], w, diag)
+    return rows
 
 
 def restart_sources(cost: np.ndarray, k: int, lineage: np.ndarray | None = None, cap: int | None = None) -> np.ndarray:
@@ -341,9 +378,10 @@ def solve_qubo(
     ``progress(step, best_cost, elapsed_s)`` is called between chunks.
     A run stopped by ``time_limit`` before its cycle reached zero temperature
     (the step rate moves with the machine's load, so the plan can miss it)
-    ends with a greedy descent at zero temperature, one sweep at a time until
-    no replica changes (at most ``FINAL_DESCENT_SWEEPS``), so every replica
-    ends in a local minimum; this can take it a little past ``time_limit``
+    ends with a greedy descent at zero temperature from each replica's best
+    state so far (``return_to_best``), one sweep at a time until no replica
+    changes (at most ``FINAL_DESCENT_SWEEPS``), so every replica's reported
+    state is a local minimum; this can take it a little past ``time_limit``
     (``wall_time_s`` says by how much, ``params["final_descent_steps"]`` how
     many steps it took).
     ``restarts`` times per cooling cycle (default ``RESTARTS``, spread evenly
@@ -579,6 +617,7 @@ def solve_qubo(
             # load, so the plan can miss it): finish with a greedy descent, one sweep at a time, until no replica
             # changes (every replica in a local minimum), at most FINAL_DESCENT_SWEEPS sweeps
             neurons.quench.set(np.array([1], np.int8))
+            return_to_best(neurons, coupling, w, diag)
             sweep = len(blocks) - 1
             last = neurons.cost.get().copy()
             for _ in range(FINAL_DESCENT_SWEEPS):
@@ -699,6 +738,8 @@ __all__ = [
     "restart_from_best",
     "restart_sources",
     "kick_replicas",
+    "set_replica_states",
+    "return_to_best",
     "move_replicas",
     "ladder_factors",
     "exchange_pairs",
